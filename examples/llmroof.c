@@ -1,0 +1,3 @@
+#include <stdio.h>
+#include "llmroof/llmroof.h"
+int main(void) { printf("%s\n", llmroof_version()); return 0; }

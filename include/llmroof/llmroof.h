@@ -1,0 +1,526 @@
+/*
+ * llmroof — does a large language model fit on this machine, and how fast
+ * will it run there?
+ *
+ * This header is the whole public contract of the library and its reference
+ * documentation.  Formulas are in docs/model.md, the YAML schema in
+ * docs/yaml.md, ownership and threading notes in docs/api.md.
+ *
+ * Rules every declaration below follows (so that C callers and Python's
+ * ctypes can mirror them field for field, and the ABI can grow):
+ *
+ *  - Public structs hold only fixed-width integers, double and char[N].
+ *    Their first field is `uint32_t size`, which the caller sets to
+ *    sizeof(struct); the matching *_init() function sets it and fills the
+ *    defaults.  The library never reads or writes past `size`.
+ *  - Enums have explicit values that never change; new values are appended.
+ *    Enum-typed fields are stored as int32_t.
+ *  - Every fallible call returns llmroof_status and fills the optional,
+ *    caller-allocated llmroof_error (NULL is allowed).  The first error wins.
+ *  - The library never prints, exits, aborts or reads the environment.
+ *  - Quantities are SI: bytes, bytes/s, FLOP/s, seconds, watts, US dollars.
+ *
+ * Threading: a llmroof_catalog may be read (estimate, get, list, count) from
+ * any number of threads at once.  Loading or adding to a catalog must not run
+ * concurrently with anything else on the same catalog.
+ */
+#ifndef LLMROOF_H
+#define LLMROOF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "llmroof/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(LLMROOF_BUILDING) && defined(__GNUC__)
+#define LLMROOF_API __attribute__((visibility("default")))
+#else
+#define LLMROOF_API
+#endif
+
+/* ------------------------------------------------------------------------
+ * Sizes of fixed arrays.  Changing one is an ABI break (a new major version).
+ * ------------------------------------------------------------------------ */
+#define LLMROOF_ID_MAX 64          /* ids: [A-Za-z0-9._+-], 1..63 chars */
+#define LLMROOF_NAME_MAX 128       /* human-readable names */
+#define LLMROOF_SOURCE_MAX 512     /* where a descriptor's numbers come from */
+#define LLMROOF_KERNEL_MAX 32      /* quant kernel class names ("q4_k") */
+#define LLMROOF_MAX_DEVICES 16     /* accelerators in one system */
+#define LLMROOF_MAX_TIERS (LLMROOF_MAX_DEVICES + 2) /* + host RAM + storage */
+#define LLMROOF_MAX_KERNELS 16     /* per-kernel efficiencies per backend */
+#define LLMROOF_MAX_BACKENDS 8     /* backends per engine */
+#define LLMROOF_ERROR_FILE_MAX 256
+#define LLMROOF_ERROR_MESSAGE_MAX 512
+
+/* ------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------ */
+
+/* LLMROOF_VERSION_NUMBER of the library actually linked; compare it with the
+ * macro to detect a header/library mismatch. */
+LLMROOF_API uint32_t llmroof_version_number(void);
+/* "MAJOR.MINOR.PATCH" of the library actually linked.  Static string. */
+LLMROOF_API const char *llmroof_version(void);
+
+/* ------------------------------------------------------------------------
+ * Status and errors
+ * ------------------------------------------------------------------------ */
+typedef enum llmroof_status {
+    LLMROOF_OK = 0,
+    LLMROOF_E_INVALID_ARGUMENT = 1, /* NULL where not allowed, bad size field, bad enum */
+    LLMROOF_E_NOMEM = 2,            /* an allocation failed; nothing was changed */
+    LLMROOF_E_IO = 3,               /* a file could not be opened or read */
+    LLMROOF_E_SYNTAX = 4,           /* malformed YAML, truncated file, bad UTF-8 */
+    LLMROOF_E_SCHEMA = 5,           /* unknown key, missing field, wrong type */
+    LLMROOF_E_UNIT = 6,             /* a quantity without a unit or with an unknown one */
+    LLMROOF_E_RANGE = 7,            /* negative, zero, NaN, huge or overflowing number */
+    LLMROOF_E_DUPLICATE = 8,        /* an id or a key defined twice */
+    LLMROOF_E_REFERENCE = 9,        /* a reference to an id that does not exist */
+    LLMROOF_E_LIMIT = 10,           /* input beyond a loader limit (size, depth, aliases) */
+    LLMROOF_E_NOT_FOUND = 11,       /* the id asked for is not in the catalog */
+    LLMROOF_E_UNSUPPORTED = 12,     /* valid but not supported (engine lacks a split mode) */
+    LLMROOF_E_VERSION = 13          /* a file declares a schema version we do not know */
+} llmroof_status;
+
+/* A static, human-readable string for any value, unknown ones included. */
+LLMROOF_API const char *llmroof_status_string(int32_t status);
+
+/* Caller-allocated error details.  Initialise with llmroof_error_init().
+ * The first error reported into it wins: later failures do not overwrite a
+ * non-zero code, so call llmroof_error_init() again before reusing it.
+ * line and column are 1-based; 0 means "not tied to a position". */
+typedef struct llmroof_error {
+    uint32_t size;
+    int32_t code;                            /* llmroof_status */
+    uint32_t line;
+    uint32_t column;
+    char file[LLMROOF_ERROR_FILE_MAX];       /* "" when not from a file */
+    char message[LLMROOF_ERROR_MESSAGE_MAX]; /* one line, no trailing newline */
+} llmroof_error;
+
+LLMROOF_API void llmroof_error_init(llmroof_error *err);
+
+/* ------------------------------------------------------------------------
+ * Enumerations
+ * ------------------------------------------------------------------------ */
+typedef enum llmroof_device_kind {
+    LLMROOF_DEVICE_GPU = 0,     /* discrete accelerator with its own memory */
+    LLMROOF_DEVICE_CPU = 1,     /* host processor and its RAM */
+    LLMROOF_DEVICE_UNIFIED = 2, /* GPU sharing the host's memory (Apple, Strix Halo) */
+    LLMROOF_DEVICE_STORAGE = 3  /* last tier: weights read through mmap */
+} llmroof_device_kind;
+
+typedef enum llmroof_backend {
+    LLMROOF_BACKEND_CUDA = 0,
+    LLMROOF_BACKEND_ROCM = 1,
+    LLMROOF_BACKEND_METAL = 2,
+    LLMROOF_BACKEND_VULKAN = 3,
+    LLMROOF_BACKEND_SYCL = 4,
+    LLMROOF_BACKEND_CPU = 5,
+    LLMROOF_BACKEND_NONE = 6    /* storage devices */
+} llmroof_backend;
+
+typedef enum llmroof_attention {
+    LLMROOF_ATTENTION_GQA = 0,  /* multi-head / grouped-query attention */
+    LLMROOF_ATTENTION_MLA = 1   /* multi-head latent attention (DeepSeek) */
+} llmroof_attention;
+
+/* How the model is spread over several accelerators. */
+typedef enum llmroof_split {
+    LLMROOF_SPLIT_AUTO = 0,     /* the engine's default (llama.cpp: layer) */
+    LLMROOF_SPLIT_LAYER = 1,    /* pipeline: whole layers per GPU, run one after another */
+    LLMROOF_SPLIT_ROW = 2,      /* llama.cpp row split: matrices cut, gathered on main GPU */
+    LLMROOF_SPLIT_TENSOR = 3,   /* tensor parallel: two all-reduces per layer */
+    LLMROOF_SPLIT_NONE = 4      /* one GPU only (the main GPU) */
+} llmroof_split;
+
+/* Bit flags for llmroof_engine.split_modes. */
+#define LLMROOF_SPLIT_BIT(mode) (1u << (mode))
+
+/* What an engine does with layers that stay in host RAM. */
+typedef enum llmroof_offload {
+    LLMROOF_OFFLOAD_HOST_COMPUTE = 0,   /* the CPU computes them (llama.cpp) */
+    LLMROOF_OFFLOAD_STREAM = 1,         /* streamed over the host link to the GPU */
+    LLMROOF_OFFLOAD_NONE = 2            /* engine cannot offload: must fit in GPU memory */
+} llmroof_offload;
+
+/* KV cache element types, with ggml's block sizes (docs/model.md). */
+typedef enum llmroof_kv_type {
+    LLMROOF_KV_F16 = 0,
+    LLMROOF_KV_Q8_0 = 1,
+    LLMROOF_KV_Q4_0 = 2,
+    LLMROOF_KV_F32 = 3,
+    LLMROOF_KV_BF16 = 4,
+    LLMROOF_KV_Q4_1 = 5,
+    LLMROOF_KV_Q5_0 = 6,
+    LLMROOF_KV_Q5_1 = 7,
+    LLMROOF_KV_IQ4_NL = 8
+} llmroof_kv_type;
+#define LLMROOF_KV_TYPE_COUNT 9
+
+/* Name ("f16", "q8_0", ...) of a KV type; "unknown" for bad values. */
+LLMROOF_API const char *llmroof_kv_type_string(int32_t kv_type);
+/* Parses a KV type name; returns LLMROOF_E_NOT_FOUND for unknown names. */
+LLMROOF_API llmroof_status llmroof_kv_type_from_string(const char *name, int32_t *kv_type);
+
+/* Where a tier of the placement lives. */
+typedef enum llmroof_tier_kind {
+    LLMROOF_TIER_ACCELERATOR = 0,
+    LLMROOF_TIER_HOST = 1,
+    LLMROOF_TIER_STORAGE = 2
+} llmroof_tier_kind;
+
+/* The overall verdict on memory. */
+typedef enum llmroof_fit {
+    LLMROOF_FIT_GPU = 0,      /* everything in accelerator (or GPU-usable unified) memory */
+    LLMROOF_FIT_OFFLOAD = 1,  /* part of the model in host RAM */
+    LLMROOF_FIT_STORAGE = 2,  /* part of the model read from storage every token */
+    LLMROOF_FIT_NONE = 3      /* cannot run: not even KV/buffers fit, or no storage */
+} llmroof_fit;
+
+/* The resource that dominates a step's time. */
+typedef enum llmroof_resource {
+    LLMROOF_RESOURCE_NONE = 0,
+    LLMROOF_RESOURCE_DEVICE_MEMORY = 1, /* an accelerator's memory bandwidth */
+    LLMROOF_RESOURCE_HOST_MEMORY = 2,   /* host RAM bandwidth */
+    LLMROOF_RESOURCE_GPU_LINK = 3,      /* the link between accelerators */
+    LLMROOF_RESOURCE_HOST_LINK = 4,     /* the link between accelerator and host */
+    LLMROOF_RESOURCE_COMPUTE = 5,       /* arithmetic throughput */
+    LLMROOF_RESOURCE_STORAGE = 6,       /* storage read bandwidth */
+    LLMROOF_RESOURCE_OVERHEAD = 7       /* fixed per-layer costs (kernel launches) */
+} llmroof_resource;
+
+/* Stable identifiers used in the tool's JSON: "gpu", "offload", ... */
+LLMROOF_API const char *llmroof_fit_string(int32_t fit);
+LLMROOF_API const char *llmroof_resource_string(int32_t resource);
+LLMROOF_API const char *llmroof_split_string(int32_t split);
+LLMROOF_API const char *llmroof_backend_string(int32_t backend);
+LLMROOF_API const char *llmroof_device_kind_string(int32_t kind);
+LLMROOF_API const char *llmroof_tier_kind_string(int32_t kind);
+
+/* Bits of llmroof_result.flags: facts the caller should be told about. */
+#define LLMROOF_FLAG_NEEDS_WIRED_LIMIT 0x1u  /* fits only if the unified GPU share is raised
+                                                 (macOS: sysctl iogpu.wired_limit_mb) */
+#define LLMROOF_FLAG_CTX_ABOVE_TRAINED 0x2u  /* ctx is longer than the model's context */
+#define LLMROOF_FLAG_HOST_SHORT 0x4u         /* host RAM is too small; storage tier used */
+#define LLMROOF_FLAG_PARAMS_MISMATCH 0x8u    /* shapes disagree with declared params by >5% */
+#define LLMROOF_FLAG_SINGLE_GPU 0x10u        /* a split was asked for but one GPU holds it all */
+
+/* ------------------------------------------------------------------------
+ * Descriptors.  The same structs are read from YAML and built in code.
+ * ------------------------------------------------------------------------ */
+
+typedef struct llmroof_device {
+    uint32_t size;
+    char id[LLMROOF_ID_MAX];
+    char name[LLMROOF_NAME_MAX];
+    int32_t kind;              /* llmroof_device_kind */
+    int32_t backend;           /* llmroof_backend */
+    uint64_t memory;           /* bytes; for unified devices the largest option (the
+                                  system's host memory is the pool actually used) */
+    uint64_t reserved;         /* bytes never available to a model (driver, display) */
+    double bandwidth;          /* bytes/s, vendor peak (storage: sequential read) */
+    double compute_f16;        /* FLOP/s, dense f16 peak; 0 = unknown */
+    double compute_int8;       /* OP/s, dense int8 peak; 0 = unknown */
+    double gpu_share;          /* unified only: fraction of the pool the GPU may use by
+                                  default (macOS: 0.75 above 36 GB); 0 otherwise */
+    double gpu_share_max;      /* unified only: the most it can be raised to; 0 otherwise */
+    double power;              /* watts under load; 0 = unknown */
+    double price;              /* USD; 0 = unknown */
+    char source[LLMROOF_SOURCE_MAX];
+} llmroof_device;
+
+typedef struct llmroof_link {
+    uint32_t size;
+    char id[LLMROOF_ID_MAX];
+    char name[LLMROOF_NAME_MAX];
+    double bandwidth;          /* bytes/s per direction */
+    double latency;            /* seconds per transfer (launch + synchronisation) */
+    char source[LLMROOF_SOURCE_MAX];
+} llmroof_link;
+
+typedef struct llmroof_system {
+    uint32_t size;
+    char id[LLMROOF_ID_MAX];
+    char name[LLMROOF_NAME_MAX];
+    uint32_t accelerator_count;                          /* 0..LLMROOF_MAX_DEVICES */
+    char accelerators[LLMROOF_MAX_DEVICES][LLMROOF_ID_MAX]; /* device id per accelerator */
+    char gpu_link[LLMROOF_ID_MAX];   /* link between accelerators; "" if < 2 */
+    char host_link[LLMROOF_ID_MAX];  /* accelerator <-> host; "" for unified */
+    char host_device[LLMROOF_ID_MAX];/* the CPU device */
+    uint64_t host_memory;            /* bytes of host RAM (the unified pool) */
+    char storage[LLMROOF_ID_MAX];    /* storage device id; "" = no storage tier */
+    double power;                    /* watts of the rest of the system; 0 = unknown */
+    double price;                    /* USD of the whole system; 0 = unknown */
+    char source[LLMROOF_SOURCE_MAX];
+} llmroof_system;
+
+typedef struct llmroof_model {
+    uint32_t size;
+    char id[LLMROOF_ID_MAX];
+    char name[LLMROOF_NAME_MAX];
+    uint32_t layers;           /* repeating transformer blocks */
+    uint32_t hidden;           /* d_model */
+    uint32_t ffn;              /* dense FFN width (gated: three matrices) */
+    uint32_t heads;
+    uint32_t kv_heads;
+    uint32_t head_dim;
+    uint32_t vocab;
+    uint32_t context;          /* trained context length */
+    uint32_t tied_embeddings;  /* 1: output head shares the token embedding */
+    double params;             /* declared parameter count; 0 = unknown */
+    /* Mixture of experts (experts == 0: dense). */
+    uint32_t experts;
+    uint32_t experts_active;
+    uint32_t expert_ffn;
+    uint32_t shared_experts;
+    uint32_t dense_layers;     /* leading layers with a dense FFN */
+    /* Attention variants. */
+    int32_t attention;         /* llmroof_attention */
+    uint32_t kv_lora_rank;     /* MLA */
+    uint32_t rope_dim;         /* MLA: decoupled RoPE key width */
+    uint32_t sliding_window;   /* tokens; 0 = none */
+    uint32_t sliding_layers;   /* how many layers use the sliding window */
+    char source[LLMROOF_SOURCE_MAX];
+} llmroof_model;
+
+typedef struct llmroof_quant {
+    uint32_t size;
+    char id[LLMROOF_ID_MAX];         /* GGUF file-type name: "Q4_K_M" */
+    char name[LLMROOF_NAME_MAX];
+    double bpw;                      /* effective bits per weight of the mix */
+    char kernel[LLMROOF_KERNEL_MAX]; /* kernel class for efficiencies: "q4_k", "f16" */
+    double quality;                  /* loss vs F16 (lower is better); < 0 = unknown */
+    char source[LLMROOF_SOURCE_MAX];
+} llmroof_quant;
+
+typedef struct llmroof_kernel_efficiency {
+    char kernel[LLMROOF_KERNEL_MAX];
+    double efficiency;
+} llmroof_kernel_efficiency;
+
+typedef struct llmroof_engine_backend {
+    int32_t backend;                 /* llmroof_backend */
+    uint32_t kernel_count;
+    double decode_efficiency;        /* default achieved fraction of peak bandwidth */
+    llmroof_kernel_efficiency kernels[LLMROOF_MAX_KERNELS];
+    double prefill_efficiency;       /* achieved fraction of peak f16 compute */
+    double per_layer_overhead;       /* seconds per layer per step */
+    uint64_t runtime_overhead;       /* bytes per accelerator (context, cuBLAS, ...) */
+} llmroof_engine_backend;
+
+typedef struct llmroof_engine {
+    uint32_t size;
+    char id[LLMROOF_ID_MAX];
+    char name[LLMROOF_NAME_MAX];
+    uint32_t split_modes;            /* OR of LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_*) */
+    int32_t default_split;           /* llmroof_split used for LLMROOF_SPLIT_AUTO */
+    int32_t offloaded_layers;        /* llmroof_offload */
+    uint32_t backend_count;
+    llmroof_engine_backend backends[LLMROOF_MAX_BACKENDS];
+    char source[LLMROOF_SOURCE_MAX];
+} llmroof_engine;
+
+/* Fill every field with zero / "" and set size.  Call before filling in a
+ * descriptor to add. */
+LLMROOF_API void llmroof_device_init(llmroof_device *d);
+LLMROOF_API void llmroof_link_init(llmroof_link *l);
+LLMROOF_API void llmroof_system_init(llmroof_system *s);
+LLMROOF_API void llmroof_model_init(llmroof_model *m);
+LLMROOF_API void llmroof_quant_init(llmroof_quant *q);
+LLMROOF_API void llmroof_engine_init(llmroof_engine *e);
+
+/* ------------------------------------------------------------------------
+ * Catalog: a validated set of descriptors.  Opaque.
+ * ------------------------------------------------------------------------ */
+typedef struct llmroof_catalog llmroof_catalog;
+
+typedef enum llmroof_section {
+    LLMROOF_SECTION_DEVICES = 0,
+    LLMROOF_SECTION_LINKS = 1,
+    LLMROOF_SECTION_SYSTEMS = 2,
+    LLMROOF_SECTION_MODELS = 3,
+    LLMROOF_SECTION_QUANTS = 4,
+    LLMROOF_SECTION_ENGINES = 5
+} llmroof_section;
+#define LLMROOF_SECTION_COUNT 6
+
+/* Section name as in YAML ("devices", ...); "unknown" for bad values. */
+LLMROOF_API const char *llmroof_section_string(int32_t section);
+
+/* Flags for loading and adding. */
+#define LLMROOF_LOAD_OVERRIDE 0x1u /* an id already in the catalog is replaced, not an error */
+
+/* An empty catalog.  Free it with llmroof_catalog_free(). */
+LLMROOF_API llmroof_status llmroof_catalog_new(llmroof_catalog **out, llmroof_error *err);
+/* Frees the catalog; NULL does nothing.  Strings returned by the catalog die with it. */
+LLMROOF_API void llmroof_catalog_free(llmroof_catalog *cat);
+
+/* Adds the catalog bundled with the library (no file is read). */
+LLMROOF_API llmroof_status llmroof_catalog_load_builtin(llmroof_catalog *cat, uint32_t flags,
+                                                        llmroof_error *err);
+/* Loads one YAML descriptor file.  Either the whole file is added or, on any
+ * error, nothing is: the catalog is left as it was. */
+LLMROOF_API llmroof_status llmroof_catalog_load_file(llmroof_catalog *cat, const char *path,
+                                                     uint32_t flags, llmroof_error *err);
+/* Same, from memory.  `name` is used as the file name in errors (may be NULL). */
+LLMROOF_API llmroof_status llmroof_catalog_load_string(llmroof_catalog *cat, const char *name,
+                                                       const char *text, size_t length,
+                                                       uint32_t flags, llmroof_error *err);
+
+/* Descriptors built in code.  Validated like YAML ones (error line/column 0).
+ * References (a system's devices and links) must already be in the catalog. */
+LLMROOF_API llmroof_status llmroof_catalog_add_device(llmroof_catalog *cat,
+                                                      const llmroof_device *d, uint32_t flags,
+                                                      llmroof_error *err);
+LLMROOF_API llmroof_status llmroof_catalog_add_link(llmroof_catalog *cat, const llmroof_link *l,
+                                                    uint32_t flags, llmroof_error *err);
+LLMROOF_API llmroof_status llmroof_catalog_add_system(llmroof_catalog *cat,
+                                                      const llmroof_system *s, uint32_t flags,
+                                                      llmroof_error *err);
+LLMROOF_API llmroof_status llmroof_catalog_add_model(llmroof_catalog *cat,
+                                                     const llmroof_model *m, uint32_t flags,
+                                                     llmroof_error *err);
+LLMROOF_API llmroof_status llmroof_catalog_add_quant(llmroof_catalog *cat,
+                                                     const llmroof_quant *q, uint32_t flags,
+                                                     llmroof_error *err);
+LLMROOF_API llmroof_status llmroof_catalog_add_engine(llmroof_catalog *cat,
+                                                      const llmroof_engine *e, uint32_t flags,
+                                                      llmroof_error *err);
+
+/* Copies a descriptor out by id.  The caller sets out->size (use *_init()). */
+LLMROOF_API llmroof_status llmroof_catalog_get_device(const llmroof_catalog *cat, const char *id,
+                                                      llmroof_device *out, llmroof_error *err);
+LLMROOF_API llmroof_status llmroof_catalog_get_link(const llmroof_catalog *cat, const char *id,
+                                                    llmroof_link *out, llmroof_error *err);
+LLMROOF_API llmroof_status llmroof_catalog_get_system(const llmroof_catalog *cat, const char *id,
+                                                      llmroof_system *out, llmroof_error *err);
+LLMROOF_API llmroof_status llmroof_catalog_get_model(const llmroof_catalog *cat, const char *id,
+                                                     llmroof_model *out, llmroof_error *err);
+LLMROOF_API llmroof_status llmroof_catalog_get_quant(const llmroof_catalog *cat, const char *id,
+                                                     llmroof_quant *out, llmroof_error *err);
+LLMROOF_API llmroof_status llmroof_catalog_get_engine(const llmroof_catalog *cat, const char *id,
+                                                      llmroof_engine *out, llmroof_error *err);
+
+/* Number of entries in a section (0 for a bad section or NULL catalog). */
+LLMROOF_API uint32_t llmroof_catalog_count(const llmroof_catalog *cat, int32_t section);
+/* Id of entry `index` of a section, in load order; NULL when out of range.
+ * The string is owned by the catalog and valid until it is changed or freed. */
+LLMROOF_API const char *llmroof_catalog_id(const llmroof_catalog *cat, int32_t section,
+                                           uint32_t index);
+
+/* ------------------------------------------------------------------------
+ * Estimate
+ * ------------------------------------------------------------------------ */
+
+/* What to run.  Semantics follow llama-bench (docs/model.md): ctx is the
+ * context allocated; `prompt` tokens are processed in one go and `gen`
+ * tokens generated one at a time, both starting with `depth` tokens already
+ * in the cache; speeds are averages over those tokens. */
+typedef struct llmroof_request {
+    uint32_t size;
+    char system[LLMROOF_ID_MAX];
+    char model[LLMROOF_ID_MAX];
+    char quant[LLMROOF_ID_MAX];
+    char engine[LLMROOF_ID_MAX];   /* "" = "llama.cpp" */
+    uint32_t ctx;                  /* 0 = depth + prompt + gen (as llama-bench) */
+    uint32_t depth;                /* default 0 */
+    uint32_t prompt;               /* default 512 */
+    uint32_t gen;                  /* default 128 */
+    uint32_t batch;                /* parallel sequences; default 1 */
+    uint32_t ubatch;               /* physical batch; default 512 */
+    int32_t kv_type;               /* llmroof_kv_type; default F16 */
+    int32_t gpu_layers;            /* -1 = automatic (most that fit); default -1 */
+    int32_t split;                 /* llmroof_split; default AUTO */
+    uint32_t tensor_split_count;   /* 0 = by free memory */
+    double tensor_split[LLMROOF_MAX_DEVICES];
+    uint32_t flash_attention;      /* 1 = on (default), 0 = off */
+    double gpu_share;              /* unified GPU share override; 0 = device default */
+    uint32_t reserved_u32[8];      /* must be zero */
+} llmroof_request;
+
+LLMROOF_API void llmroof_request_init(llmroof_request *req);
+
+/* One memory tier of the placement: an accelerator, host RAM or storage. */
+typedef struct llmroof_tier {
+    int32_t kind;                  /* llmroof_tier_kind */
+    char device[LLMROOF_ID_MAX];
+    uint32_t layers;               /* repeating layers placed here */
+    uint32_t has_output;           /* 1: the output head is here */
+    uint64_t capacity;             /* bytes usable here (after reserved, GPU share) */
+    uint64_t weights;              /* bytes */
+    uint64_t kv;
+    uint64_t compute;              /* compute buffer */
+    uint64_t overhead;             /* runtime overhead */
+    uint64_t total;
+    int64_t headroom;              /* capacity - total; negative: short by that much */
+    double bandwidth;              /* bytes/s, peak */
+    double decode_bytes;           /* bytes read per decode step (at mid-run context) */
+    double decode_time;            /* seconds per decode step, this tier alone */
+    double decode_bound_time;      /* the same at efficiency 1, no overhead */
+    int32_t decode_bound_by;       /* llmroof_resource */
+    double prefill_time;           /* seconds for the whole prompt, this tier alone */
+} llmroof_tier;
+
+typedef struct llmroof_result {
+    uint32_t size;
+    int32_t fit;                   /* llmroof_fit */
+    uint32_t flags;                /* LLMROOF_FLAG_* */
+    int32_t split;                 /* the split actually used */
+    int32_t kv_type;
+    uint32_t ctx;
+    uint32_t batch;
+    uint32_t layers;               /* repeating layers of the model */
+    int32_t gpu_layers;            /* layers on accelerators (the output head counts as
+                                      one more, as llama.cpp's -ngl does) */
+    uint64_t weights;              /* bytes, whole model */
+    uint64_t kv;                   /* bytes, whole cache */
+    uint64_t compute;              /* bytes of compute buffers, all devices */
+    uint64_t overhead;             /* runtime overheads, all devices */
+    uint64_t total;
+    double params;                 /* parameters computed from the shapes */
+    double active_params;          /* used per token (MoE: routed experts only) */
+    uint32_t tier_count;
+    llmroof_tier tiers[LLMROOF_MAX_TIERS];
+    /* Decode: gen tokens from depth. */
+    double decode_tps;             /* tokens/s, all sequences together */
+    double decode_bound_tps;       /* roofline bound: efficiency 1, no overheads */
+    double decode_step_time;       /* seconds per step at mid-run context */
+    double decode_link_time;       /* of which: transfers and syncs between tiers */
+    int32_t decode_bound_by;       /* llmroof_resource dominating the step */
+    int32_t decode_bound_tier;     /* index into tiers, -1 for links */
+    /* Prefill: prompt tokens from depth. */
+    double prefill_tps;
+    double prefill_bound_tps;
+    double ttft;                   /* seconds: time to first token = prefill time */
+    int32_t prefill_bound_by;
+    int32_t prefill_bound_tier;
+    double request_time;           /* prefill + all gen steps, seconds */
+    /* Energy and cost (0 when the descriptors give no power / price). */
+    double power;                  /* watts while decoding */
+    double joules_per_token;
+    double price;                  /* USD */
+    double price_per_tps;          /* USD per decode token/s */
+    double reserved_f64[8];
+} llmroof_result;
+
+LLMROOF_API void llmroof_result_init(llmroof_result *res);
+
+/* Predicts memory fit and speed.  A model that cannot run is not an error:
+ * the call succeeds with fit == LLMROOF_FIT_NONE and tiers saying by how much
+ * each is short.  Errors are for bad requests (unknown ids, a split mode the
+ * engine lacks, gpu_layers beyond the model, ...).
+ * Never allocates; safe to call from many threads on one catalog. */
+LLMROOF_API llmroof_status llmroof_estimate(const llmroof_catalog *cat,
+                                            const llmroof_request *req, llmroof_result *res,
+                                            llmroof_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LLMROOF_H */

@@ -1,0 +1,85 @@
+/* Internal declarations shared by the library's units.  Never installed.
+ * Naming: llmroof__ (two underscores) for everything internal. */
+#ifndef LLMROOF_INTERNAL_H
+#define LLMROOF_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "llmroof/llmroof.h"
+
+/* ---- allocation: every allocation of the library goes through these ---- */
+void *llmroof__malloc(size_t n);
+void *llmroof__calloc(size_t count, size_t n);
+void *llmroof__realloc(void *p, size_t n);
+void llmroof__free(void *p);
+
+/* ---- errors (error.c) ----
+ * Sets err (if non-NULL and still empty: the first error wins) and returns
+ * code, so callers can `return llmroof__fail(...)`.  file may be NULL;
+ * line/column are 1-based, 0 = none.  The message is printf-formatted. */
+llmroof_status llmroof__fail(llmroof_error *err, llmroof_status code, const char *file,
+                             uint32_t line, uint32_t column, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
+/* Checks that a caller-supplied struct is large enough: size >= expected. */
+#define LLMROOF__SIZE_OK(ptr, type) ((ptr) != NULL && (ptr)->size >= sizeof(type))
+
+/* Bounded string copy that always terminates; returns 0 when it fit. */
+int llmroof__strlcpy(char *dst, const char *src, size_t cap);
+
+/* ---- quantities with units (units.c) ----
+ * Parsing is strict and locale-independent: the whole string is consumed,
+ * one optional space between number and unit, no NaN/Inf/hex, no sign
+ * (quantities are never negative).  On failure *why gets a static message. */
+typedef enum llmroof__unit_kind {
+    LLMROOF__UNIT_BYTES = 0,     /* B KB MB GB TB KiB MiB GiB TiB */
+    LLMROOF__UNIT_BANDWIDTH = 1, /* MB/s GB/s GiB/s TB/s -> bytes/s */
+    LLMROOF__UNIT_COMPUTE = 2,   /* GFLOPS TFLOPS PFLOPS TOPS -> per second */
+    LLMROOF__UNIT_TIME = 3,      /* ns us ms s -> seconds */
+    LLMROOF__UNIT_POWER = 4,     /* W -> watts */
+    LLMROOF__UNIT_MONEY = 5      /* USD */
+} llmroof__unit_kind;
+
+/* A plain decimal number ("8.03e9", "0.75"): finite, whole string. */
+llmroof_status llmroof__parse_number(const char *text, double *out, const char **why);
+/* A quantity of the given kind, converted to SI. */
+llmroof_status llmroof__parse_quantity(const char *text, llmroof__unit_kind kind, double *out,
+                                       const char **why);
+/* Bytes as an exact 64-bit integer ("24 GiB", "0.5 GiB", "1008 B").
+ * Fractions must resolve to whole bytes; overflow is an error. */
+llmroof_status llmroof__parse_bytes(const char *text, uint64_t *out, const char **why);
+
+/* ---- catalog lookups (catalog.c) ----
+ * O(1)-ish lookups by id; NULL when absent.  Pointers stay valid until the
+ * catalog is changed or freed. */
+const llmroof_device *llmroof__find_device(const llmroof_catalog *cat, const char *id);
+const llmroof_link *llmroof__find_link(const llmroof_catalog *cat, const char *id);
+const llmroof_system *llmroof__find_system(const llmroof_catalog *cat, const char *id);
+const llmroof_model *llmroof__find_model(const llmroof_catalog *cat, const char *id);
+const llmroof_quant *llmroof__find_quant(const llmroof_catalog *cat, const char *id);
+const llmroof_engine *llmroof__find_engine(const llmroof_catalog *cat, const char *id);
+
+/* ---- enum tables (error.c) ---- */
+/* Index of `name` in a NULL-terminated table of names, or -1. */
+int llmroof__lookup_name(const char *const *table, const char *name);
+extern const char *const llmroof__device_kind_names[];  /* "gpu","cpu","unified","storage" */
+extern const char *const llmroof__backend_names[];      /* "cuda",...,"cpu","none" */
+extern const char *const llmroof__split_names[];        /* "auto","layer","row","tensor","none" */
+extern const char *const llmroof__offload_names[];      /* "host-compute","stream-over-link","none" */
+extern const char *const llmroof__attention_names[];    /* "gqa","mla" */
+extern const char *const llmroof__section_names[];      /* "devices",... */
+
+/* ---- the bundled catalog (generated builtin_data.c, by embed.c) ---- */
+typedef struct llmroof__builtin_file {
+    const char *name;   /* "builtin:devices.yaml" */
+    const char *text;   /* NUL-terminated */
+    size_t length;      /* without the NUL */
+} llmroof__builtin_file;
+extern const llmroof__builtin_file llmroof__builtin_files[];
+extern const size_t llmroof__builtin_count;
+#endif

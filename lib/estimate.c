@@ -1,3 +1,210 @@
-/* stub: replaced by its owner */
-#include "internal.h"
-typedef int llmroof__stub_estimate;
+/* llmroof_estimate(): resolves the request's ids against the catalog, then
+ * runs memory -> placement -> roofline on plain structs. */
+#include <math.h>
+#include <string.h>
+
+#include "model.h"
+
+#define DEFAULT_ENGINE "llama.cpp"
+
+void llmroof_request_init(llmroof_request *req)
+{
+    if (!req)
+        return;
+    memset(req, 0, sizeof *req);
+    req->size = sizeof *req;
+    req->prompt = 512; /* llama-bench defaults: -p 512 -n 128 -b 2048 -ub 512 */
+    req->gen = 128;
+    req->batch = 1;
+    req->ubatch = 512;
+    req->kv_type = LLMROOF_KV_F16;
+    req->gpu_layers = -1;
+    req->split = LLMROOF_SPLIT_AUTO;
+    req->flash_attention = 1;
+}
+
+void llmroof_result_init(llmroof_result *res)
+{
+    if (!res)
+        return;
+    memset(res, 0, sizeof *res);
+    res->size = sizeof *res;
+    res->decode_bound_tier = -1;
+    res->prefill_bound_tier = -1;
+}
+
+/* Largest context we accept: 2^26 tokens keeps every product below 2^63. */
+#define MAX_TOKENS (1u << 26)
+
+static llmroof_status check_request(const llmroof_request *r, llmroof_error *err)
+{
+    const char *bad = NULL;
+    if (r->batch == 0 || r->batch > 4096)
+        bad = "batch must be between 1 and 4096";
+    else if (r->ubatch == 0 || r->ubatch > MAX_TOKENS)
+        bad = "ubatch must be between 1 and 2^26";
+    else if (r->ctx > MAX_TOKENS || r->depth > MAX_TOKENS || r->prompt > MAX_TOKENS ||
+             r->gen > MAX_TOKENS)
+        bad = "ctx, depth, prompt and gen must each be at most 2^26 tokens";
+    else if (r->kv_type < 0 || r->kv_type >= LLMROOF_KV_TYPE_COUNT)
+        bad = "kv_type is not a known KV cache type";
+    else if (r->gpu_layers < -1)
+        bad = "gpu_layers must be -1 (automatic) or >= 0";
+    else if (r->split < LLMROOF_SPLIT_AUTO || r->split > LLMROOF_SPLIT_NONE)
+        bad = "split is not a known split mode";
+    else if (r->tensor_split_count > LLMROOF_MAX_DEVICES)
+        bad = "tensor_split_count is larger than LLMROOF_MAX_DEVICES";
+    else if (r->flash_attention > 1)
+        bad = "flash_attention must be 0 or 1";
+    else if (!(r->gpu_share >= 0 && r->gpu_share <= 1))
+        bad = "gpu_share must be 0 (device default) or in (0, 1]";
+    if (bad)
+        return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0, "request: %s", bad);
+    for (size_t i = 0; i < sizeof r->reserved_u32 / sizeof r->reserved_u32[0]; i++)
+        if (r->reserved_u32[i])
+            return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
+                                 "request: reserved fields must be zero");
+    return LLMROOF_OK;
+}
+
+static int all_finite(const llmroof_result *r)
+{
+    const double v[] = {r->params, r->active_params, r->decode_tps, r->decode_bound_tps,
+                        r->decode_step_time, r->decode_link_time, r->prefill_tps,
+                        r->prefill_bound_tps, r->ttft, r->request_time, r->power,
+                        r->joules_per_token, r->price, r->price_per_tps};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (!isfinite(v[i]) || v[i] < 0)
+            return 0;
+    for (uint32_t i = 0; i < r->tier_count; i++) {
+        const llmroof_tier *t = &r->tiers[i];
+        if (!isfinite(t->decode_time) || !isfinite(t->decode_bytes) ||
+            !isfinite(t->decode_bound_time) || !isfinite(t->prefill_time))
+            return 0;
+    }
+    return 1;
+}
+
+llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_model *model,
+                                       const llmroof_quant *quant, const llmroof_engine *engine,
+                                       const llmroof_request *req, llmroof_result *res,
+                                       llmroof_error *err)
+{
+    llmroof_request r = *req;
+    if (r.ctx == 0) {
+        uint64_t c = (uint64_t)r.depth + r.prompt + r.gen;
+        r.ctx = c > MAX_TOKENS ? MAX_TOKENS : (uint32_t)c;
+        if (r.ctx == 0)
+            r.ctx = 1;
+    }
+    llmroof_status st = check_request(&r, err);
+    if (st)
+        return st;
+    if ((uint64_t)r.depth + r.prompt > r.ctx || (uint64_t)r.depth + r.gen > r.ctx)
+        return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
+                             "request: depth + prompt (%u) and depth + gen (%u) must fit in "
+                             "ctx (%u)",
+                             r.depth + r.prompt, r.depth + r.gen, r.ctx);
+
+    llmroof_result out;
+    llmroof_result_init(&out);
+    out.kv_type = r.kv_type;
+    out.ctx = r.ctx;
+    out.batch = r.batch;
+    out.layers = model->layers;
+
+    llmroof__shape s;
+    if ((st = llmroof__shape_compute(model, quant, &r, &s, err)))
+        return st;
+    out.params = s.params;
+    out.active_params = s.active_params;
+    if (model->context && r.ctx > model->context)
+        out.flags |= LLMROOF_FLAG_CTX_ABOVE_TRAINED;
+    if (model->params > 0 && fabs(s.params - model->params) > 0.05 * model->params)
+        out.flags |= LLMROOF_FLAG_PARAMS_MISMATCH;
+
+    llmroof__placement p;
+    if ((st = llmroof__place(m, engine, quant, &s, &r, &p, &out, err)))
+        return st;
+    if (out.fit != LLMROOF_FIT_NONE)
+        llmroof__roofline(&p, &s, quant, &r, &out);
+    else
+        out.decode_bound_tier = out.prefill_bound_tier = -1;
+
+    /* Energy and cost (DESIGN.md "Energy and cost"): the accelerators in use
+     * plus the rest of the system, for the time of one step. */
+    if (out.fit != LLMROOF_FIT_NONE) {
+        double power = m->system->power;
+        for (uint32_t g = 0; g < p.gpus; g++)
+            power += m->accel[g]->power;
+        if (p.gpus == 0 || m->accel[0]->kind != LLMROOF_DEVICE_UNIFIED)
+            power += m->host->power;
+        out.power = power;
+        out.joules_per_token = out.decode_tps > 0 ? power / out.decode_tps : 0.0;
+        out.price = m->system->price;
+        out.price_per_tps = out.decode_tps > 0 ? out.price / out.decode_tps : 0.0;
+    }
+    if (!all_finite(&out))
+        return llmroof__fail(err, LLMROOF_E_RANGE, NULL, 0, 0,
+                             "the estimate for model '%s' on system '%s' is not a finite "
+                             "number (check the descriptors' bandwidth and compute)",
+                             model->id, m->system->id);
+    /* Copy only as much as the caller's struct holds. */
+    memcpy((char *)res + sizeof res->size, (const char *)&out + sizeof out.size,
+           (res->size < sizeof out ? res->size : sizeof out) - sizeof out.size);
+    return LLMROOF_OK;
+}
+
+#define REQUIRE(ptr, kind, id, cat)                                                          \
+    do {                                                                                     \
+        if (!(ptr))                                                                          \
+            return llmroof__fail(err, LLMROOF_E_NOT_FOUND, NULL, 0, 0,                       \
+                                 "no " kind " '%s' in the catalog", (id));                   \
+    } while (0)
+
+llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_request *req,
+                                llmroof_result *res, llmroof_error *err)
+{
+    if (!cat || !req || !res)
+        return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
+                             "llmroof_estimate: catalog, request and result must not be NULL");
+    if (req->size < sizeof *req || res->size < offsetof(llmroof_result, reserved_f64))
+        return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
+                             "llmroof_estimate: request or result size field is too small "
+                             "(call llmroof_request_init / llmroof_result_init)");
+    llmroof__machine m;
+    memset(&m, 0, sizeof m);
+    const llmroof_system *sys = llmroof__find_system(cat, req->system);
+    REQUIRE(sys, "system", req->system, cat);
+    const llmroof_model *model = llmroof__find_model(cat, req->model);
+    REQUIRE(model, "model", req->model, cat);
+    const llmroof_quant *quant = llmroof__find_quant(cat, req->quant);
+    REQUIRE(quant, "quant", req->quant, cat);
+    const char *engine_id = req->engine[0] ? req->engine : DEFAULT_ENGINE;
+    const llmroof_engine *engine = llmroof__find_engine(cat, engine_id);
+    REQUIRE(engine, "engine", engine_id, cat);
+
+    /* The catalog validated every reference on load; a miss here means a
+     * descriptor was replaced by one of another kind. */
+    m.system = sys;
+    m.accel_count = sys->accelerator_count;
+    for (uint32_t i = 0; i < m.accel_count && i < LLMROOF_MAX_DEVICES; i++) {
+        m.accel[i] = llmroof__find_device(cat, sys->accelerators[i]);
+        REQUIRE(m.accel[i], "device", sys->accelerators[i], cat);
+    }
+    m.host = llmroof__find_device(cat, sys->host_device);
+    REQUIRE(m.host, "device", sys->host_device, cat);
+    if (sys->gpu_link[0]) {
+        m.gpu_link = llmroof__find_link(cat, sys->gpu_link);
+        REQUIRE(m.gpu_link, "link", sys->gpu_link, cat);
+    }
+    if (sys->host_link[0]) {
+        m.host_link = llmroof__find_link(cat, sys->host_link);
+        REQUIRE(m.host_link, "link", sys->host_link, cat);
+    }
+    if (sys->storage[0]) {
+        m.storage = llmroof__find_device(cat, sys->storage);
+        REQUIRE(m.storage, "device", sys->storage, cat);
+    }
+    return llmroof__estimate_plain(&m, model, quant, engine, req, res, err);
+}

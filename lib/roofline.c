@@ -1,3 +1,329 @@
-/* stub: replaced by its owner */
-#include "internal.h"
-typedef int llmroof__stub_roofline;
+/* Time per decode step and per prompt: a bandwidth/compute roofline per
+ * tier, combined by the split mode, plus link transfers (docs/model.md
+ * "Decode", "Prefill", "Links"). */
+#include <math.h>
+#include <string.h>
+
+#include "model.h"
+
+#define NRES 8
+
+typedef struct step {
+    double time;                      /* estimate, seconds */
+    double bound;                     /* efficiency 1, no fixed overheads */
+    double link;                      /* of time: link transfers and syncs */
+    double tier[LLMROOF_MAX_TIERS];
+    double tier_bound[LLMROOF_MAX_TIERS];
+    double tier_bytes[LLMROOF_MAX_TIERS];
+    int32_t tier_by[LLMROOF_MAX_TIERS];
+    double res[NRES];                 /* time attributed to each llmroof_resource */
+} step;
+
+static double safe_div(double a, double b) { return b > 0 ? a / b : 0.0; }
+
+/* One tier's roofline: max(bytes / (BW eta), FLOPs / (F eta_c)) + fixed. */
+static void tier_time(double bytes, double flops, double bw, double eta_bw, double f,
+                      double eta_f, double fixed, int32_t mem_res, double *t, double *bound,
+                      int32_t *by)
+{
+    double tm = safe_div(bytes, bw * eta_bw), tc = safe_div(flops, f * eta_f);
+    double bm = safe_div(bytes, bw), bc = safe_div(flops, f);
+    *t = (tm > tc ? tm : tc) + fixed;
+    *bound = bm > bc ? bm : bc;
+    *by = tm >= tc ? mem_res : LLMROOF_RESOURCE_COMPUTE;
+    if (fixed > (tm > tc ? tm : tc))
+        *by = LLMROOF_RESOURCE_OVERHEAD;
+}
+
+/* One transfer of `bytes` over a link; NULL link (unified memory): free. */
+static double xfer(const llmroof_link *l, double bytes, double *bound)
+{
+    if (!l)
+        return 0.0;
+    double t = safe_div(bytes, l->bandwidth);
+    if (bound)
+        *bound += t;
+    return t + l->latency;
+}
+
+/* KV bytes read for `count` layers at context c, all sequences. */
+static double kv_read(const llmroof__shape *s, double count, double c)
+{
+    double swa_c = s->sliding_window && s->sliding_window < c ? s->sliding_window : c;
+    double eff = (1.0 - s->sliding_fraction) * c + s->sliding_fraction * swa_c;
+    return (double)s->batch * count * s->kv_token_layer * eff;
+}
+
+static int32_t mem_resource(const llmroof_tier *tr)
+{
+    if (tr->kind == LLMROOF_TIER_HOST)
+        return LLMROOF_RESOURCE_HOST_MEMORY;
+    if (tr->kind == LLMROOF_TIER_STORAGE)
+        return LLMROOF_RESOURCE_STORAGE;
+    return LLMROOF_RESOURCE_DEVICE_MEMORY;
+}
+
+/* Link between two stages of a layer split; -1 is the host. */
+static const llmroof_link *hop_link(const llmroof__machine *m, int a, int b)
+{
+    return (a < 0 || b < 0) ? m->host_link : m->gpu_link;
+}
+
+/* Per-layer synchronisation of row and tensor splits over the GPU link, for
+ * `tokens` tokens (docs/model.md "Links"). */
+static double split_syncs(const llmroof__placement *p, const llmroof__shape *s,
+                          double tokens, double rounds,
+                          double *bound)
+{
+    const llmroof_link *l = p->machine->gpu_link;
+    const double G = p->gpus;
+    if (!l || G < 2)
+        return 0.0;
+    const double layers = p->work[0].count;
+    double t = 0, bytes = 0, transfers = 0;
+    if (p->split == LLMROOF_SPLIT_ROW) {
+        /* llama.cpp row split: for each split matrix product the main GPU
+         * sends the f32 input to the other GPUs and gathers their slices of
+         * the output: (G-1) tokens 4 (in + out/G) bytes, two transfers. */
+        const double mm[7][2] = {{(double)s->hidden, s->q_width},   {(double)s->hidden, s->kv_width}, {(double)s->hidden, s->kv_width},
+                                 {s->q_width, (double)s->hidden},   {(double)s->hidden, s->ffn_width},
+                                 {(double)s->hidden, s->ffn_width}, {s->ffn_width, (double)s->hidden}};
+        for (int i = 0; i < 7; i++)
+            bytes += (G - 1) * tokens * 4.0 * (mm[i][0] + mm[i][1] / G);
+        bytes *= layers;
+        transfers = layers * 7 * 2 * rounds;
+    } else {
+        /* Tensor parallel: two ring all-reduces of f16 activations per layer,
+         * each 2 (G-1)/G of the data and 2 (G-1) steps. */
+        bytes = layers * 2.0 * 2.0 * (G - 1) / G * tokens * (double)s->hidden * 2.0;
+        transfers = layers * 2.0 * 2.0 * (G - 1) * rounds;
+    }
+    t = safe_div(bytes, l->bandwidth);
+    *bound += t;
+    return t + transfers * l->latency;
+}
+
+static void add_res(step *st, int32_t r, double t)
+{
+    if (r >= 0 && r < NRES)
+        st->res[r] += t;
+}
+
+/* Shared by decode and prefill: combine tier times by split mode, add link
+ * transfers of `act_bytes` per hop, and attribute the time. */
+static void combine(const llmroof__placement *p, const llmroof__shape *s,
+                    const llmroof_result *res, step *st,
+                    double tokens, double act_bytes, double out_bytes, double rounds,
+                    int pipeline_chunks)
+{
+    const llmroof__machine *m = p->machine;
+    const uint32_t G = p->gpus;
+    double link_bound = 0, link_gpu = 0, link_host = 0;
+
+    /* Host, then storage pages, always run before the accelerators. */
+    double seq = 0, seq_bound = 0;
+    for (uint32_t i = G; i < res->tier_count; i++) {
+        seq += st->tier[i];
+        seq_bound += st->tier_bound[i];
+        add_res(st, st->tier_by[i], st->tier[i]);
+    }
+    double gpu = 0, gpu_bound = 0;
+    if (p->split == LLMROOF_SPLIT_LAYER) {
+        double mx = 0;
+        int32_t last = -1;
+        int stages = 0;
+        for (uint32_t g = 0; g < G; g++) {
+            if (st->tier[g] <= 0 && p->work[g].count == 0 && !p->work[g].has_output)
+                continue;
+            gpu += st->tier[g];
+            gpu_bound += st->tier_bound[g];
+            add_res(st, st->tier_by[g], st->tier[g]);
+            if (st->tier[g] > mx)
+                mx = st->tier[g];
+            /* Activations cross a link between consecutive stages. */
+            double t = xfer(hop_link(m, last, (int)g), act_bytes, &link_bound);
+            if (last < 0)
+                link_host += t + (rounds - 1) * (m->host_link ? m->host_link->latency : 0);
+            else
+                link_gpu += t + (rounds - 1) * (m->gpu_link ? m->gpu_link->latency : 0);
+            last = (int32_t)g;
+            stages++;
+        }
+        /* llama.cpp pipelines ubatches across GPUs in prompt processing
+         * (pipeline parallelism, n_copies): stages overlap after the first
+         * chunk. */
+        if (pipeline_chunks > 1 && stages > 1) {
+            double k = pipeline_chunks;
+            gpu = gpu / k + (k - 1) * mx / k;
+            gpu_bound = gpu_bound / k + (k - 1) * gpu_bound / stages / k;
+        }
+    } else {
+        int32_t mxg = 0;
+        for (uint32_t g = 0; g < G; g++) {
+            if (st->tier[g] > gpu)
+                gpu = st->tier[g], mxg = (int32_t)g;
+            if (st->tier_bound[g] > gpu_bound)
+                gpu_bound = st->tier_bound[g];
+        }
+        if (G > 0)
+            add_res(st, st->tier_by[mxg], gpu);
+        link_host += xfer(m->host_link, act_bytes, &link_bound);
+        link_gpu += split_syncs(p, s, tokens, rounds, &link_bound);
+    }
+    /* Logits come back to the host when the output head is on a GPU; when
+     * it is on the host after GPU layers, activations go back instead. */
+    if (G > 0 && p->work[p->host_tier].has_output && p->gpu_layers > 0)
+        link_host += xfer(m->host_link, act_bytes, &link_bound);
+    else if (G > 0 && !p->work[p->host_tier].has_output)
+        link_host += xfer(m->host_link, out_bytes, &link_bound);
+
+    add_res(st, LLMROOF_RESOURCE_GPU_LINK, link_gpu);
+    add_res(st, LLMROOF_RESOURCE_HOST_LINK, link_host);
+    st->link = link_gpu + link_host;
+    st->time = seq + gpu + st->link;
+    st->bound = seq_bound + gpu_bound + link_bound;
+}
+
+static void decode_step(const llmroof__placement *p, const llmroof__shape *s,
+                        const llmroof_quant *q, 
+                        const llmroof_result *res, double c, step *st)
+{
+    memset(st, 0, sizeof *st);
+    const double b = s->batch;
+    for (uint32_t i = 0; i < res->tier_count; i++) {
+        const llmroof__tier_work *w = &p->work[i];
+        const llmroof_tier *tr = &res->tiers[i];
+        if (tr->kind == LLMROOF_TIER_STORAGE) {
+            st->tier_bytes[i] = w->paged;
+            st->tier[i] = st->tier_bound[i] = safe_div(w->paged, w->dev->bandwidth);
+            st->tier_by[i] = LLMROOF_RESOURCE_STORAGE;
+            continue;
+        }
+        if (!w->backend || (w->count == 0 && !w->has_output))
+            continue; /* only the embedding row lookup: b d bytes, negligible */
+        double bytes = w->fraction * (llmroof__layers_decode_bytes(s, w->first, w->count) +
+                                      (w->has_output ? s->output : 0.0)) +
+                       w->kv_fraction * kv_read(s, w->count, c);
+        double flops = w->fraction * 2.0 * b *
+                           (llmroof__layers_active_params(s, w->first, w->count) +
+                            (w->has_output ? s->output_params : 0.0)) +
+                       w->kv_fraction * b * w->count * s->attn_flops_pair * c;
+        double eta = llmroof__decode_efficiency(w->backend, q);
+        st->tier_bytes[i] = bytes;
+        tier_time(bytes, flops, w->dev->bandwidth, eta, w->dev->compute_f16,
+                  w->backend->prefill_efficiency, w->count * w->backend->per_layer_overhead,
+                  mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
+    }
+    combine(p, s, res, st, b, b * s->hidden * 4.0, b * s->vocab * 4.0, 1.0, 0);
+}
+
+static void prefill(const llmroof__placement *p, const llmroof__shape *s, const llmroof_quant *q,
+                    const llmroof_request *req,
+                    const llmroof_result *res, step *st)
+{
+    memset(st, 0, sizeof *st);
+    const llmroof__machine *m = p->machine;
+    const double b = s->batch, pl = req->prompt, depth = req->depth;
+    const double T = b * pl;
+    const double chunks = ceil(T / req->ubatch);
+    /* Causal attention over the prompt: p d + p^2 / 2 (query, key) pairs. */
+    const double pairs = b * (pl * depth + pl * pl / 2.0);
+    const llmroof__tier_work *gpu0 = p->gpus > 0 ? &p->work[0] : NULL;
+    for (uint32_t i = 0; i < res->tier_count; i++) {
+        const llmroof__tier_work *w = &p->work[i];
+        const llmroof_tier *tr = &res->tiers[i];
+        if (tr->kind == LLMROOF_TIER_STORAGE) {
+            st->tier[i] = st->tier_bound[i] = safe_div(w->paged * chunks, w->dev->bandwidth);
+            st->tier_by[i] = LLMROOF_RESOURCE_STORAGE;
+            continue;
+        }
+        if (!w->backend || (w->count == 0 && !w->has_output))
+            continue;
+        /* llama-bench's pp test needs the logits of each sequence's last
+         * token only. */
+        double flops = w->fraction * (2.0 * T * llmroof__layers_active_params(s, w->first, w->count) +
+                                      (w->has_output ? 2.0 * b * s->output_params : 0.0)) +
+                       w->kv_fraction * w->count * s->attn_flops_pair * pairs;
+        double bytes = w->fraction * chunks *
+                       (llmroof__layers_weights(s, w->first, w->count) +
+                        (w->has_output ? s->output : 0.0));
+        double fixed = chunks * w->count * w->backend->per_layer_overhead;
+        if (tr->kind == LLMROOF_TIER_HOST && gpu0 && m->host_link &&
+            p->engine->offloaded_layers == LLMROOF_OFFLOAD_HOST_COMPUTE && req->ubatch >= 32) {
+            /* llama.cpp: for batches of 32+ tokens the GPU computes the host
+             * layers, copying their weights over the host link each ubatch
+             * (ggml-backend offload_op). */
+            tier_time(bytes, flops, m->host_link->bandwidth, 1.0, gpu0->dev->compute_f16,
+                      gpu0->backend->prefill_efficiency, fixed, LLMROOF_RESOURCE_HOST_LINK,
+                      &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
+        } else {
+            tier_time(bytes, flops, w->dev->bandwidth, llmroof__decode_efficiency(w->backend, q),
+                      w->dev->compute_f16, w->backend->prefill_efficiency, fixed,
+                      mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
+        }
+    }
+    combine(p, s, res, st, T, T * s->hidden * 4.0, b * s->vocab * 4.0, chunks,
+            (int)chunks);
+}
+
+static void attribute(const step *st, const llmroof_result *res, int32_t *by, int32_t *tier)
+{
+    int32_t best = LLMROOF_RESOURCE_NONE;
+    for (int32_t r = 1; r < NRES; r++)
+        if (st->res[r] > st->res[best])
+            best = r;
+    *by = best;
+    *tier = -1;
+    if (best == LLMROOF_RESOURCE_GPU_LINK || best == LLMROOF_RESOURCE_HOST_LINK)
+        return;
+    double mx = -1;
+    for (uint32_t i = 0; i < res->tier_count; i++)
+        if (st->tier[i] > mx)
+            mx = st->tier[i], *tier = (int32_t)i;
+}
+
+void llmroof__roofline(const llmroof__placement *p, const llmroof__shape *s,
+                       const llmroof_quant *q, const llmroof_request *req, llmroof_result *res)
+{
+    step st;
+
+    /* Decode: gen tokens, token i sees depth + i + 1 cached tokens.  The
+     * step time is piecewise linear in the context, so the mean over the run
+     * is exact for short runs and a 16-segment midpoint sum otherwise. */
+    const uint32_t gen = req->gen ? req->gen : 1;
+    const uint32_t segs = gen <= 32 ? gen : 16;
+    double total = 0, total_bound = 0;
+    for (uint32_t j = 0; j < segs; j++) {
+        double lo = (double)gen * j / segs, hi = (double)gen * (j + 1) / segs;
+        double c = req->depth + (lo + hi) / 2.0 + 0.5;
+        decode_step(p, s, q, res, c, &st);
+        total += st.time * (hi - lo);
+        total_bound += st.bound * (hi - lo);
+    }
+    decode_step(p, s, q, res, req->depth + gen / 2.0 + 0.5, &st);
+    for (uint32_t i = 0; i < res->tier_count; i++) {
+        res->tiers[i].decode_bytes = st.tier_bytes[i];
+        res->tiers[i].decode_time = st.tier[i];
+        res->tiers[i].decode_bound_time = st.tier_bound[i];
+        res->tiers[i].decode_bound_by = st.tier_by[i];
+    }
+    res->decode_step_time = st.time;
+    res->decode_link_time = st.link;
+    res->decode_tps = safe_div((double)s->batch * gen, total);
+    res->decode_bound_tps = safe_div((double)s->batch * gen, total_bound);
+    attribute(&st, res, &res->decode_bound_by, &res->decode_bound_tier);
+
+    /* Prefill: the prompt from depth, in ubatches. */
+    if (req->prompt > 0) {
+        prefill(p, s, q, req, res, &st);
+        for (uint32_t i = 0; i < res->tier_count; i++)
+            res->tiers[i].prefill_time = st.tier[i];
+        res->ttft = st.time;
+        res->prefill_tps = safe_div((double)s->batch * req->prompt, st.time);
+        res->prefill_bound_tps = safe_div((double)s->batch * req->prompt, st.bound);
+        attribute(&st, res, &res->prefill_bound_by, &res->prefill_bound_tier);
+    } else {
+        res->prefill_bound_tier = -1;
+    }
+    res->request_time = res->ttft + safe_div((double)s->batch * gen, res->decode_tps);
+}

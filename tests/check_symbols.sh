@@ -8,7 +8,7 @@ tmp=${TMPDIR:-/tmp}/llmroof-symbols.$$
 trap 'rm -f "$tmp".*' EXIT
 nm -D --defined-only "$lib" | awk '$2 == "T" || $2 == "D" || $2 == "R" || $2 == "B" {print $3}' \
     | sed 's/@.*//' | sort -u > "$tmp.exported"
-grep -o 'LLMROOF_API [^(]*(' "$header" | sed 's/($//; s/.*[ *]//' | sort -u > "$tmp.declared"
+grep -E '^LLMROOF_API ' "$header" | sed 's/(.*//; s/.*[ *]//' | sort -u > "$tmp.declared"
 if ! diff -u "$tmp.declared" "$tmp.exported"; then
     echo "symbols: exported symbols differ from the API declared in $header" >&2
     exit 1

@@ -82,4 +82,44 @@ typedef struct llmroof__builtin_file {
 } llmroof__builtin_file;
 extern const llmroof__builtin_file llmroof__builtin_files[];
 extern const size_t llmroof__builtin_count;
+
+/* ---- staging shared by the loaders and the catalog (catalog.c) ----
+ * Appended for the loader/catalog seam.  A batch holds entries that are
+ * parsed and checked but not yet in the catalog; committing it adds all of
+ * them or, on any error, none. */
+#define LLMROOF__MARK_KEY_MAX 48
+/* Where one field of an entry was written, for error positions.  key is the
+ * field path the validator uses: "memory", "compute.f16", "host.device",
+ * "accelerators.3" (expanded index), "backends.0.kernels.2". */
+typedef struct llmroof__mark {
+    char key[LLMROOF__MARK_KEY_MAX];
+    uint32_t line;
+    uint32_t column;
+} llmroof__mark;
+typedef struct llmroof__batch llmroof__batch;
+llmroof__batch *llmroof__batch_new(void);
+void llmroof__batch_free(llmroof__batch *b);
+/* Normalises (defaults) and validates one entry (a public descriptor struct
+ * of `section`, modified in place), checks its id against the batch and the
+ * catalog, and stages a copy.  file must outlive the batch; line/column are
+ * the entry's position (its id), marks its fields' positions. */
+llmroof_status llmroof__batch_add(const llmroof_catalog *cat, llmroof__batch *b, int32_t section,
+                                  void *entry, uint32_t flags, const char *file, uint32_t line,
+                                  uint32_t column, const llmroof__mark *marks, size_t nmarks,
+                                  llmroof_error *err);
+/* Resolves references, then adds every staged entry, or nothing. */
+llmroof_status llmroof__batch_commit(llmroof_catalog *cat, llmroof__batch *b, uint32_t flags,
+                                     llmroof_error *err);
+/* Optimal-string-alignment edit distance, for "did you mean" (catalog.c). */
+size_t llmroof__edit_distance(const char *a, const char *b);
+
+/* ---- YAML (yaml_load.c) ---- */
+/* Parses one YAML text into the batch (nothing reaches the catalog). */
+llmroof_status llmroof__yaml_load(const llmroof_catalog *cat, llmroof__batch *b, const char *file,
+                                  const char *text, size_t length, uint32_t flags,
+                                  llmroof_error *err);
+/* Reads a whole file with a size cap (safe on FIFOs and /dev/zero).
+ * *text is NUL-terminated and freed with llmroof__free(). */
+llmroof_status llmroof__read_file(const char *path, char **text, size_t *length,
+                                  llmroof_error *err);
 #endif

@@ -1,3 +1,1164 @@
-/* stub: replaced by its owner */
+/* YAML descriptor files -> staged catalog entries (docs/yaml.md).
+ *
+ * libyaml's event parser, read twice:
+ *  1. a generic pass that only enforces the loader's limits and rejected
+ *     features (syntax, depth, scalar size, entries per collection, anchors,
+ *     aliases, tags, documents) and the schema version, so that hostile
+ *     input is refused before any schema work and whatever the schema would
+ *     have said about it;
+ *  2. a schema-driven pass (recursive descent over events) that fills
+ *     descriptor structs and records where each field was written, then
+ *     hands each entry to llmroof__batch_add() for the rules shared with
+ *     entries built in code.
+ * Nothing is allocated per node: memory stays bounded by the limits. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
 #include "internal.h"
-typedef int llmroof__stub_yaml_load;
+
+#define MAX_FILE (UINT32_C(16) << 20)  /* bytes */
+#define MAX_DEPTH 16                   /* nested collections */
+#define MAX_SCALAR (UINT32_C(64) << 10) /* bytes */
+#define MAX_ITEMS 100000               /* entries per mapping, items per sequence */
+
+typedef union entry {
+    llmroof_device device;
+    llmroof_link link;
+    llmroof_system system;
+    llmroof_model model;
+    llmroof_quant quant;
+    llmroof_engine engine;
+} entry;
+
+typedef struct P {
+    yaml_parser_t parser;
+    int parser_ready;
+    yaml_event_t ev;
+    int have_ev;
+    const char *file;
+    const char *text;
+    size_t length;
+    llmroof_error *err;
+    const llmroof_catalog *cat;
+    llmroof__batch *batch;
+    uint32_t flags;
+    /* the entry being read */
+    const char *ctx_kind; /* "device", ... or NULL outside entries */
+    const char *ctx_id;
+    llmroof__mark *marks;
+    size_t nmarks;
+    size_t marks_cap;
+    entry e;
+} P;
+
+static const char *const section_kinds[] = {"device", "link", "system", "model", "quant",
+                                            "engine"};
+
+/* ------------------------------------------------------------------------
+ * Errors and positions
+ * ------------------------------------------------------------------------ */
+static uint32_t pos1(size_t v) { return v >= UINT32_MAX ? UINT32_MAX : (uint32_t)v + 1; }
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static llmroof_status
+perr(P *p, llmroof_status code, const yaml_mark_t *m, const char *fmt, ...)
+{
+    char msg[LLMROOF_ERROR_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    uint32_t line = m ? pos1(m->line) : 0, column = m ? pos1(m->column) : 0;
+    if (p->ctx_kind)
+        return llmroof__fail(p->err, code, p->file, line, column, "%s '%s': %s", p->ctx_kind,
+                             p->ctx_id, msg);
+    return llmroof__fail(p->err, code, p->file, line, column, "%s", msg);
+}
+
+static llmroof_status nomem(P *p)
+{
+    return llmroof__fail(p->err, LLMROOF_E_NOMEM, p->file, 0, 0, "out of memory");
+}
+
+/* Line and column (characters, as libyaml counts) of a byte offset. */
+static void offset_pos(const char *text, size_t length, size_t offset, uint32_t *line,
+                       uint32_t *column)
+{
+    size_t l = 0, c = 0;
+    if (offset > length)
+        offset = length;
+    for (size_t i = 0; i < offset; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (ch == '\n' || (ch == '\r' && (i + 1 >= length || text[i + 1] != '\n'))) {
+            l++;
+            c = 0;
+        } else if ((ch & 0xC0) != 0x80 && ch != '\r') {
+            c++;
+        }
+    }
+    *line = pos1(l);
+    *column = pos1(c);
+}
+
+static llmroof_status syntax_error(P *p)
+{
+    yaml_parser_t *y = &p->parser;
+    if (y->error == YAML_MEMORY_ERROR)
+        return nomem(p);
+    if (y->error == YAML_READER_ERROR) {
+        uint32_t line, column;
+        offset_pos(p->text, p->length, y->problem_offset, &line, &column);
+        return llmroof__fail(p->err, LLMROOF_E_SYNTAX, p->file, line, column,
+                             "invalid input: %s (files are UTF-8 text)",
+                             y->problem ? y->problem : "unreadable");
+    }
+    const char *problem = y->problem ? y->problem : "malformed YAML";
+    if (y->context)
+        return llmroof__fail(p->err, LLMROOF_E_SYNTAX, p->file, pos1(y->problem_mark.line),
+                             pos1(y->problem_mark.column), "%s (line %u, column %u): %s",
+                             y->context, pos1(y->context_mark.line),
+                             pos1(y->context_mark.column), problem);
+    return llmroof__fail(p->err, LLMROOF_E_SYNTAX, p->file, pos1(y->problem_mark.line),
+                         pos1(y->problem_mark.column), "%s", problem);
+}
+
+/* ------------------------------------------------------------------------
+ * The event pump
+ * ------------------------------------------------------------------------ */
+static void close_parser(P *p)
+{
+    if (p->have_ev)
+        yaml_event_delete(&p->ev);
+    p->have_ev = 0;
+    if (p->parser_ready)
+        yaml_parser_delete(&p->parser);
+    p->parser_ready = 0;
+}
+
+static llmroof_status open_parser(P *p)
+{
+    close_parser(p);
+    if (!yaml_parser_initialize(&p->parser))
+        return nomem(p);
+    p->parser_ready = 1;
+    yaml_parser_set_input_string(&p->parser, (const unsigned char *)p->text, p->length);
+    yaml_parser_set_encoding(&p->parser, YAML_UTF8_ENCODING);
+    return LLMROOF_OK;
+}
+
+static llmroof_status next(P *p)
+{
+    if (p->have_ev)
+        yaml_event_delete(&p->ev);
+    p->have_ev = 0;
+    if (!yaml_parser_parse(&p->parser, &p->ev))
+        return syntax_error(p);
+    p->have_ev = 1;
+    return LLMROOF_OK;
+}
+
+#define TRY(expr)                                                                                  \
+    do {                                                                                           \
+        llmroof_status st_ = (expr);                                                               \
+        if (st_ != LLMROOF_OK)                                                                     \
+            return st_;                                                                            \
+    } while (0)
+
+static int is_scalar(const P *p) { return p->ev.type == YAML_SCALAR_EVENT; }
+static const char *scalar(const P *p) { return (const char *)p->ev.data.scalar.value; }
+static int is_plain(const P *p) { return p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE; }
+
+static int is_null(const P *p)
+{
+    if (!is_scalar(p) || !is_plain(p))
+        return 0;
+    const char *s = scalar(p);
+    return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+           !strcmp(s, "NULL");
+}
+
+static const char *node_desc(const P *p)
+{
+    switch (p->ev.type) {
+    case YAML_MAPPING_START_EVENT: return "a mapping";
+    case YAML_SEQUENCE_START_EVENT: return "a sequence";
+    case YAML_SCALAR_EVENT: return is_null(p) ? "an empty value" : "a scalar";
+    default: return "the end of a collection";
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Pass 1: limits, rejected features, schema version
+ * ------------------------------------------------------------------------ */
+static llmroof_status check_version(P *p)
+{
+    const yaml_mark_t *m = &p->ev.start_mark;
+    if (!is_scalar(p) || is_null(p))
+        return perr(p, LLMROOF_E_SCHEMA, m, "llmroof must be the schema version 1, got %s",
+                    node_desc(p));
+    if (!is_plain(p))
+        return perr(p, LLMROOF_E_SCHEMA, m,
+                    "llmroof must be the plain number 1, not a quoted string");
+    double v;
+    const char *why = NULL;
+    if (llmroof__parse_number(scalar(p), &v, &why) != LLMROOF_OK)
+        return perr(p, LLMROOF_E_SCHEMA, m, "llmroof must be the schema version 1, got '%.40s'",
+                    scalar(p));
+    if (v != 1)
+        return perr(p, LLMROOF_E_VERSION, m,
+                    "schema version %.40s is not supported: this library reads version 1",
+                    scalar(p));
+    return LLMROOF_OK;
+}
+
+static llmroof_status pass_limits(P *p)
+{
+    TRY(open_parser(p));
+    int depth = 0, docs = 0, version_seen = 0, version_next = 0;
+    uint32_t items[MAX_DEPTH + 1] = {0};
+    int is_map[MAX_DEPTH + 1] = {0};
+    yaml_mark_t root_mark = {0, 0, 0};
+    for (;;) {
+        TRY(next(p));
+        yaml_event_t *e = &p->ev;
+        const yaml_mark_t *m = &e->start_mark;
+        const yaml_char_t *anchor = NULL, *tag = NULL;
+        switch (e->type) {
+        case YAML_STREAM_END_EVENT:
+            if (docs == 0)
+                return perr(p, LLMROOF_E_SCHEMA, m,
+                            "empty file: expected a mapping starting with `llmroof: 1`");
+            if (!version_seen)
+                return perr(p, LLMROOF_E_SCHEMA, &root_mark,
+                            "missing required key 'llmroof' (the schema version: `llmroof: 1`)");
+            return LLMROOF_OK;
+        case YAML_DOCUMENT_START_EVENT:
+            if (++docs > 1)
+                return perr(p, LLMROOF_E_SCHEMA, m,
+                            "a second YAML document: a file holds exactly one");
+            continue;
+        case YAML_ALIAS_EVENT:
+            return perr(p, LLMROOF_E_LIMIT, m, "aliases (*%.40s) are not allowed",
+                        (const char *)e->data.alias.anchor);
+        case YAML_SCALAR_EVENT:
+            anchor = e->data.scalar.anchor;
+            tag = e->data.scalar.tag;
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+            anchor = e->data.sequence_start.anchor;
+            tag = e->data.sequence_start.tag;
+            break;
+        case YAML_MAPPING_START_EVENT:
+            anchor = e->data.mapping_start.anchor;
+            tag = e->data.mapping_start.tag;
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            continue;
+        default: /* stream start, document end */
+            continue;
+        }
+        /* A node. */
+        if (anchor)
+            return perr(p, LLMROOF_E_LIMIT, m, "anchors (&%.40s) are not allowed",
+                        (const char *)anchor);
+        if (tag)
+            return perr(p, LLMROOF_E_SCHEMA, m, "explicit tags (%.40s) are not allowed",
+                        (const char *)tag);
+        int key_of_root = 0;
+        if (depth == 0) {
+            if (e->type != YAML_MAPPING_START_EVENT)
+                return perr(p, LLMROOF_E_SCHEMA, m,
+                            "the file must be a mapping starting with `llmroof: 1`, not %s",
+                            node_desc(p));
+            root_mark = *m;
+        } else {
+            uint32_t limit = is_map[depth] ? 2 * MAX_ITEMS : MAX_ITEMS;
+            if (++items[depth] > limit)
+                return perr(p, LLMROOF_E_LIMIT, m, "more than %d entries in one %s", MAX_ITEMS,
+                            is_map[depth] ? "mapping" : "sequence");
+            key_of_root = depth == 1 && (items[1] & 1u);
+        }
+        if (version_next) {
+            version_next = 0;
+            TRY(check_version(p));
+        } else if (key_of_root && e->type == YAML_SCALAR_EVENT &&
+                   strcmp(scalar(p), "llmroof") == 0 && !version_seen) {
+            version_seen = version_next = 1;
+        }
+        if (e->type == YAML_SCALAR_EVENT) {
+            if (e->data.scalar.length > MAX_SCALAR)
+                return perr(p, LLMROOF_E_LIMIT, m, "a scalar longer than %u bytes", MAX_SCALAR);
+            if (strlen(scalar(p)) != e->data.scalar.length)
+                return perr(p, LLMROOF_E_SCHEMA, m, "a scalar holds a NUL character");
+        } else {
+            if (++depth > MAX_DEPTH)
+                return perr(p, LLMROOF_E_LIMIT, m, "nesting deeper than %d levels", MAX_DEPTH);
+            items[depth] = 0;
+            is_map[depth] = e->type == YAML_MAPPING_START_EVENT;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Pass 2 helpers: keys, marks, values
+ * ------------------------------------------------------------------------ */
+static llmroof_status add_mark(P *p, const char *key, const yaml_mark_t *m)
+{
+    if (p->nmarks == p->marks_cap) {
+        size_t cap = p->marks_cap ? 2 * p->marks_cap : 32;
+        llmroof__mark *n = llmroof__realloc(p->marks, cap * sizeof *n);
+        if (!n)
+            return nomem(p);
+        p->marks = n;
+        p->marks_cap = cap;
+    }
+    llmroof__mark *k = &p->marks[p->nmarks++];
+    llmroof__strlcpy(k->key, key, sizeof k->key);
+    k->line = pos1(m->line);
+    k->column = pos1(m->column);
+    return LLMROOF_OK;
+}
+
+/* "unknown X 'word' (did you mean 'y'?)" or "(expected: a, b, c)". */
+static llmroof_status unknown_word(P *p, const yaml_mark_t *m, const char *what,
+                                   const char *where, const char *word,
+                                   const char *const *choices)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1, n = strlen(word);
+    for (int i = 0; choices[i]; i++) {
+        size_t d = llmroof__edit_distance(word, choices[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = choices[i];
+        }
+    }
+    if (best && best_d <= (n <= 4 ? 1u : 2u) && best_d < n)
+        return perr(p, LLMROOF_E_SCHEMA, m, "unknown %s '%.64s'%s%s (did you mean '%s'?)", what,
+                    word, where ? " in " : "", where ? where : "", best);
+    char list[256] = "";
+    size_t used = 0;
+    for (int i = 0; choices[i] && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                                 choices[i]);
+    return perr(p, LLMROOF_E_SCHEMA, m, "unknown %s '%.64s'%s%s (expected one of: %s)", what, word,
+                where ? " in " : "", where ? where : "", list);
+}
+
+/* Reads the next key of a mapping whose start is consumed.  *more = 0 at the
+ * end of the mapping; otherwise *index is the key's position in `keys`,
+ * *km its mark, and the key's value is the next event. */
+static llmroof_status next_key(P *p, const char *const *keys, const char *where, uint64_t *seen,
+                               int *index, yaml_mark_t *km, int *more)
+{
+    TRY(next(p));
+    if (p->ev.type == YAML_MAPPING_END_EVENT) {
+        *more = 0;
+        return LLMROOF_OK;
+    }
+    *more = 1;
+    *km = p->ev.start_mark;
+    if (!is_scalar(p))
+        return perr(p, LLMROOF_E_SCHEMA, km, "keys must be strings, not %s", node_desc(p));
+    int i = llmroof__lookup_name(keys, scalar(p));
+    if (i < 0)
+        return unknown_word(p, km, "key", where, scalar(p), keys);
+    if (*seen & (UINT64_C(1) << i))
+        return perr(p, LLMROOF_E_DUPLICATE, km, "key '%s' is given twice", keys[i]);
+    *seen |= UINT64_C(1) << i;
+    *index = i;
+    return LLMROOF_OK;
+}
+
+/* The first key of `required` (a bit set over keys) missing from seen. */
+static llmroof_status require(P *p, const char *const *keys, uint64_t seen, uint64_t required,
+                              const yaml_mark_t *m, const char *where)
+{
+    uint64_t missing = required & ~seen;
+    for (int i = 0; keys[i]; i++)
+        if (missing & (UINT64_C(1) << i))
+            return perr(p, LLMROOF_E_SCHEMA, m, "missing required key '%s'%s%s", keys[i],
+                        where ? " in " : "", where ? where : "");
+    return LLMROOF_OK;
+}
+
+#define BIT(i) (UINT64_C(1) << (i))
+
+/* A scalar that is not null; *m its mark. */
+static llmroof_status want_scalar(P *p, const char *key, const char *what)
+{
+    if (!is_scalar(p) || is_null(p))
+        return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark, "%s: expected %s, got %s", key, what,
+                    node_desc(p));
+    return LLMROOF_OK;
+}
+
+static llmroof_status val_string(P *p, const char *key, char *dst, size_t cap)
+{
+    TRY(want_scalar(p, key, "a string"));
+    TRY(add_mark(p, key, &p->ev.start_mark));
+    if (p->ev.data.scalar.length >= cap)
+        return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark, "%s is longer than %zu bytes", key,
+                    cap - 1);
+    memcpy(dst, scalar(p), p->ev.data.scalar.length + 1);
+    return LLMROOF_OK;
+}
+
+static llmroof_status val_enum(P *p, const char *key, const char *const *names, int32_t *out)
+{
+    TRY(want_scalar(p, key, "a name"));
+    TRY(add_mark(p, key, &p->ev.start_mark));
+    int i = llmroof__lookup_name(names, scalar(p));
+    if (i < 0)
+        return unknown_word(p, &p->ev.start_mark, key, NULL, scalar(p), names);
+    *out = i;
+    return LLMROOF_OK;
+}
+
+static llmroof_status val_quantity(P *p, const char *key, llmroof__unit_kind kind, double *out)
+{
+    TRY(want_scalar(p, key, "a quantity with a unit"));
+    TRY(add_mark(p, key, &p->ev.start_mark));
+    const char *why = "";
+    llmroof_status st = llmroof__parse_quantity(scalar(p), kind, out, &why);
+    if (st != LLMROOF_OK)
+        return perr(p, st, &p->ev.start_mark, "%s: '%.64s': %s", key, scalar(p), why);
+    return LLMROOF_OK;
+}
+
+static llmroof_status val_bytes(P *p, const char *key, uint64_t *out)
+{
+    TRY(want_scalar(p, key, "a byte count with a unit"));
+    TRY(add_mark(p, key, &p->ev.start_mark));
+    const char *why = "";
+    llmroof_status st = llmroof__parse_bytes(scalar(p), out, &why);
+    if (st != LLMROOF_OK)
+        return perr(p, st, &p->ev.start_mark, "%s: '%.64s': %s", key, scalar(p), why);
+    return LLMROOF_OK;
+}
+
+static llmroof_status val_number(P *p, const char *key, double *out)
+{
+    TRY(want_scalar(p, key, "a number"));
+    TRY(add_mark(p, key, &p->ev.start_mark));
+    if (!is_plain(p))
+        return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
+                    "%s: expected a number, got a quoted string", key);
+    const char *why = "";
+    llmroof_status st = llmroof__parse_number(scalar(p), out, &why);
+    if (st != LLMROOF_OK)
+        return perr(p, st, &p->ev.start_mark, "%s: '%.64s': %s", key, scalar(p), why);
+    return LLMROOF_OK;
+}
+
+/* A whole number in [positive ? 1 : 0, 2^32 - 1]. */
+static llmroof_status val_u32(P *p, const char *key, uint32_t *out, int positive)
+{
+    double v;
+    TRY(val_number(p, key, &v));
+    if (v != (double)(uint64_t)v)
+        return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark, "%s: expected a whole number, got %s",
+                    key, scalar(p));
+    if (v > (double)UINT32_MAX)
+        return perr(p, LLMROOF_E_RANGE, &p->ev.start_mark, "%s: %s is above 4294967295", key,
+                    scalar(p));
+    if (positive && v == 0)
+        return perr(p, LLMROOF_E_RANGE, &p->ev.start_mark, "%s must be greater than zero", key);
+    *out = (uint32_t)v;
+    return LLMROOF_OK;
+}
+
+static llmroof_status val_bool(P *p, const char *key, uint32_t *out)
+{
+    TRY(want_scalar(p, key, "true or false"));
+    TRY(add_mark(p, key, &p->ev.start_mark));
+    if (is_plain(p) && strcmp(scalar(p), "true") == 0)
+        *out = 1;
+    else if (is_plain(p) && strcmp(scalar(p), "false") == 0)
+        *out = 0;
+    else
+        return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark, "%s: expected true or false, got '%.64s'",
+                    key, scalar(p));
+    return LLMROOF_OK;
+}
+
+static llmroof_status want_mapping(P *p, const char *key)
+{
+    if (p->ev.type != YAML_MAPPING_START_EVENT)
+        return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark, "%s: expected a mapping, got %s", key,
+                    node_desc(p));
+    return add_mark(p, key, &p->ev.start_mark);
+}
+
+/* ------------------------------------------------------------------------
+ * Pass 2: entries
+ * ------------------------------------------------------------------------ */
+static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *em)
+{
+    static const char *const keys[] = {"name",      "kind",          "backend", "memory",
+                                       "reserved",  "bandwidth",     "compute", "gpu_share",
+                                       "gpu_share_max", "power",     "price",   "source",
+                                       NULL};
+    static const char *const ckeys[] = {"f16", "int8", NULL};
+    enum { NAME, KIND, BACKEND, MEMORY, RESERVED, BANDWIDTH, COMPUTE, SHARE, SHARE_MAX };
+    uint64_t seen = 0, cseen = 0;
+    int k, more;
+    yaml_mark_t km, backend_mark = {0, 0, 0}, compute_mark = {0, 0, 0};
+    for (;;) {
+        TRY(next_key(p, keys, NULL, &seen, &k, &km, &more));
+        if (!more)
+            break;
+        TRY(next(p));
+        switch (k) {
+        case NAME: TRY(val_string(p, "name", d->name, sizeof d->name)); break;
+        case KIND: TRY(val_enum(p, "kind", llmroof__device_kind_names, &d->kind)); break;
+        case BACKEND:
+            backend_mark = p->ev.start_mark;
+            TRY(val_enum(p, "backend", llmroof__backend_names, &d->backend));
+            break;
+        case MEMORY: TRY(val_bytes(p, "memory", &d->memory)); break;
+        case RESERVED: TRY(val_bytes(p, "reserved", &d->reserved)); break;
+        case BANDWIDTH:
+            TRY(val_quantity(p, "bandwidth", LLMROOF__UNIT_BANDWIDTH, &d->bandwidth));
+            break;
+        case COMPUTE:
+            compute_mark = p->ev.start_mark;
+            TRY(want_mapping(p, "compute"));
+            for (;;) {
+                TRY(next_key(p, ckeys, "compute", &cseen, &k, &km, &more));
+                if (!more)
+                    break;
+                TRY(next(p));
+                if (k == 0)
+                    TRY(val_quantity(p, "compute.f16", LLMROOF__UNIT_COMPUTE, &d->compute_f16));
+                else
+                    TRY(val_quantity(p, "compute.int8", LLMROOF__UNIT_COMPUTE, &d->compute_int8));
+            }
+            break;
+        case SHARE:
+            TRY(val_number(p, "gpu_share", &d->gpu_share));
+            break;
+        case SHARE_MAX:
+            TRY(val_number(p, "gpu_share_max", &d->gpu_share_max));
+            if (d->gpu_share_max == 0)
+                return perr(p, LLMROOF_E_RANGE, &p->ev.start_mark,
+                            "gpu_share_max must be greater than zero");
+            break;
+        case 9: TRY(val_quantity(p, "power", LLMROOF__UNIT_POWER, &d->power)); break;
+        case 10: TRY(val_quantity(p, "price", LLMROOF__UNIT_MONEY, &d->price)); break;
+        default: TRY(val_string(p, "source", d->source, sizeof d->source)); break;
+        }
+    }
+    TRY(require(p, keys, seen, BIT(NAME) | BIT(KIND) | BIT(BANDWIDTH), em, NULL));
+    int accel = d->kind == LLMROOF_DEVICE_GPU || d->kind == LLMROOF_DEVICE_UNIFIED;
+    const char *kn = llmroof_device_kind_string(d->kind);
+    if (accel && !(seen & BIT(BACKEND)))
+        return perr(p, LLMROOF_E_SCHEMA, em, "missing required key 'backend' (for a %s device)",
+                    kn);
+    if (d->kind == LLMROOF_DEVICE_CPU && (seen & BIT(BACKEND)) &&
+        d->backend != LLMROOF_BACKEND_CPU)
+        return perr(p, LLMROOF_E_SCHEMA, &backend_mark, "a cpu device has backend cpu");
+    if (d->kind == LLMROOF_DEVICE_STORAGE && (seen & BIT(BACKEND)))
+        return perr(p, LLMROOF_E_SCHEMA, &backend_mark, "a storage device has no backend");
+    if (d->kind == LLMROOF_DEVICE_GPU && !(seen & BIT(MEMORY)))
+        return perr(p, LLMROOF_E_SCHEMA, em, "missing required key 'memory' (for a gpu device)");
+    if (d->kind != LLMROOF_DEVICE_STORAGE && !(cseen & 1u))
+        return perr(p, LLMROOF_E_SCHEMA, (seen & BIT(COMPUTE)) ? &compute_mark : em,
+                    "missing required key 'compute.f16' (for a %s device)", kn);
+    if (d->kind == LLMROOF_DEVICE_UNIFIED && !(seen & BIT(SHARE)))
+        return perr(p, LLMROOF_E_SCHEMA, em,
+                    "missing required key 'gpu_share' (for a unified device)");
+    return LLMROOF_OK;
+}
+
+static llmroof_status parse_link(P *p, llmroof_link *l, const yaml_mark_t *em)
+{
+    static const char *const keys[] = {"name", "bandwidth", "latency", "source", NULL};
+    uint64_t seen = 0;
+    int k, more;
+    yaml_mark_t km;
+    for (;;) {
+        TRY(next_key(p, keys, NULL, &seen, &k, &km, &more));
+        if (!more)
+            break;
+        TRY(next(p));
+        switch (k) {
+        case 0: TRY(val_string(p, "name", l->name, sizeof l->name)); break;
+        case 1:
+            TRY(val_quantity(p, "bandwidth", LLMROOF__UNIT_BANDWIDTH, &l->bandwidth));
+            break;
+        case 2: TRY(val_quantity(p, "latency", LLMROOF__UNIT_TIME, &l->latency)); break;
+        default: TRY(val_string(p, "source", l->source, sizeof l->source)); break;
+        }
+    }
+    return require(p, keys, seen, BIT(1) | BIT(2), em, NULL);
+}
+
+static llmroof_status parse_accelerators(P *p, llmroof_system *s)
+{
+    static const char *const keys[] = {"device", "count", NULL};
+    if (is_null(p))
+        return add_mark(p, "accelerators", &p->ev.start_mark);
+    if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+        return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
+                    "accelerators: expected a sequence of {device: id, count: n}, got %s",
+                    node_desc(p));
+    TRY(add_mark(p, "accelerators", &p->ev.start_mark));
+    for (;;) {
+        TRY(next(p));
+        if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+            return LLMROOF_OK;
+        yaml_mark_t im = p->ev.start_mark, dm = im, cm = im, km;
+        if (p->ev.type != YAML_MAPPING_START_EVENT)
+            return perr(p, LLMROOF_E_SCHEMA, &im,
+                        "accelerators: expected a mapping {device: id, count: n}, got %s",
+                        node_desc(p));
+        char id[LLMROOF_ID_MAX] = "";
+        uint32_t count = 1;
+        uint64_t seen = 0;
+        int k, more;
+        for (;;) {
+            TRY(next_key(p, keys, "accelerators", &seen, &k, &km, &more));
+            if (!more)
+                break;
+            TRY(next(p));
+            if (k == 0) {
+                dm = p->ev.start_mark;
+                TRY(val_string(p, "accelerators.device", id, sizeof id));
+            } else {
+                cm = p->ev.start_mark;
+                TRY(val_u32(p, "accelerators.count", &count, 1));
+            }
+        }
+        TRY(require(p, keys, seen, BIT(0), &im, "accelerators"));
+        for (uint32_t i = 0; i < count; i++) {
+            if (s->accelerator_count >= LLMROOF_MAX_DEVICES)
+                return perr(p, LLMROOF_E_RANGE, (seen & BIT(1)) ? &cm : &dm,
+                            "a system holds at most %d accelerators", LLMROOF_MAX_DEVICES);
+            char key[32];
+            snprintf(key, sizeof key, "accelerators.%u", s->accelerator_count);
+            TRY(add_mark(p, key, &dm));
+            memcpy(s->accelerators[s->accelerator_count++], id, sizeof id);
+        }
+    }
+}
+
+static llmroof_status parse_system(P *p, llmroof_system *s, const yaml_mark_t *em)
+{
+    static const char *const keys[] = {"name",  "accelerators", "gpu_link", "host_link", "host",
+                                       "storage", "power",      "price",    "source",    NULL};
+    static const char *const hkeys[] = {"device", "memory", NULL};
+    uint64_t seen = 0, hseen = 0;
+    int k, more;
+    yaml_mark_t km, hm;
+    for (;;) {
+        TRY(next_key(p, keys, NULL, &seen, &k, &km, &more));
+        if (!more)
+            break;
+        TRY(next(p));
+        switch (k) {
+        case 0: TRY(val_string(p, "name", s->name, sizeof s->name)); break;
+        case 1: TRY(parse_accelerators(p, s)); break;
+        case 2: TRY(val_string(p, "gpu_link", s->gpu_link, sizeof s->gpu_link)); break;
+        case 3: TRY(val_string(p, "host_link", s->host_link, sizeof s->host_link)); break;
+        case 4:
+            hm = p->ev.start_mark;
+            TRY(want_mapping(p, "host"));
+            for (;;) {
+                TRY(next_key(p, hkeys, "host", &hseen, &k, &km, &more));
+                if (!more)
+                    break;
+                TRY(next(p));
+                if (k == 0)
+                    TRY(val_string(p, "host.device", s->host_device, sizeof s->host_device));
+                else
+                    TRY(val_bytes(p, "host.memory", &s->host_memory));
+            }
+            TRY(require(p, hkeys, hseen, BIT(0) | BIT(1), &hm, "host"));
+            break;
+        case 5: TRY(val_string(p, "storage", s->storage, sizeof s->storage)); break;
+        case 6: TRY(val_quantity(p, "power", LLMROOF__UNIT_POWER, &s->power)); break;
+        case 7: TRY(val_quantity(p, "price", LLMROOF__UNIT_MONEY, &s->price)); break;
+        default: TRY(val_string(p, "source", s->source, sizeof s->source)); break;
+        }
+    }
+    return require(p, keys, seen, BIT(0) | BIT(4), em, NULL);
+}
+
+static llmroof_status parse_model(P *p, llmroof_model *m, const yaml_mark_t *em)
+{
+    static const char *const keys[] = {"name",  "layers",   "hidden",          "ffn",
+                                       "heads", "kv_heads", "head_dim",        "vocab",
+                                       "context", "tied_embeddings", "params", "moe",
+                                       "attention", "source", NULL};
+    static const char *const moe_keys[] = {"experts", "active", "expert_ffn", "shared_experts",
+                                           "dense_layers", NULL};
+    static const char *const att_keys[] = {"kind", "kv_lora_rank", "rope_dim", "sliding_window",
+                                           "sliding_layers", NULL};
+    uint32_t *const ints[] = {NULL, &m->layers, &m->hidden, &m->ffn, &m->heads,
+                              &m->kv_heads, &m->head_dim, &m->vocab, &m->context};
+    uint32_t *const moe_ints[] = {&m->experts, &m->experts_active, &m->expert_ffn,
+                                  &m->shared_experts, &m->dense_layers};
+    uint32_t *const att_ints[] = {NULL, &m->kv_lora_rank, &m->rope_dim, &m->sliding_window,
+                                  &m->sliding_layers};
+    uint64_t seen = 0;
+    int k, more;
+    yaml_mark_t km, sm;
+    char key[LLMROOF__MARK_KEY_MAX];
+    for (;;) {
+        TRY(next_key(p, keys, NULL, &seen, &k, &km, &more));
+        if (!more)
+            break;
+        TRY(next(p));
+        if (k >= 1 && k <= 8) {
+            /* kv_heads and head_dim: 0 is the struct's "default", so refuse it here. */
+            TRY(val_u32(p, keys[k], ints[k], k == 5 || k == 6));
+            continue;
+        }
+        uint64_t sub_seen = 0;
+        switch (k) {
+        case 0: TRY(val_string(p, "name", m->name, sizeof m->name)); break;
+        case 9: TRY(val_bool(p, "tied_embeddings", &m->tied_embeddings)); break;
+        case 10: TRY(val_number(p, "params", &m->params)); break;
+        case 11:
+            sm = p->ev.start_mark;
+            TRY(want_mapping(p, "moe"));
+            for (;;) {
+                TRY(next_key(p, moe_keys, "moe", &sub_seen, &k, &km, &more));
+                if (!more)
+                    break;
+                TRY(next(p));
+                snprintf(key, sizeof key, "moe.%s", moe_keys[k]);
+                TRY(val_u32(p, key, moe_ints[k], 0));
+            }
+            TRY(require(p, moe_keys, sub_seen, BIT(0) | BIT(1) | BIT(2), &sm, "moe"));
+            break;
+        case 12:
+            TRY(want_mapping(p, "attention"));
+            for (;;) {
+                TRY(next_key(p, att_keys, "attention", &sub_seen, &k, &km, &more));
+                if (!more)
+                    break;
+                TRY(next(p));
+                snprintf(key, sizeof key, "attention.%s", att_keys[k]);
+                if (k == 0)
+                    TRY(val_enum(p, key, llmroof__attention_names, &m->attention));
+                else
+                    TRY(val_u32(p, key, att_ints[k], 0));
+            }
+            break;
+        default: TRY(val_string(p, "source", m->source, sizeof m->source)); break;
+        }
+    }
+    uint64_t required = BIT(0);
+    for (int i = 1; i <= 8; i++)
+        if (i != 5 && i != 6)
+            required |= BIT(i);
+    return require(p, keys, seen, required, em, NULL);
+}
+
+static llmroof_status parse_quant(P *p, llmroof_quant *q, const yaml_mark_t *em)
+{
+    static const char *const keys[] = {"name", "bpw", "kernel", "quality", "source", NULL};
+    uint64_t seen = 0;
+    int k, more;
+    yaml_mark_t km;
+    q->quality = -1; /* unknown */
+    for (;;) {
+        TRY(next_key(p, keys, NULL, &seen, &k, &km, &more));
+        if (!more)
+            break;
+        TRY(next(p));
+        switch (k) {
+        case 0: TRY(val_string(p, "name", q->name, sizeof q->name)); break;
+        case 1: TRY(val_number(p, "bpw", &q->bpw)); break;
+        case 2: TRY(val_string(p, "kernel", q->kernel, sizeof q->kernel)); break;
+        case 3: TRY(val_number(p, "quality", &q->quality)); break;
+        default: TRY(val_string(p, "source", q->source, sizeof q->source)); break;
+        }
+    }
+    return require(p, keys, seen, BIT(1) | BIT(2), em, NULL);
+}
+
+static llmroof_status parse_decode_efficiency(P *p, llmroof_engine_backend *b, uint32_t bi)
+{
+    char key[LLMROOF__MARK_KEY_MAX];
+    snprintf(key, sizeof key, "backends.%u.decode_efficiency", bi);
+    if (p->ev.type != YAML_MAPPING_START_EVENT)
+        return val_number(p, key, &b->decode_efficiency);
+    TRY(add_mark(p, key, &p->ev.start_mark));
+    yaml_mark_t dm = p->ev.start_mark;
+    int have_default = 0;
+    for (;;) {
+        TRY(next(p));
+        if (p->ev.type == YAML_MAPPING_END_EVENT)
+            break;
+        yaml_mark_t km = p->ev.start_mark;
+        if (!is_scalar(p) || is_null(p))
+            return perr(p, LLMROOF_E_SCHEMA, &km, "decode_efficiency: kernel names are strings");
+        if (strcmp(scalar(p), "default") == 0) {
+            if (have_default)
+                return perr(p, LLMROOF_E_DUPLICATE, &km, "key 'default' is given twice");
+            have_default = 1;
+            TRY(next(p));
+            TRY(val_number(p, key, &b->decode_efficiency));
+            continue;
+        }
+        char kernel[LLMROOF_KERNEL_MAX];
+        if (p->ev.data.scalar.length >= sizeof kernel)
+            return perr(p, LLMROOF_E_SCHEMA, &km, "kernel name '%.64s' is longer than %d bytes",
+                        scalar(p), LLMROOF_KERNEL_MAX - 1);
+        memcpy(kernel, scalar(p), p->ev.data.scalar.length + 1);
+        for (uint32_t j = 0; j < b->kernel_count; j++)
+            if (strcmp(b->kernels[j].kernel, kernel) == 0)
+                return perr(p, LLMROOF_E_DUPLICATE, &km, "key '%s' is given twice", kernel);
+        if (b->kernel_count >= LLMROOF_MAX_KERNELS)
+            return perr(p, LLMROOF_E_RANGE, &km, "decode_efficiency: at most %d kernels",
+                        LLMROOF_MAX_KERNELS);
+        llmroof_kernel_efficiency *ke = &b->kernels[b->kernel_count];
+        memcpy(ke->kernel, kernel, sizeof kernel);
+        char kkey[LLMROOF__MARK_KEY_MAX];
+        snprintf(kkey, sizeof kkey, "backends.%u.kernels.%u", bi, b->kernel_count);
+        b->kernel_count++;
+        TRY(next(p));
+        TRY(val_number(p, kkey, &ke->efficiency));
+    }
+    if (!have_default)
+        return perr(p, LLMROOF_E_SCHEMA, &dm, "missing required key 'default' in decode_efficiency");
+    return LLMROOF_OK;
+}
+
+static llmroof_status parse_backends(P *p, llmroof_engine *e)
+{
+    static const char *const names[] = {"cuda", "rocm", "metal", "vulkan", "sycl", "cpu", NULL};
+    static const char *const keys[] = {"decode_efficiency", "prefill_efficiency",
+                                       "per_layer_overhead", "runtime_overhead", NULL};
+    TRY(want_mapping(p, "backends"));
+    char key[LLMROOF__MARK_KEY_MAX];
+    for (;;) {
+        TRY(next(p));
+        if (p->ev.type == YAML_MAPPING_END_EVENT)
+            return LLMROOF_OK;
+        yaml_mark_t bm = p->ev.start_mark, km;
+        if (!is_scalar(p) || is_null(p))
+            return perr(p, LLMROOF_E_SCHEMA, &bm, "backends: keys are backend names");
+        int be = llmroof__lookup_name(names, scalar(p));
+        if (be < 0)
+            return unknown_word(p, &bm, "backend", "backends", scalar(p), names);
+        for (uint32_t j = 0; j < e->backend_count; j++)
+            if (e->backends[j].backend == be)
+                return perr(p, LLMROOF_E_DUPLICATE, &bm, "key '%s' is given twice", names[be]);
+        if (e->backend_count >= LLMROOF_MAX_BACKENDS) /* cannot happen with 6 names */
+            return perr(p, LLMROOF_E_RANGE, &bm, "at most %d backends", LLMROOF_MAX_BACKENDS);
+        uint32_t bi = e->backend_count++;
+        llmroof_engine_backend *b = &e->backends[bi];
+        b->backend = be;
+        snprintf(key, sizeof key, "backends.%u", bi);
+        TRY(add_mark(p, key, &bm));
+        TRY(next(p));
+        if (p->ev.type != YAML_MAPPING_START_EVENT)
+            return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
+                        "backends.%s: expected a mapping, got %s", names[be], node_desc(p));
+        uint64_t seen = 0;
+        int k, more;
+        for (;;) {
+            TRY(next_key(p, keys, names[be], &seen, &k, &km, &more));
+            if (!more)
+                break;
+            TRY(next(p));
+            snprintf(key, sizeof key, "backends.%u.%s", bi, keys[k]);
+            switch (k) {
+            case 0: TRY(parse_decode_efficiency(p, b, bi)); break;
+            case 1: TRY(val_number(p, key, &b->prefill_efficiency)); break;
+            case 2:
+                TRY(val_quantity(p, key, LLMROOF__UNIT_TIME, &b->per_layer_overhead));
+                break;
+            default: TRY(val_bytes(p, key, &b->runtime_overhead)); break;
+            }
+        }
+        TRY(require(p, keys, seen, BIT(0) | BIT(1), &bm, names[be]));
+    }
+}
+
+static llmroof_status parse_engine(P *p, llmroof_engine *e, const yaml_mark_t *em)
+{
+    static const char *const keys[] = {"name",    "split_modes", "default_split",
+                                       "offloaded_layers", "backends", "source", NULL};
+    uint64_t seen = 0;
+    int k, more;
+    yaml_mark_t km;
+    int32_t first = -1;
+    for (;;) {
+        TRY(next_key(p, keys, NULL, &seen, &k, &km, &more));
+        if (!more)
+            break;
+        TRY(next(p));
+        switch (k) {
+        case 0: TRY(val_string(p, "name", e->name, sizeof e->name)); break;
+        case 1:
+            if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+                return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
+                            "split_modes: expected a sequence such as [layer, row], got %s",
+                            node_desc(p));
+            TRY(add_mark(p, "split_modes", &p->ev.start_mark));
+            for (;;) {
+                TRY(next(p));
+                if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+                    break;
+                int32_t mode;
+                yaml_mark_t mm = p->ev.start_mark;
+                TRY(val_enum(p, "split_modes", llmroof__split_names + 1, &mode));
+                mode += 1; /* "auto" is not a mode an engine has */
+                if (e->split_modes & LLMROOF_SPLIT_BIT(mode))
+                    return perr(p, LLMROOF_E_DUPLICATE, &mm, "split mode '%s' is listed twice",
+                                llmroof_split_string(mode));
+                e->split_modes |= LLMROOF_SPLIT_BIT(mode);
+                if (first < 0)
+                    first = mode;
+            }
+            break;
+        case 2:
+            TRY(val_enum(p, "default_split", llmroof__split_names + 1, &e->default_split));
+            e->default_split += 1;
+            break;
+        case 3:
+            TRY(val_enum(p, "offloaded_layers", llmroof__offload_names, &e->offloaded_layers));
+            break;
+        case 4: TRY(parse_backends(p, e)); break;
+        default: TRY(val_string(p, "source", e->source, sizeof e->source)); break;
+        }
+    }
+    TRY(require(p, keys, seen, BIT(1) | BIT(4), em, NULL));
+    if (!(seen & BIT(2)))
+        e->default_split = first;
+    return LLMROOF_OK;
+}
+
+static void init_entry(entry *e, int section)
+{
+    switch (section) {
+    case LLMROOF_SECTION_DEVICES: llmroof_device_init(&e->device); break;
+    case LLMROOF_SECTION_LINKS: llmroof_link_init(&e->link); break;
+    case LLMROOF_SECTION_SYSTEMS: llmroof_system_init(&e->system); break;
+    case LLMROOF_SECTION_MODELS: llmroof_model_init(&e->model); break;
+    case LLMROOF_SECTION_QUANTS: llmroof_quant_init(&e->quant); break;
+    default: llmroof_engine_init(&e->engine); break;
+    }
+}
+
+static int valid_id_text(const char *s, size_t n)
+{
+    if (n == 0 || n >= LLMROOF_ID_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '+' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static llmroof_status parse_section(P *p, int section)
+{
+    const char *sname = llmroof__section_names[section];
+    if (is_null(p))
+        return LLMROOF_OK; /* "devices:" with nothing under it */
+    if (p->ev.type != YAML_MAPPING_START_EVENT)
+        return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
+                    "%s: expected a mapping from id to %s, got %s", sname, section_kinds[section],
+                    node_desc(p));
+    for (;;) {
+        TRY(next(p));
+        if (p->ev.type == YAML_MAPPING_END_EVENT)
+            return LLMROOF_OK;
+        yaml_mark_t em = p->ev.start_mark;
+        if (!is_scalar(p) || is_null(p))
+            return perr(p, LLMROOF_E_SCHEMA, &em, "%s: expected an id, got %s", sname,
+                        node_desc(p));
+        if (!valid_id_text(scalar(p), p->ev.data.scalar.length))
+            return perr(p, LLMROOF_E_SCHEMA, &em,
+                        "%s: '%.64s' is not a valid id (1-63 of A-Z a-z 0-9 . _ + -)", sname,
+                        scalar(p));
+        entry *e = &p->e;
+        init_entry(e, section);
+        char *id = e->device.id; /* every descriptor has its id at the same place */
+        memcpy(id, scalar(p), p->ev.data.scalar.length + 1);
+        p->ctx_kind = section_kinds[section];
+        p->ctx_id = id;
+        p->nmarks = 0;
+        TRY(next(p));
+        if (p->ev.type != YAML_MAPPING_START_EVENT)
+            return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark, "expected a mapping, got %s",
+                        node_desc(p));
+        switch (section) {
+        case LLMROOF_SECTION_DEVICES: TRY(parse_device(p, &e->device, &em)); break;
+        case LLMROOF_SECTION_LINKS: TRY(parse_link(p, &e->link, &em)); break;
+        case LLMROOF_SECTION_SYSTEMS: TRY(parse_system(p, &e->system, &em)); break;
+        case LLMROOF_SECTION_MODELS: TRY(parse_model(p, &e->model, &em)); break;
+        case LLMROOF_SECTION_QUANTS: TRY(parse_quant(p, &e->quant, &em)); break;
+        default: TRY(parse_engine(p, &e->engine, &em)); break;
+        }
+        TRY(llmroof__batch_add(p->cat, p->batch, section, e, p->flags, p->file, pos1(em.line),
+                               pos1(em.column), p->marks, p->nmarks, p->err));
+        p->ctx_kind = NULL;
+        p->ctx_id = NULL;
+    }
+}
+
+/* Skips one node (pass 1 has bounded its size and depth). */
+static llmroof_status skip_node(P *p)
+{
+    int depth = 0;
+    do {
+        if (p->ev.type == YAML_SEQUENCE_START_EVENT || p->ev.type == YAML_MAPPING_START_EVENT)
+            depth++;
+        else if (p->ev.type == YAML_SEQUENCE_END_EVENT || p->ev.type == YAML_MAPPING_END_EVENT)
+            depth--;
+        if (depth > 0)
+            TRY(next(p));
+    } while (depth > 0);
+    return LLMROOF_OK;
+}
+
+static llmroof_status pass_schema(P *p)
+{
+    static const char *const keys[] = {"llmroof", "devices", "links",   "systems",
+                                       "models",  "quants",  "engines", NULL};
+    TRY(open_parser(p));
+    do {
+        TRY(next(p));
+    } while (p->ev.type != YAML_MAPPING_START_EVENT); /* stream, document, root */
+    uint64_t seen = 0;
+    int k, more;
+    yaml_mark_t km;
+    for (;;) {
+        TRY(next_key(p, keys, NULL, &seen, &k, &km, &more));
+        if (!more)
+            return LLMROOF_OK;
+        TRY(next(p));
+        if (k == 0)
+            TRY(skip_node(p)); /* checked by pass 1 */
+        else
+            TRY(parse_section(p, k - 1));
+    }
+}
+
+llmroof_status llmroof__yaml_load(const llmroof_catalog *cat, llmroof__batch *b, const char *file,
+                                  const char *text, size_t length, uint32_t flags,
+                                  llmroof_error *err)
+{
+    if (!text || !b)
+        return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, file, 0, 0, "no text to load");
+    if (length > MAX_FILE)
+        return llmroof__fail(err, LLMROOF_E_LIMIT, file, 0, 0,
+                             "the file is larger than %u bytes", MAX_FILE);
+    /* A UTF-8 byte order mark (some editors write one) is not content; the
+     * parser is pinned to UTF-8, so UTF-16 marks stay errors. */
+    if (length >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        length -= 3;
+    }
+    P *p = llmroof__calloc(1, sizeof *p);
+    if (!p)
+        return llmroof__fail(err, LLMROOF_E_NOMEM, file, 0, 0, "out of memory");
+    p->file = file;
+    p->text = text;
+    p->length = length;
+    p->err = err;
+    p->cat = cat;
+    p->batch = b;
+    p->flags = flags;
+    llmroof_status st = pass_limits(p);
+    if (st == LLMROOF_OK)
+        st = pass_schema(p);
+    close_parser(p);
+    llmroof__free(p->marks);
+    llmroof__free(p);
+    return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Reading a file with a cap
+ * ------------------------------------------------------------------------ */
+static llmroof_status io_error(const char *path, const char *what, int errnum, llmroof_error *err)
+{
+    char buf[128] = "unknown error";
+    if (strerror_r(errnum, buf, sizeof buf) != 0)
+        snprintf(buf, sizeof buf, "error %d", errnum);
+    return llmroof__fail(err, LLMROOF_E_IO, path, 0, 0, "cannot %s '%.200s': %s", what, path, buf);
+}
+
+llmroof_status llmroof__read_file(const char *path, char **text, size_t *length,
+                                  llmroof_error *err)
+{
+    *text = NULL;
+    *length = 0;
+    /* O_NONBLOCK: opening a FIFO without a writer must not hang; reads are
+     * made blocking again below. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return io_error(path, "open", errno, err);
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+        int e = errno;
+        close(fd);
+        return io_error(path, "read", e, err);
+    }
+    size_t cap = 64 * 1024, n = 0;
+    char *buf = llmroof__malloc(cap + 1);
+    if (!buf) {
+        close(fd);
+        return llmroof__fail(err, LLMROOF_E_NOMEM, path, 0, 0, "out of memory");
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap > MAX_FILE) {
+                llmroof__free(buf);
+                close(fd);
+                return llmroof__fail(err, LLMROOF_E_LIMIT, path, 0, 0,
+                                     "the file is larger than %u bytes", MAX_FILE);
+            }
+            size_t ncap = cap * 2 > (size_t)MAX_FILE + 1 ? (size_t)MAX_FILE + 1 : cap * 2;
+            char *nb = llmroof__realloc(buf, ncap + 1);
+            if (!nb) {
+                llmroof__free(buf);
+                close(fd);
+                return llmroof__fail(err, LLMROOF_E_NOMEM, path, 0, 0, "out of memory");
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            llmroof__free(buf);
+            close(fd);
+            return io_error(path, "read", e, err);
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (n > MAX_FILE) {
+        llmroof__free(buf);
+        return llmroof__fail(err, LLMROOF_E_LIMIT, path, 0, 0, "the file is larger than %u bytes",
+                             MAX_FILE);
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *length = n;
+    return LLMROOF_OK;
+}

@@ -1,16 +1,698 @@
-/* stub suite: replaced by its owner */
+/* Catalog: descriptors built in code, validation, duplicates, lookups,
+ * listing, the bundled catalog, concurrent reads. */
 #include <check.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
-START_TEST(test_stub) { ck_assert_int_eq(1, 1); }
+#include <string.h>
+
+#include "internal.h"
+
+/* The library allocates only through these (lib/alloc.c).  Defining them
+ * here keeps alloc.o out of the link, so a test can make the n-th
+ * allocation fail (jansson's test_chaos.c does the same with hooks). */
+static long alloc_budget = -1; /* allocations left before failing; -1: no limit */
+
+static int alloc_allowed(void)
+{
+    if (alloc_budget == 0)
+        return 0;
+    if (alloc_budget > 0)
+        alloc_budget--;
+    return 1;
+}
+void *llmroof__malloc(size_t n) { return alloc_allowed() ? malloc(n ? n : 1) : NULL; }
+void *llmroof__calloc(size_t count, size_t n)
+{
+    return alloc_allowed() ? calloc(count ? count : 1, n ? n : 1) : NULL;
+}
+void *llmroof__realloc(void *p, size_t n) { return alloc_allowed() ? realloc(p, n ? n : 1) : NULL; }
+void llmroof__free(void *p) { free(p); }
+
+static llmroof_catalog *new_cat(void)
+{
+    llmroof_catalog *cat = NULL;
+    ck_assert_int_eq(llmroof_catalog_new(&cat, NULL), LLMROOF_OK);
+    ck_assert_ptr_nonnull(cat);
+    return cat;
+}
+
+static llmroof_device gpu(const char *id)
+{
+    llmroof_device d;
+    llmroof_device_init(&d);
+    strcpy(d.id, id);
+    strcpy(d.name, "Code GPU");
+    d.kind = LLMROOF_DEVICE_GPU;
+    d.backend = LLMROOF_BACKEND_ROCM;
+    d.memory = UINT64_C(48) << 30;
+    d.reserved = UINT64_C(1) << 29;
+    d.bandwidth = 960e9;
+    d.compute_f16 = 122e12;
+    d.power = 300;
+    strcpy(d.source, "test");
+    return d;
+}
+
+static llmroof_device cpu(const char *id)
+{
+    llmroof_device d;
+    llmroof_device_init(&d);
+    strcpy(d.id, id);
+    strcpy(d.name, "Code CPU");
+    d.kind = LLMROOF_DEVICE_CPU; /* backend left at its zero: becomes cpu */
+    d.bandwidth = 100e9;
+    d.compute_f16 = 1e12;
+    return d;
+}
+
+static llmroof_link link_(const char *id)
+{
+    llmroof_link l;
+    llmroof_link_init(&l);
+    strcpy(l.id, id);
+    l.bandwidth = 32e9;
+    l.latency = 8e-6;
+    return l;
+}
+
+static llmroof_system system_(const char *id, const char *acc, uint32_t n)
+{
+    llmroof_system s;
+    llmroof_system_init(&s);
+    strcpy(s.id, id);
+    strcpy(s.name, "Code system");
+    s.accelerator_count = n;
+    for (uint32_t i = 0; i < n && i < LLMROOF_MAX_DEVICES; i++)
+        strcpy(s.accelerators[i], acc);
+    if (n >= 2)
+        strcpy(s.gpu_link, "pcie");
+    strcpy(s.host_link, "pcie");
+    strcpy(s.host_device, "host");
+    s.host_memory = UINT64_C(64) << 30;
+    return s;
+}
+
+/* Checks status, code, and that code-built errors carry no position. */
+static void expect(llmroof_status st, const llmroof_error *err, llmroof_status want)
+{
+    ck_assert_msg(st == want, "got %s (%s), want %s", llmroof_status_string(st), err->message,
+                  llmroof_status_string(want));
+    if (want != LLMROOF_OK) {
+        ck_assert_int_eq(err->code, want);
+        ck_assert_uint_eq(err->line, 0);
+        ck_assert_uint_eq(err->column, 0);
+        ck_assert_str_eq(err->file, "");
+        ck_assert(strlen(err->message) > 5);
+    }
+}
+
+#define ADD(kind, cat, x, flags, want)                                                             \
+    do {                                                                                           \
+        llmroof_error e_;                                                                          \
+        llmroof_error_init(&e_);                                                                   \
+        expect(llmroof_catalog_add_##kind(cat, x, flags, &e_), &e_, want);                         \
+    } while (0)
+
+START_TEST(test_new_free)
+{
+    llmroof_catalog_free(NULL);
+    llmroof_error err;
+    llmroof_error_init(&err);
+    ck_assert_int_eq(llmroof_catalog_new(NULL, &err), LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(err.code, LLMROOF_E_INVALID_ARGUMENT);
+    llmroof_catalog *cat = new_cat();
+    for (int s = 0; s < LLMROOF_SECTION_COUNT; s++) {
+        ck_assert_uint_eq(llmroof_catalog_count(cat, s), 0);
+        ck_assert_ptr_null(llmroof_catalog_id(cat, s, 0));
+    }
+    ck_assert_uint_eq(llmroof_catalog_count(cat, -1), 0);
+    ck_assert_uint_eq(llmroof_catalog_count(cat, LLMROOF_SECTION_COUNT), 0);
+    ck_assert_uint_eq(llmroof_catalog_count(NULL, 0), 0);
+    ck_assert_ptr_null(llmroof_catalog_id(NULL, 0, 0));
+    ck_assert_ptr_null(llmroof__find_device(cat, "x"));
+    ck_assert_ptr_null(llmroof__find_device(NULL, "x"));
+    ck_assert_ptr_null(llmroof__find_device(cat, NULL));
+    llmroof_device d;
+    llmroof_device_init(&d);
+    ck_assert_uint_eq(d.size, sizeof d);
+    ck_assert_int_eq(d.kind, 0);
+    ck_assert_str_eq(d.id, "");
+    llmroof_device_init(NULL);
+    llmroof_engine_init(NULL);
+    llmroof_catalog_free(cat);
+}
 END_TEST
-int main(void)
+
+START_TEST(test_add_and_get)
+{
+    llmroof_catalog *cat = new_cat();
+    llmroof_device g = gpu("code-gpu"), h = cpu("host");
+    llmroof_link l = link_("pcie");
+    llmroof_system s = system_("code-box", "code-gpu", 2);
+    /* The system refers to devices that are not there yet. */
+    ADD(system, cat, &s, 0, LLMROOF_E_REFERENCE);
+    ADD(device, cat, &g, 0, LLMROOF_OK);
+    ADD(device, cat, &h, 0, LLMROOF_OK);
+    ADD(system, cat, &s, 0, LLMROOF_E_REFERENCE); /* the link is missing */
+    ADD(link, cat, &l, 0, LLMROOF_OK);
+    ADD(system, cat, &s, 0, LLMROOF_OK);
+    ck_assert_int_eq(h.backend, LLMROOF_BACKEND_CUDA); /* the caller's struct is untouched */
+
+    llmroof_device out;
+    llmroof_device_init(&out);
+    llmroof_error err;
+    llmroof_error_init(&err);
+    ck_assert_int_eq(llmroof_catalog_get_device(cat, "code-gpu", &out, &err), LLMROOF_OK);
+    ck_assert_int_eq(memcmp(&out, &g, sizeof out), 0);
+    ck_assert_int_eq(llmroof_catalog_get_device(cat, "host", &out, &err), LLMROOF_OK);
+    ck_assert_int_eq(out.backend, LLMROOF_BACKEND_CPU);
+    h.backend = LLMROOF_BACKEND_CPU;
+    ck_assert_int_eq(memcmp(&out, &h, sizeof out), 0);
+
+    llmroof_system so;
+    llmroof_system_init(&so);
+    ck_assert_int_eq(llmroof_catalog_get_system(cat, "code-box", &so, &err), LLMROOF_OK);
+    ck_assert_int_eq(memcmp(&so, &s, sizeof so), 0);
+    llmroof_link lo;
+    llmroof_link_init(&lo);
+    ck_assert_int_eq(llmroof_catalog_get_link(cat, "pcie", &lo, &err), LLMROOF_OK);
+    ck_assert(lo.bandwidth == 32e9 && lo.latency == 8e-6);
+
+    /* Not found, with a suggestion. */
+    ck_assert_int_eq(llmroof_catalog_get_device(cat, "code-gpv", &out, &err),
+                     LLMROOF_E_NOT_FOUND);
+    ck_assert_int_eq(err.code, LLMROOF_E_NOT_FOUND);
+    ck_assert_ptr_nonnull(strstr(err.message, "did you mean 'code-gpu'"));
+    /* First error wins. */
+    ck_assert_int_eq(llmroof_catalog_get_link(cat, "nope", &lo, &err), LLMROOF_E_NOT_FOUND);
+    ck_assert_ptr_nonnull(strstr(err.message, "code-gpv"));
+    /* Size checks. */
+    out.size = 8;
+    ck_assert_int_eq(llmroof_catalog_get_device(cat, "code-gpu", &out, NULL),
+                     LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(llmroof_catalog_get_device(cat, "code-gpu", NULL, NULL),
+                     LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(llmroof_catalog_get_device(NULL, "code-gpu", &out, NULL),
+                     LLMROOF_E_INVALID_ARGUMENT);
+    g.size = 4;
+    ADD(device, cat, &g, 0, LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(llmroof_catalog_add_device(cat, NULL, 0, NULL), LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(llmroof_catalog_add_device(NULL, &h, 0, NULL), LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(llmroof_catalog_add_device(cat, &h, 0x100, NULL),
+                     LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(llmroof_catalog_load_string(cat, NULL, "llmroof: 1\n", 11, 2, NULL),
+                     LLMROOF_E_INVALID_ARGUMENT);
+
+    /* A larger caller struct (a newer header) is fine. */
+    struct {
+        llmroof_device d;
+        char more[32];
+    } bigger;
+    memset(&bigger, 0x5a, sizeof bigger);
+    bigger.d = gpu("bigger");
+    bigger.d.size = sizeof bigger;
+    ADD(device, cat, &bigger.d, 0, LLMROOF_OK);
+    ck_assert_uint_eq(llmroof__find_device(cat, "bigger")->size, sizeof(llmroof_device));
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
+START_TEST(test_models_quants_engines)
+{
+    llmroof_catalog *cat = new_cat();
+    llmroof_model m;
+    llmroof_model_init(&m);
+    strcpy(m.id, "m");
+    strcpy(m.name, "M");
+    m.layers = 32;
+    m.hidden = 4096;
+    m.ffn = 14336;
+    m.heads = 32;
+    m.vocab = 128256;
+    m.context = 8192;
+    ADD(model, cat, &m, 0, LLMROOF_OK);
+    const llmroof_model *mm = llmroof__find_model(cat, "m");
+    ck_assert_uint_eq(mm->kv_heads, 32);
+    ck_assert_uint_eq(mm->head_dim, 128);
+    m.kv_heads = 5;
+    strcpy(m.id, "m2");
+    ADD(model, cat, &m, 0, LLMROOF_E_RANGE);
+    m.kv_heads = 8;
+    m.experts = 8;
+    ADD(model, cat, &m, 0, LLMROOF_E_RANGE); /* active missing */
+    m.experts_active = 2;
+    m.expert_ffn = 14336;
+    ADD(model, cat, &m, 0, LLMROOF_OK);
+    m.layers = 0;
+    strcpy(m.id, "m3");
+    ADD(model, cat, &m, 0, LLMROOF_E_RANGE);
+
+    llmroof_quant q;
+    llmroof_quant_init(&q);
+    strcpy(q.id, "Q8_0");
+    q.bpw = 8.5;
+    ADD(quant, cat, &q, 0, LLMROOF_E_SCHEMA); /* kernel */
+    strcpy(q.kernel, "q8_0");
+    q.quality = -1;
+    ADD(quant, cat, &q, 0, LLMROOF_OK);
+    q.bpw = NAN;
+    strcpy(q.id, "bad");
+    ADD(quant, cat, &q, 0, LLMROOF_E_RANGE);
+    q.bpw = 65;
+    ADD(quant, cat, &q, 0, LLMROOF_E_RANGE);
+
+    llmroof_engine e;
+    llmroof_engine_init(&e);
+    strcpy(e.id, "eng");
+    ADD(engine, cat, &e, 0, LLMROOF_E_SCHEMA); /* no split modes */
+    e.split_modes = LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_ROW) | LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_TENSOR);
+    ADD(engine, cat, &e, 0, LLMROOF_E_SCHEMA); /* no backends */
+    e.backend_count = 1;
+    e.backends[0].backend = LLMROOF_BACKEND_METAL;
+    e.backends[0].decode_efficiency = 0.7;
+    e.backends[0].prefill_efficiency = 0.4;
+    e.backends[0].kernel_count = 1;
+    strcpy(e.backends[0].kernels[0].kernel, "q4_k");
+    e.backends[0].kernels[0].efficiency = 0.6;
+    ADD(engine, cat, &e, 0, LLMROOF_OK);
+    ck_assert_int_eq(llmroof__find_engine(cat, "eng")->default_split, LLMROOF_SPLIT_ROW);
+    strcpy(e.id, "eng2");
+    e.default_split = LLMROOF_SPLIT_LAYER; /* not among split_modes */
+    ADD(engine, cat, &e, 0, LLMROOF_E_SCHEMA);
+    e.default_split = LLMROOF_SPLIT_TENSOR;
+    e.backends[0].kernels[0].efficiency = 0;
+    ADD(engine, cat, &e, 0, LLMROOF_E_RANGE);
+    e.backends[0].kernels[0].efficiency = 0.5;
+    e.backend_count = 2;
+    e.backends[1] = e.backends[0];
+    ADD(engine, cat, &e, 0, LLMROOF_E_DUPLICATE);
+    e.backend_count = 1;
+    ADD(engine, cat, &e, 0, LLMROOF_OK);
+
+    llmroof_engine eo;
+    llmroof_engine_init(&eo);
+    ck_assert_int_eq(llmroof_catalog_get_engine(cat, "eng2", &eo, NULL), LLMROOF_OK);
+    ck_assert_int_eq(memcmp(&eo, &e, sizeof eo), 0);
+    llmroof_quant qo;
+    llmroof_quant_init(&qo);
+    ck_assert_int_eq(llmroof_catalog_get_quant(cat, "Q8_0", &qo, NULL), LLMROOF_OK);
+    ck_assert(qo.bpw == 8.5);
+    llmroof_model mo;
+    llmroof_model_init(&mo);
+    ck_assert_int_eq(llmroof_catalog_get_model(cat, "m2", &mo, NULL), LLMROOF_OK);
+    ck_assert_uint_eq(mo.experts_active, 2);
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
+START_TEST(test_validation)
+{
+    llmroof_catalog *cat = new_cat();
+    llmroof_device g = gpu("g"), h = cpu("host");
+    llmroof_link l = link_("pcie");
+    ADD(device, cat, &g, 0, LLMROOF_OK);
+    ADD(device, cat, &h, 0, LLMROOF_OK);
+    ADD(link, cat, &l, 0, LLMROOF_OK);
+
+    llmroof_device d = gpu("d");
+    d.memory = 0;
+    ADD(device, cat, &d, 0, LLMROOF_E_RANGE);
+    d = gpu("d");
+    d.bandwidth = NAN;
+    ADD(device, cat, &d, 0, LLMROOF_E_RANGE);
+    d.bandwidth = -1;
+    ADD(device, cat, &d, 0, LLMROOF_E_RANGE);
+    d.bandwidth = INFINITY;
+    ADD(device, cat, &d, 0, LLMROOF_E_RANGE);
+    d = gpu("d");
+    d.reserved = d.memory;
+    ADD(device, cat, &d, 0, LLMROOF_E_RANGE);
+    d = gpu("d");
+    d.kind = 7;
+    ADD(device, cat, &d, 0, LLMROOF_E_SCHEMA);
+    d = gpu("d");
+    d.backend = LLMROOF_BACKEND_NONE;
+    ADD(device, cat, &d, 0, LLMROOF_E_SCHEMA);
+    d = gpu("d");
+    d.gpu_share = 0.5;
+    ADD(device, cat, &d, 0, LLMROOF_E_SCHEMA);
+    d = gpu("d");
+    d.name[0] = '\0';
+    ADD(device, cat, &d, 0, LLMROOF_E_SCHEMA);
+    d = gpu("d");
+    memset(d.name, 'x', sizeof d.name); /* not terminated */
+    ADD(device, cat, &d, 0, LLMROOF_E_SCHEMA);
+    d = gpu("bad id");
+    ADD(device, cat, &d, 0, LLMROOF_E_SCHEMA);
+    d = gpu("d");
+    memset(d.id, 'a', sizeof d.id);
+    ADD(device, cat, &d, 0, LLMROOF_E_SCHEMA);
+    d = gpu("");
+    ADD(device, cat, &d, 0, LLMROOF_E_SCHEMA);
+    d = cpu("c2");
+    d.backend = LLMROOF_BACKEND_METAL;
+    ADD(device, cat, &d, 0, LLMROOF_E_SCHEMA);
+    d = gpu("u");
+    d.kind = LLMROOF_DEVICE_UNIFIED;
+    d.backend = LLMROOF_BACKEND_METAL;
+    d.memory = 0;
+    d.reserved = 0;
+    ADD(device, cat, &d, 0, LLMROOF_E_RANGE); /* gpu_share */
+    d.gpu_share = 0.75;
+    ADD(device, cat, &d, 0, LLMROOF_OK);
+    ck_assert(llmroof__find_device(cat, "u")->gpu_share_max == 0.75);
+    d = gpu("st");
+    d.kind = LLMROOF_DEVICE_STORAGE;
+    d.compute_f16 = 0;
+    ADD(device, cat, &d, 0, LLMROOF_E_SCHEMA); /* rocm on storage */
+    d.backend = LLMROOF_BACKEND_NONE;
+    ADD(device, cat, &d, 0, LLMROOF_OK);
+
+    llmroof_system s = system_("s", "g", 2);
+    s.gpu_link[0] = '\0';
+    ADD(system, cat, &s, 0, LLMROOF_E_SCHEMA); /* gpu_link needed with 2 */
+    s = system_("s", "g", 1);
+    s.host_link[0] = '\0';
+    ADD(system, cat, &s, 0, LLMROOF_E_SCHEMA); /* host_link needed with a gpu */
+    s = system_("s", "u", 1);
+    s.host_link[0] = '\0';
+    ADD(system, cat, &s, 0, LLMROOF_OK); /* unified: no host link */
+    s = system_("s2", "host", 1);
+    ADD(system, cat, &s, 0, LLMROOF_E_REFERENCE); /* a cpu as accelerator */
+    s = system_("s2", "g", 1);
+    strcpy(s.host_device, "g");
+    ADD(system, cat, &s, 0, LLMROOF_E_REFERENCE); /* a gpu as host */
+    s = system_("s2", "g", 1);
+    strcpy(s.storage, "g");
+    ADD(system, cat, &s, 0, LLMROOF_E_REFERENCE); /* a gpu as storage */
+    strcpy(s.storage, "st");
+    ADD(system, cat, &s, 0, LLMROOF_OK);
+    s = system_("s3", "g", LLMROOF_MAX_DEVICES);
+    ADD(system, cat, &s, 0, LLMROOF_OK);
+    s.accelerator_count = LLMROOF_MAX_DEVICES + 1;
+    strcpy(s.id, "s4");
+    ADD(system, cat, &s, 0, LLMROOF_E_RANGE);
+    s = system_("s4", "g", 1);
+    s.host_memory = 0;
+    ADD(system, cat, &s, 0, LLMROOF_E_RANGE);
+    s = system_("s4", "g", 1);
+    strcpy(s.gpu_link, "nvlink");
+    ADD(system, cat, &s, 0, LLMROOF_E_REFERENCE);
+
+    llmroof_link bl = link_("l2");
+    bl.latency = -1;
+    ADD(link, cat, &bl, 0, LLMROOF_E_RANGE);
+    bl = link_("l2");
+    bl.bandwidth = 0;
+    ADD(link, cat, &bl, 0, LLMROOF_E_RANGE);
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
+START_TEST(test_duplicates_and_override)
+{
+    llmroof_catalog *cat = new_cat();
+    llmroof_device g = gpu("g"), h = cpu("host");
+    llmroof_link l = link_("pcie");
+    ADD(device, cat, &g, 0, LLMROOF_OK);
+    ADD(device, cat, &h, 0, LLMROOF_OK);
+    ADD(link, cat, &l, 0, LLMROOF_OK);
+    llmroof_system s = system_("s", "g", 2);
+    ADD(system, cat, &s, 0, LLMROOF_OK);
+
+    g.bandwidth = 1e12;
+    ADD(device, cat, &g, 0, LLMROOF_E_DUPLICATE);
+    ck_assert(llmroof__find_device(cat, "g")->bandwidth == 960e9);
+    ADD(device, cat, &g, LLMROOF_LOAD_OVERRIDE, LLMROOF_OK);
+    ck_assert(llmroof__find_device(cat, "g")->bandwidth == 1e12);
+    ck_assert_uint_eq(llmroof_catalog_count(cat, LLMROOF_SECTION_DEVICES), 2);
+    ck_assert_str_eq(llmroof_catalog_id(cat, LLMROOF_SECTION_DEVICES, 0), "g");
+    /* The same id in another section is another thing. */
+    llmroof_link gl = link_("g");
+    ADD(link, cat, &gl, 0, LLMROOF_OK);
+    /* An override that would break system s is refused. */
+    llmroof_device c = cpu("g");
+    ADD(device, cat, &c, LLMROOF_LOAD_OVERRIDE, LLMROOF_E_REFERENCE);
+    ck_assert_int_eq(llmroof__find_device(cat, "g")->kind, LLMROOF_DEVICE_GPU);
+    /* Overriding the system itself is fine. */
+    s = system_("s", "g", 1);
+    ADD(system, cat, &s, LLMROOF_LOAD_OVERRIDE, LLMROOF_OK);
+    ck_assert_uint_eq(llmroof__find_system(cat, "s")->accelerator_count, 1);
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
+START_TEST(test_many_entries)
+{
+    llmroof_catalog *cat = new_cat();
+    enum { N = 5000 };
+    char id[32];
+    for (int i = 0; i < N; i++) {
+        llmroof_link l = link_("x");
+        snprintf(l.id, sizeof l.id, "link-%d", i);
+        l.bandwidth = 1e9 + i;
+        ADD(link, cat, &l, 0, LLMROOF_OK);
+    }
+    ck_assert_uint_eq(llmroof_catalog_count(cat, LLMROOF_SECTION_LINKS), N);
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "link-%d", i);
+        const llmroof_link *l = llmroof__find_link(cat, id);
+        ck_assert_ptr_nonnull(l);
+        ck_assert(l->bandwidth == 1e9 + i);
+        ck_assert_str_eq(llmroof_catalog_id(cat, LLMROOF_SECTION_LINKS, (uint32_t)i), id);
+        snprintf(id, sizeof id, "link-%d-", i);
+        ck_assert_ptr_null(llmroof__find_link(cat, id));
+    }
+    ck_assert_ptr_null(llmroof_catalog_id(cat, LLMROOF_SECTION_LINKS, N));
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
+typedef struct reader_arg {
+    const llmroof_catalog *cat;
+    int ok;
+} reader_arg;
+
+static void *reader(void *p)
+{
+    reader_arg *a = p;
+    char id[32];
+    a->ok = 1;
+    for (int round = 0; round < 200; round++) {
+        for (int i = 0; i < 100; i++) {
+            snprintf(id, sizeof id, "link-%d", i);
+            const llmroof_link *l = llmroof__find_link(a->cat, id);
+            llmroof_link out;
+            llmroof_link_init(&out);
+            if (!l || l->bandwidth != 1e9 + i ||
+                llmroof_catalog_get_link(a->cat, id, &out, NULL) != LLMROOF_OK ||
+                out.bandwidth != l->bandwidth)
+                a->ok = 0;
+        }
+    }
+    return NULL;
+}
+
+START_TEST(test_concurrent_reads)
+{
+    llmroof_catalog *cat = new_cat();
+    for (int i = 0; i < 100; i++) {
+        llmroof_link l = link_("x");
+        snprintf(l.id, sizeof l.id, "link-%d", i);
+        l.bandwidth = 1e9 + i;
+        ADD(link, cat, &l, 0, LLMROOF_OK);
+    }
+    pthread_t t[4];
+    reader_arg a[4];
+    for (int i = 0; i < 4; i++) {
+        a[i].cat = cat;
+        ck_assert_int_eq(pthread_create(&t[i], NULL, reader, &a[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        ck_assert(a[i].ok);
+    }
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
+START_TEST(test_builtin)
+{
+    llmroof_catalog *cat = new_cat();
+    llmroof_error err;
+    llmroof_error_init(&err);
+    ck_assert_msg(llmroof_catalog_load_builtin(cat, 0, &err) == LLMROOF_OK, "%s:%u:%u: %s",
+                  err.file, err.line, err.column, err.message);
+    uint32_t counts[LLMROOF_SECTION_COUNT], n = 0;
+    for (int s = 0; s < LLMROOF_SECTION_COUNT; s++) {
+        counts[s] = llmroof_catalog_count(cat, s);
+        n += counts[s];
+        for (uint32_t i = 0; i < counts[s]; i++)
+            ck_assert_ptr_nonnull(llmroof_catalog_id(cat, s, i));
+    }
+    /* Every system's references resolve with the right kinds. */
+    for (uint32_t i = 0; i < counts[LLMROOF_SECTION_SYSTEMS]; i++) {
+        const llmroof_system *s =
+            llmroof__find_system(cat, llmroof_catalog_id(cat, LLMROOF_SECTION_SYSTEMS, i));
+        ck_assert_ptr_nonnull(s);
+        for (uint32_t k = 0; k < s->accelerator_count; k++)
+            ck_assert_ptr_nonnull(llmroof__find_device(cat, s->accelerators[k]));
+        ck_assert_int_eq(llmroof__find_device(cat, s->host_device)->kind, LLMROOF_DEVICE_CPU);
+    }
+    /* Loading it again: every id is a duplicate, and nothing changes. */
+    llmroof_error_init(&err);
+    ck_assert_int_eq(llmroof_catalog_load_builtin(cat, 0, &err),
+                     n ? LLMROOF_E_DUPLICATE : LLMROOF_OK);
+    if (n)
+        ck_assert_str_ne(err.file, "");
+    /* With override it replaces each entry by itself. */
+    ck_assert_int_eq(llmroof_catalog_load_builtin(cat, LLMROOF_LOAD_OVERRIDE, NULL), LLMROOF_OK);
+    for (int s = 0; s < LLMROOF_SECTION_COUNT; s++)
+        ck_assert_uint_eq(llmroof_catalog_count(cat, s), counts[s]);
+    ck_assert_int_eq(llmroof_catalog_load_builtin(NULL, 0, NULL), LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(llmroof_catalog_load_builtin(cat, 0x80, NULL), LLMROOF_E_INVALID_ARGUMENT);
+    /* Every bundled entry says where its numbers come from. */
+    for (uint32_t i = 0; i < counts[LLMROOF_SECTION_DEVICES]; i++)
+        ck_assert_str_ne(llmroof__find_device(cat, llmroof_catalog_id(cat, 0, i))->source, "");
+    for (uint32_t i = 0; i < counts[LLMROOF_SECTION_LINKS]; i++)
+        ck_assert_str_ne(llmroof__find_link(cat, llmroof_catalog_id(cat, 1, i))->source, "");
+    for (uint32_t i = 0; i < counts[LLMROOF_SECTION_SYSTEMS]; i++)
+        ck_assert_str_ne(llmroof__find_system(cat, llmroof_catalog_id(cat, 2, i))->source, "");
+    for (uint32_t i = 0; i < counts[LLMROOF_SECTION_MODELS]; i++)
+        ck_assert_str_ne(llmroof__find_model(cat, llmroof_catalog_id(cat, 3, i))->source, "");
+    for (uint32_t i = 0; i < counts[LLMROOF_SECTION_QUANTS]; i++)
+        ck_assert_str_ne(llmroof__find_quant(cat, llmroof_catalog_id(cat, 4, i))->source, "");
+    for (uint32_t i = 0; i < counts[LLMROOF_SECTION_ENGINES]; i++)
+        ck_assert_str_ne(llmroof__find_engine(cat, llmroof_catalog_id(cat, 5, i))->source, "");
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
+START_TEST(test_user_file_over_builtin)
+{
+    /* A user system can name builtin devices when any exist. */
+    llmroof_catalog *cat = new_cat();
+    ck_assert_int_eq(llmroof_catalog_load_builtin(cat, 0, NULL), LLMROOF_OK);
+    const char *gpu_id = NULL, *cpu_id = NULL;
+    for (uint32_t i = 0; i < llmroof_catalog_count(cat, LLMROOF_SECTION_DEVICES); i++) {
+        const char *id = llmroof_catalog_id(cat, LLMROOF_SECTION_DEVICES, i);
+        int kind = llmroof__find_device(cat, id)->kind;
+        if (kind == LLMROOF_DEVICE_GPU && !gpu_id)
+            gpu_id = id;
+        if (kind == LLMROOF_DEVICE_CPU && !cpu_id)
+            cpu_id = id;
+    }
+    if (gpu_id && cpu_id) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "llmroof: 1\nlinks:\n  my-link: {bandwidth: 10 GB/s, latency: 1 us}\n"
+                 "systems:\n  my-box: {name: Mine, accelerators: [{device: %s, count: 3}],"
+                 " gpu_link: my-link, host_link: my-link, host: {device: %s, memory: 32 GiB}}\n",
+                 gpu_id, cpu_id);
+        llmroof_error err;
+        llmroof_error_init(&err);
+        ck_assert_msg(llmroof_catalog_load_string(cat, "user", text, strlen(text), 0, &err) ==
+                          LLMROOF_OK,
+                      "%s", err.message);
+        ck_assert_uint_eq(llmroof__find_system(cat, "my-box")->accelerator_count, 3);
+    }
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
+static const char chaos_yaml[] =
+    "llmroof: 1\n"
+    "devices:\n"
+    "  g: {name: G, kind: gpu, backend: cuda, memory: 24 GiB, bandwidth: 1 TB/s,"
+    " compute: {f16: 100 TFLOPS}}\n"
+    "  c: {name: C, kind: cpu, bandwidth: 100 GB/s, compute: {f16: 1 TFLOPS}}\n"
+    "links:\n  l: {bandwidth: 32 GB/s, latency: 10 us}\n"
+    "systems:\n  s: {name: S, accelerators: [{device: g, count: 2}], gpu_link: l,"
+    " host_link: l, host: {device: c, memory: 64 GiB}}\n"
+    "engines:\n  e: {split_modes: [layer], backends: {cuda: {decode_efficiency: {default: 0.7,"
+    " q4_k: 0.6}, prefill_efficiency: 0.5}}}\n";
+
+/* Every allocation in turn fails: the call reports LLMROOF_E_NOMEM, leaks
+ * nothing (valgrind / ASan), and leaves the catalog as it was. */
+START_TEST(test_allocation_failures)
+{
+    int succeeded = 0;
+    for (long budget = 0; budget < 200 && !succeeded; budget++) {
+        alloc_budget = -1;
+        llmroof_catalog *cat = new_cat();
+        llmroof_link pre = link_("pre");
+        ADD(link, cat, &pre, 0, LLMROOF_OK);
+        llmroof_error err;
+        llmroof_error_init(&err);
+        alloc_budget = budget;
+        llmroof_status st = llmroof_catalog_load_string(cat, "chaos", chaos_yaml,
+                                                        strlen(chaos_yaml), 0, &err);
+        alloc_budget = -1;
+        if (st == LLMROOF_OK) {
+            succeeded = 1;
+            ck_assert_msg(budget > 5, "allocation failures were not injected");
+            ck_assert_uint_eq(llmroof_catalog_count(cat, LLMROOF_SECTION_DEVICES), 2);
+            ck_assert_uint_eq(llmroof_catalog_count(cat, LLMROOF_SECTION_LINKS), 2);
+        } else {
+            ck_assert_msg(st == LLMROOF_E_NOMEM, "budget %ld: %s", budget, err.message);
+            ck_assert_int_eq(err.code, LLMROOF_E_NOMEM);
+            ck_assert_uint_eq(llmroof_catalog_count(cat, LLMROOF_SECTION_DEVICES), 0);
+            ck_assert_uint_eq(llmroof_catalog_count(cat, LLMROOF_SECTION_LINKS), 1);
+            ck_assert_ptr_nonnull(llmroof__find_link(cat, "pre"));
+        }
+        llmroof_catalog_free(cat);
+    }
+    ck_assert(succeeded);
+
+    /* The same for entries added from code and for a new catalog. */
+    succeeded = 0;
+    for (long budget = 0; budget < 50 && !succeeded; budget++) {
+        alloc_budget = budget;
+        llmroof_catalog *cat = NULL;
+        llmroof_status st = llmroof_catalog_new(&cat, NULL);
+        if (st == LLMROOF_OK) {
+            llmroof_device g = gpu("g");
+            st = llmroof_catalog_add_device(cat, &g, 0, NULL);
+            if (st == LLMROOF_OK)
+                succeeded = 1;
+            else
+                ck_assert_uint_eq(llmroof_catalog_count(cat, LLMROOF_SECTION_DEVICES), 0);
+        } else {
+            ck_assert_ptr_null(cat);
+        }
+        ck_assert(st == LLMROOF_OK || st == LLMROOF_E_NOMEM);
+        alloc_budget = -1;
+        llmroof_catalog_free(cat);
+    }
+    ck_assert(succeeded);
+}
+END_TEST
+
+static Suite *catalog_suite(void)
 {
     Suite *s = suite_create("catalog");
-    TCase *tc = tcase_create("stub");
-    tcase_add_test(tc, test_stub);
+    TCase *tc = tcase_create("catalog");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_new_free);
+    tcase_add_test(tc, test_add_and_get);
+    tcase_add_test(tc, test_models_quants_engines);
+    tcase_add_test(tc, test_validation);
+    tcase_add_test(tc, test_duplicates_and_override);
+    tcase_add_test(tc, test_many_entries);
+    tcase_add_test(tc, test_concurrent_reads);
+    tcase_add_test(tc, test_builtin);
+    tcase_add_test(tc, test_user_file_over_builtin);
+    tcase_add_test(tc, test_allocation_failures);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(catalog_suite());
+    srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY from the environment */
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;

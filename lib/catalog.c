@@ -685,6 +685,10 @@ static llmroof_status check_engine(llmroof_engine *e, const where *w, llmroof_er
                          b->prefill_efficiency);
         snprintf(key, sizeof key, "backends.%u.per_layer_overhead", i);
         TRY(check_real(err, w, key, b->per_layer_overhead, 0, MAX_TIME));
+        snprintf(key, sizeof key, "backends.%u.hop_overhead", i);
+        TRY(check_real(err, w, key, b->hop_overhead, 0, MAX_TIME));
+        snprintf(key, sizeof key, "backends.%u.bandwidth_cap", i);
+        TRY(check_real(err, w, key, b->bandwidth_cap, 0, MAX_BANDWIDTH));
         snprintf(key, sizeof key, "backends.%u.runtime_overhead", i);
         TRY(check_bytes(err, w, key, b->runtime_overhead, 0));
     }

@@ -109,6 +109,7 @@ typedef struct llmroof__placement {
     int32_t split;           /* resolved: LAYER, ROW, TENSOR or NONE */
     uint32_t gpus;           /* accelerators in use */
     int32_t gpu_layers;      /* llama.cpp -ngl semantics, 0..layers+1 */
+    double hop_overhead;     /* engine's cost per inter-device transfer, seconds */
     int host_tier;           /* index or -1 */
     int storage_tier;        /* index or -1 */
     llmroof__tier_work work[LLMROOF_MAX_TIERS];

@@ -200,6 +200,8 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
                                  llmroof_backend_string(m->accel[g]->backend), m->accel[g]->id);
     }
     const llmroof_engine_backend *host_be = llmroof__engine_backend(e, LLMROOF_BACKEND_CPU);
+    /* Transfers are driven by the accelerators' backend (the main GPU's). */
+    p->hop_overhead = G > 0 ? p->work[0].backend->hop_overhead : 0.0;
 
     /* Capacities and split ratios (default: by free memory, as llama.cpp). */
     double cap[LLMROOF_MAX_DEVICES], cum[LLMROOF_MAX_DEVICES], ratio[LLMROOF_MAX_DEVICES];

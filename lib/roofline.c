@@ -21,12 +21,21 @@ typedef struct step {
 
 static double safe_div(double a, double b) { return b > 0 ? a / b : 0.0; }
 
-/* One tier's roofline: max(bytes / (BW eta), FLOPs / (F eta_c)) + fixed. */
-static void tier_time(double bytes, double flops, double bw, double eta_bw, double f,
+/* Bandwidth a backend's kernels achieve on a device: min(eta x peak, cap)
+ * (docs/model.md §5). */
+static double achieved(const llmroof_engine_backend *b, double bw, double eta)
+{
+    double a = bw * eta;
+    return b->bandwidth_cap > 0 && b->bandwidth_cap < a ? b->bandwidth_cap : a;
+}
+
+/* One tier's roofline: max(bytes / BW_achieved, FLOPs / (F eta_c)) + fixed;
+ * the bound uses the peaks. */
+static void tier_time(double bytes, double flops, double bw, double bw_achieved, double f,
                       double eta_f, double fixed, int32_t mem_res, double *t, double *bound,
                       int32_t *by)
 {
-    double tm = safe_div(bytes, bw * eta_bw), tc = safe_div(flops, f * eta_f);
+    double tm = safe_div(bytes, bw_achieved), tc = safe_div(flops, f * eta_f);
     double bm = safe_div(bytes, bw), bc = safe_div(flops, f);
     *t = (tm > tc ? tm : tc) + fixed;
     *bound = bm > bc ? bm : bc;
@@ -35,15 +44,25 @@ static void tier_time(double bytes, double flops, double bw, double eta_bw, doub
         *by = LLMROOF_RESOURCE_OVERHEAD;
 }
 
+/* Fixed cost of one transfer over a link: the link's latency, plus for a
+ * hop between pipeline stages the engine's per-hop overhead (a graph split:
+ * stream synchronisation and copy launch).  NULL link (unified memory): 0. */
+static double per_transfer(const llmroof__placement *p, const llmroof_link *l)
+{
+    return l ? l->latency + p->hop_overhead : 0.0;
+}
+
+static double per_sync(const llmroof_link *l) { return l ? l->latency : 0.0; }
+
 /* One transfer of `bytes` over a link; NULL link (unified memory): free. */
-static double xfer(const llmroof_link *l, double bytes, double *bound)
+static double xfer(const llmroof__placement *p, const llmroof_link *l, double bytes,
+                   double *bound)
 {
     if (!l)
         return 0.0;
     double t = safe_div(bytes, l->bandwidth);
-    if (bound)
-        *bound += t;
-    return t + l->latency;
+    *bound += t;
+    return t + per_transfer(p, l);
 }
 
 /* KV bytes read for `count` layers at context c, all sequences. */
@@ -100,7 +119,7 @@ static double split_syncs(const llmroof__placement *p, const llmroof__shape *s,
     }
     t = safe_div(bytes, l->bandwidth);
     *bound += t;
-    return t + transfers * l->latency;
+    return t + transfers * per_sync(l);
 }
 
 static void add_res(step *st, int32_t r, double t)
@@ -141,11 +160,12 @@ static void combine(const llmroof__placement *p, const llmroof__shape *s,
             if (st->tier[g] > mx)
                 mx = st->tier[g];
             /* Activations cross a link between consecutive stages. */
-            double t = xfer(hop_link(m, last, (int)g), act_bytes, &link_bound);
+            const llmroof_link *l = hop_link(m, last, (int)g);
+            double t = xfer(p, l, act_bytes, &link_bound) + (rounds - 1) * per_transfer(p, l);
             if (last < 0)
-                link_host += t + (rounds - 1) * (m->host_link ? m->host_link->latency : 0);
+                link_host += t;
             else
-                link_gpu += t + (rounds - 1) * (m->gpu_link ? m->gpu_link->latency : 0);
+                link_gpu += t;
             last = (int32_t)g;
             stages++;
         }
@@ -167,15 +187,15 @@ static void combine(const llmroof__placement *p, const llmroof__shape *s,
         }
         if (G > 0)
             add_res(st, st->tier_by[mxg], gpu);
-        link_host += xfer(m->host_link, act_bytes, &link_bound);
+        link_host += xfer(p, m->host_link, act_bytes, &link_bound);
         link_gpu += split_syncs(p, s, tokens, rounds, &link_bound);
     }
     /* Logits come back to the host when the output head is on a GPU; when
      * it is on the host after GPU layers, activations go back instead. */
     if (G > 0 && p->work[p->host_tier].has_output && p->gpu_layers > 0)
-        link_host += xfer(m->host_link, act_bytes, &link_bound);
+        link_host += xfer(p, m->host_link, act_bytes, &link_bound);
     else if (G > 0 && !p->work[p->host_tier].has_output)
-        link_host += xfer(m->host_link, out_bytes, &link_bound);
+        link_host += xfer(p, m->host_link, out_bytes, &link_bound);
 
     add_res(st, LLMROOF_RESOURCE_GPU_LINK, link_gpu);
     add_res(st, LLMROOF_RESOURCE_HOST_LINK, link_host);
@@ -210,7 +230,8 @@ static void decode_step(const llmroof__placement *p, const llmroof__shape *s,
                        w->kv_fraction * b * w->count * s->attn_flops_pair * c;
         double eta = llmroof__decode_efficiency(w->backend, q);
         st->tier_bytes[i] = bytes;
-        tier_time(bytes, flops, w->dev->bandwidth, eta, w->dev->compute_f16,
+        tier_time(bytes, flops, w->dev->bandwidth,
+                  achieved(w->backend, w->dev->bandwidth, eta), w->dev->compute_f16,
                   w->backend->prefill_efficiency, w->count * w->backend->per_layer_overhead,
                   mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
     }
@@ -253,11 +274,14 @@ static void prefill(const llmroof__placement *p, const llmroof__shape *s, const 
             /* llama.cpp: for batches of 32+ tokens the GPU computes the host
              * layers, copying their weights over the host link each ubatch
              * (ggml-backend offload_op). */
-            tier_time(bytes, flops, m->host_link->bandwidth, 1.0, gpu0->dev->compute_f16,
+            tier_time(bytes, flops, m->host_link->bandwidth, m->host_link->bandwidth,
+                      gpu0->dev->compute_f16,
                       gpu0->backend->prefill_efficiency, fixed, LLMROOF_RESOURCE_HOST_LINK,
                       &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
         } else {
-            tier_time(bytes, flops, w->dev->bandwidth, llmroof__decode_efficiency(w->backend, q),
+            tier_time(bytes, flops, w->dev->bandwidth,
+                      achieved(w->backend, w->dev->bandwidth,
+                               llmroof__decode_efficiency(w->backend, q)),
                       w->dev->compute_f16, w->backend->prefill_efficiency, fixed,
                       mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
         }

@@ -841,7 +841,8 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
 {
     static const char *const names[] = {"cuda", "rocm", "metal", "vulkan", "sycl", "cpu", NULL};
     static const char *const keys[] = {"decode_efficiency", "prefill_efficiency",
-                                       "per_layer_overhead", "runtime_overhead", NULL};
+                                       "per_layer_overhead", "runtime_overhead",
+                                       "hop_overhead", "bandwidth_cap", NULL};
     TRY(want_mapping(p, "backends"));
     char key[LLMROOF__MARK_KEY_MAX];
     for (;;) {
@@ -882,7 +883,13 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
             case 2:
                 TRY(val_quantity(p, key, LLMROOF__UNIT_TIME, &b->per_layer_overhead));
                 break;
-            default: TRY(val_bytes(p, key, &b->runtime_overhead)); break;
+            case 3: TRY(val_bytes(p, key, &b->runtime_overhead)); break;
+            case 4:
+                TRY(val_quantity(p, key, LLMROOF__UNIT_TIME, &b->hop_overhead));
+                break;
+            default:
+                TRY(val_quantity(p, key, LLMROOF__UNIT_BANDWIDTH, &b->bandwidth_cap));
+                break;
             }
         }
         TRY(require(p, keys, seen, BIT(0) | BIT(1), &bm, names[be]));

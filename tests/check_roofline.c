@@ -95,6 +95,12 @@ START_TEST(layer_split_adds_tiers)
      * logits (128256 f32) back to the host, each with the link latency. */
     double link = 3 * 10e-6 + (2 * 8192 * 4.0 + 128256 * 4.0) / 31.5e9;
     ck_assert_double_eq_tol(r.decode_link_time, link, 1e-12);
+    /* The engine's hop overhead adds to every one of those three transfers. */
+    fx_pc(&f, 2);
+    fx_llama70b(&f.model);
+    f.req.gen = 1;
+    f.engine.backends[0].hop_overhead = 100e-6;
+    ck_assert_double_eq_tol(fx_run(&f).decode_link_time, link + 3 * 100e-6, 1e-12);
     /* Pipeline split of one stream gains capacity, not speed. */
     fixture one;
     fx_pc(&one, 1);
@@ -210,6 +216,24 @@ START_TEST(decode_by_hand)
 }
 END_TEST
 
+/* A bandwidth cap on the engine's kernels: min(eta x peak, cap). */
+START_TEST(bandwidth_cap)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    f.req.gen = 1;
+    f.req.prompt = 1;
+    llmroof_result a = fx_run(&f);
+    f.engine.backends[0].bandwidth_cap = 500e9; /* below 0.8 x 1008 GB/s */
+    llmroof_result b = fx_run(&f);
+    double bytes = a.tiers[0].decode_bytes;
+    ck_assert_double_eq_tol(b.tiers[0].decode_time, bytes / 500e9 + 32 * 20e-6, 1e-12);
+    ck_assert_double_eq_tol(b.decode_bound_tps, a.decode_bound_tps, 1e-9); /* bound: peak */
+    f.engine.backends[0].bandwidth_cap = 2000e9; /* above: no effect */
+    ck_assert_double_eq_tol(fx_run(&f).decode_tps, a.decode_tps, 1e-9);
+}
+END_TEST
+
 START_TEST(batch_raises_throughput)
 {
     fixture f;
@@ -254,6 +278,7 @@ int main(void)
     tcase_add_test(tc, nvlink_beats_pcie);
     tcase_add_test(tc, bound_attribution);
     tcase_add_test(tc, decode_by_hand);
+    tcase_add_test(tc, bandwidth_cap);
     tcase_add_test(tc, batch_raises_throughput);
     tcase_add_test(tc, prefill_and_ttft);
     suite_add_tcase(s, tc);

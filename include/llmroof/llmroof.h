@@ -311,6 +311,10 @@ typedef struct llmroof_engine_backend {
     double prefill_efficiency;       /* achieved fraction of peak f16 compute */
     double per_layer_overhead;       /* seconds per layer per step */
     uint64_t runtime_overhead;       /* bytes per accelerator (context, cuBLAS, ...) */
+    double hop_overhead;             /* seconds per hop between pipeline stages (layer
+                                        split, host <-> GPU), beyond the link's latency */
+    double bandwidth_cap;            /* bytes/s the engine's decode kernels sustain at
+                                        most on any device; 0 = no cap */
 } llmroof_engine_backend;
 
 typedef struct llmroof_engine {

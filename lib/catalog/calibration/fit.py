@@ -156,23 +156,26 @@ def system_yaml(key, spec):
                  f"    host: {{device: {GPU_HOST[0]}, memory: {GPU_HOST[1]}}}\n")
 
 
-def read_engine_block():
-    """The llama.cpp entry of engines.yaml, as lines."""
-    lines = open(ENGINES, encoding="utf-8").read().split("\n")
-    start = next(i for i, l in enumerate(lines) if l.strip() == "llama.cpp:")
+def read_engine_block(name="llama.cpp", lines=None):
+    """The lines of engines.yaml and the span of engine `name`'s entry."""
+    if lines is None:
+        lines = open(ENGINES, encoding="utf-8").read().split("\n")
+    start = next(i for i, l in enumerate(lines) if l.strip() == name + ":")
     end = start + 1
     while end < len(lines) and not re.match(r"  \S", lines[end]):
         end += 1
     return lines, start, end
 
 
-def engine_lines(fitted):
-    """engines.yaml with llama.cpp's backends set from `fitted`: backend ->
-    {"etas", "tau", "prefill"}; backends not in it keep their lines."""
-    lines, start, end = read_engine_block()
+def engine_lines(fitted, name="llama.cpp", lines=None):
+    """engines.yaml with engine `name`'s backends set from `fitted`: backend ->
+    {"etas", "tau", "hop", "prefill"}; backends not in it keep their lines."""
+    lines, start, end = read_engine_block(name, lines)
     lines = list(lines)
     backend = None
-    for i in range(start, end):
+    i = start - 1
+    while i + 1 < end:
+        i += 1
         s = lines[i].strip()
         m = re.match(r"(cuda|rocm|vulkan|metal|cpu):$", s)
         if m:
@@ -188,6 +191,19 @@ def engine_lines(fitted):
             lines[i] = ind + f"prefill_efficiency: {f['prefill']:.3f}"
         elif s.startswith("per_layer_overhead:"):
             lines[i] = ind + f"per_layer_overhead: {f['tau'] * 1e6:.1f} us"
+            # hop_overhead and bandwidth_cap follow per_layer_overhead.
+            extra = []
+            if "hop" in f:
+                extra.append(ind + f"hop_overhead: {f['hop'] * 1e6:.1f} us")
+            if f.get("cap"):
+                extra.append(ind + f"bandwidth_cap: {f['cap'] / 1e9:.0f} GB/s")
+            while i + 1 < end and lines[i + 1].strip().startswith(("hop_overhead:",
+                                                                    "bandwidth_cap:")):
+                del lines[i + 1]
+                end -= 1
+            lines[i + 1:i + 1] = extra
+            end += len(extra)
+            i += len(extra)
     return lines, start, end
 
 
@@ -197,7 +213,7 @@ def engine_override(fitted):
     return "llmroof: 1\nengines:\n" + "\n".join(lines[start:end]) + "\n"
 
 
-UNIT = {"etas": {"default": 1.0}, "tau": 0.0, "prefill": 1.0}
+UNIT = {"etas": {"default": 1.0}, "tau": 0.0, "hop": 0.0, "prefill": 1.0}
 
 
 def run_tool(tool, catalogs, system, model, quant, w, ngl="99"):
@@ -213,21 +229,33 @@ def run_tool(tool, catalogs, system, model, quant, w, ngl="99"):
     return json.loads(p.stdout), None
 
 
+def transfers(js):
+    """Transfers between devices per step on a discrete-GPU machine: host to
+    the first GPU, GPU to GPU, and the logits back (docs/model.md).  None on
+    a unified machine (no link)."""
+    tiers = js["placement"]["tiers"]
+    gpus = [t for t in tiers if t["kind"] == "accelerator" and (t["layers"] or t["has_output"])]
+    if not gpus or js["decode"]["link_time_s"] == 0:
+        return 0
+    return len(gpus) + 1
+
+
 def backend_of(js):
     kinds = {t["kind"] for t in js["placement"]["tiers"] if t["layers"] > 0}
     return "cpu" if kinds == {"host"} else "gpu"
 
 
-def lstsq(rows):
-    """Least squares for rows of (coeffs, target); tiny normal equations."""
+def lstsq(rows, weights=None):
+    """Weighted least squares for rows of (coeffs, target); normal equations."""
     n = len(rows[0][0])
     a = [[0.0] * n for _ in range(n)]
     b = [0.0] * n
-    for x, y in rows:
+    for k, (x, y) in enumerate(rows):
+        w = weights[k] if weights else 1.0
         for i in range(n):
-            b[i] += x[i] * y
+            b[i] += w * x[i] * y
             for j in range(n):
-                a[i][j] += x[i] * x[j]
+                a[i][j] += w * x[i] * x[j]
     # Gaussian elimination with partial pivoting.
     for i in range(n):
         p = max(range(i, n), key=lambda k: abs(a[k][i]))
@@ -245,19 +273,54 @@ def lstsq(rows):
     return x
 
 
+def irls(rows, n):
+    """Least absolute relative error (median regression) by iteratively
+    reweighted least squares, over the columns the data can see; a column
+    whose coefficient comes out negative (an overhead) is dropped (0)."""
+    keep = [j for j in range(n) if any(x[j] for x, _ in rows)]
+    while True:
+        sub_rows = [([x[j] for j in keep], y) for x, y in rows]
+        w = None
+        for _ in range(40):
+            sub = lstsq(sub_rows, w)
+            res = [abs(sum(c * v for c, v in zip(x, sub)) - y) for x, y in sub_rows]
+            w = [1.0 / max(r, 1e-3) for r in res]
+        sol = [0.0] * n
+        for j, v in zip(keep, sub):
+            sol[j] = v
+        neg = [j for j in keep if sol[j] < 0]
+        if not neg:
+            return sol, sum(res)
+        keep = [j for j in keep if j != neg[0]]
+
+
 def fit_decode(samples, kernels):
-    """samples: dicts with a (s at eta 1), L (layers), c (link s), t (meas s),
-    kernel.  Unknowns: 1/eta per kernel, then tau.  Minimises relative error."""
-    rows = []
-    for s in samples:
-        x = [s["a"] / s["t"] if k == s["kernel"] else 0.0 for k in kernels]
-        x.append(s["L"] / s["t"])
-        rows.append((x, 1.0 - s["c"] / s["t"]))
-    sol = lstsq(rows)
-    if sol[-1] < 0:  # tau must be >= 0: refit without it
-        sol = lstsq([(x[:-1], y) for x, y in rows]) + [0.0]
-    etas = {k: min(1.0, 1.0 / v) for k, v in zip(kernels, sol[:-1])}
-    return etas, sol[-1]
+    """samples: dicts with a (memory time at efficiency 1, s), bw (device peak,
+    B/s), L (layers), H (transfers between devices), c (link s), t (measured
+    s), kernel.  Model (docs/model.md §5):
+        t = a * max(1/eta_kernel, bw/cap) + L * tau + H * hop + c
+    Unknowns 1/eta per kernel, tau, hop (linear, by IRLS) and cap (a grid)."""
+    n = len(kernels) + 2
+    best = None
+    caps = [None] + [c * 1e9 for c in range(400, 4001, 25)]
+    for cap in caps:
+        y = {k: 1.0 for k in kernels}
+        for _ in range(6):
+            rows = []
+            for s in samples:
+                floor = s["bw"] / cap if cap else 0.0
+                capped = floor > y[s["kernel"]]
+                x = [s["a"] / s["t"] if (k == s["kernel"] and not capped) else 0.0 for k in kernels]
+                x += [s["L"] / s["t"], s["H"] / s["t"]]
+                fixed = s["c"] + (s["a"] * floor if capped else 0.0)
+                rows.append((x, 1.0 - fixed / s["t"]))
+            sol, err = irls(rows, n)
+            y = {k: max(v, 1.0) if v else y[k] for k, v in zip(kernels, sol[:-2])}
+        if best is None or err < best[0]:
+            best = (err, cap, dict(y), sol[-2], sol[-1])
+    _, cap, y, tau, hop = best
+    etas = {k: 1.0 / v for k, v in y.items()}
+    return etas, tau, hop, cap
 
 
 def fit_scalar(samples):
@@ -357,10 +420,13 @@ def main():
                 continue
             t0 = 1.0 / js["decode"]["tokens_per_s"]
             link = js["decode"]["link_time_s"]
-            samples.append({"a": t0 - link, "c": link, "t": 1.0 / tg,
-                            "L": js["model"]["layers"], "kernel": kernel_of[d["quant"]]})
+            bw = max(t["bandwidth_bytes_per_s"] for t in js["placement"]["tiers"]
+                     if t["kind"] == "accelerator")
+            samples.append({"a": t0 - link, "c": link, "t": 1.0 / tg, "bw": bw,
+                            "L": js["model"]["layers"], "H": transfers(js),
+                            "kernel": kernel_of[d["quant"]]})
         kernels = sorted({s["kernel"] for s in samples})
-        etas, tau = fit_decode(samples, kernels)
+        etas, tau, hop, cap = fit_decode(samples, kernels)
         # Prefill: compute-bound at efficiency 1, plus the fitted tau per ubatch.
         psamples = []
         for d in rows_b:
@@ -369,12 +435,14 @@ def main():
                 continue
             chunks = math.ceil(d["w"]["prompt"] / d["w"]["ubatch"])
             psamples.append({"a": js["prefill"]["ttft_s"], "t": d["w"]["prompt"] / float(r["pp_tok_s"]),
-                             "f": chunks * js["model"]["layers"] * tau})
+                             "f": chunks * (js["model"]["layers"] * tau + transfers(js) * hop)})
         yp = fit_scalar(psamples)
-        fitted[backend] = {"etas": etas, "tau": tau, "prefill": min(1.0, 1.0 / yp) if yp else None,
+        fitted[backend] = {"etas": etas, "tau": tau, "hop": hop, "cap": cap, "prefill": min(1.0, 1.0 / yp) if yp else None,
                            "n_decode": len(samples), "n_prefill": len(psamples)}
         print(f"{backend}: decode efficiency {', '.join(f'{k} {v:.3f}' for k, v in etas.items())}; "
-              f"per-layer overhead {tau * 1e6:.1f} us; prefill efficiency "
+              f"per-layer overhead {tau * 1e6:.1f} us; hop overhead {hop * 1e6:.1f} us; "
+              f"bandwidth cap {('%.0f GB/s' % (cap / 1e9)) if cap else 'none'}; "
+              f"prefill efficiency "
               f"{fitted[backend]['prefill']:.3f}  ({len(samples)} decode rows, {len(psamples)} prefill rows)")
 
     # The CPU backend is not fitted: the fit sources have no CPU-only rows
@@ -403,6 +471,10 @@ def fmt_eta(etas):
 
 def write_engines(fitted):
     lines, _, _ = engine_lines(fitted)
+    # The calibration set has no MLX measurements: MLX's Metal backend takes
+    # llama.cpp Metal's fitted values (engines.yaml says so in its source).
+    if "metal" in fitted:
+        lines, _, _ = engine_lines({"metal": fitted["metal"]}, "mlx", lines)
     open(ENGINES, "w", encoding="utf-8").write("\n".join(lines))
 
 
@@ -472,12 +544,33 @@ def score(args, data, catalogs):
     # Fit verdicts against measured out-of-memory outcomes.
     oom = [o for o in out if o["status"] == "OOM"]
     ok = [o for o in out if o["status"] == "ok"]
-    oom_right = sum(1 for o in oom if o["fit"] != "gpu")
-    ok_right = sum(1 for o in ok if o["fit"] == "gpu")
+    # A run on GPUs should be "gpu"; a CPU-only run holds everything in host
+    # RAM, which the tool calls "offload".
+    def runs(o):
+        return o["fit"] == ("offload" if o["category"] == "cpu_only" else "gpu")
+    oom_right = sum(1 for o in oom if not runs(o))
+    ok_right = sum(1 for o in ok if runs(o))
     L.append("")
-    L.append(f"Fit verdicts (all GPU layers requested): {oom_right} of {len(oom)} measured "
-             f"out-of-memory runs predicted not to fit in GPU memory; {ok_right} of {len(ok)} "
-             f"runs that ran predicted to fit.")
+    L.append(f"Fit verdicts (all layers on the GPU requested): {oom_right} of {len(oom)} "
+             f"measured out-of-memory runs predicted not to fit; {ok_right} of {len(ok)} "
+             f"runs that ran predicted to fit.  Misses: "
+             + "; ".join(f"row {o['row_id']} ({o['device']} x{o['count']}, {o['model']} "
+                         f"{o['quant']}: measured {o['status']}, predicted {o['fit']})"
+                         for o in oom + ok if runs(o) == (o["status"] == "OOM")) + ".")
+    # Signed median error per measured configuration.
+    groups = {}
+    for o in ok:
+        if o["tg_meas"] and o["fit"] != "none":
+            groups.setdefault((o["set"], o["device"], o["count"]), []).append(
+                (o["tg_pred"] - o["tg_meas"]) / o["tg_meas"] * 100)
+    L.append("")
+    L.append("Decode error by configuration (signed median: + means llmroof predicts faster "
+             "than measured):")
+    L.append("")
+    L.append("| set | device | GPUs | rows | median error |")
+    L.append("|---|---|---|---|---|")
+    for (st, dev, cnt), v in sorted(groups.items()):
+        L.append(f"| {st} | {dev} | {cnt} | {len(v)} | {statistics.median(v):+.0f}% |")
     # Worst rows.
     worst = sorted((o for o in ok if o["tg_meas"] and o["fit"] != "none"),
                    key=lambda o: -ape(o["tg_pred"], o["tg_meas"]))[:10]
@@ -490,7 +583,13 @@ def score(args, data, catalogs):
         L.append(f"| {o['row_id']} | {o['set']} | {o['device']} | {o['count']} | {o['model']} | {o['quant']} "
                  f"| {o['tg_test']} | {o['tg_meas']:.1f} | {o['tg_pred']:.1f} "
                  f"| {(o['tg_pred'] - o['tg_meas']) / o['tg_meas'] * 100:+.0f}% | {o['bound_by']} |")
-    open(args.report, "w", encoding="utf-8").write("\n".join(L) + "\n")
+    text = "\n".join(L) + "\n"
+    # Into docs/accuracy.md between its markers, or a file of its own.
+    begin, end = "<!-- BEGIN fit.py report -->\n", "<!-- END fit.py report -->"
+    old = open(args.report, encoding="utf-8").read() if os.path.exists(args.report) else ""
+    if begin in old and end in old:
+        text = old[: old.index(begin) + len(begin)] + text + old[old.index(end):]
+    open(args.report, "w", encoding="utf-8").write(text)
     print(f"wrote {args.report}")
 
 

@@ -437,13 +437,6 @@ static llmroof_status check_positive_u32(llmroof_error *err, const where *w, con
     return LLMROOF_OK;
 }
 
-#define TRY(expr)                                                                                  \
-    do {                                                                                           \
-        llmroof_status st_ = (expr);                                                               \
-        if (st_ != LLMROOF_OK)                                                                     \
-            return st_;                                                                            \
-    } while (0)
-
 static llmroof_status check_common(llmroof_error *err, const where *w, const char *name,
                                    const char *source, int name_required)
 {

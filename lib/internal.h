@@ -26,8 +26,13 @@ llmroof_status llmroof__fail(llmroof_error *err, llmroof_status code, const char
 #endif
     ;
 
-/* Checks that a caller-supplied struct is large enough: size >= expected. */
-#define LLMROOF__SIZE_OK(ptr, type) ((ptr) != NULL && (ptr)->size >= sizeof(type))
+/* Returns from the calling function when expr fails. */
+#define TRY(expr)                                                                                  \
+    do {                                                                                           \
+        llmroof_status st_ = (expr);                                                               \
+        if (st_ != LLMROOF_OK)                                                                     \
+            return st_;                                                                            \
+    } while (0)
 
 /* Bounded string copy that always terminates; returns 0 when it fit. */
 int llmroof__strlcpy(char *dst, const char *src, size_t cap);

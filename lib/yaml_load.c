@@ -164,13 +164,6 @@ static llmroof_status next(P *p)
     return LLMROOF_OK;
 }
 
-#define TRY(expr)                                                                                  \
-    do {                                                                                           \
-        llmroof_status st_ = (expr);                                                               \
-        if (st_ != LLMROOF_OK)                                                                     \
-            return st_;                                                                            \
-    } while (0)
-
 static int is_scalar(const P *p) { return p->ev.type == YAML_SCALAR_EVENT; }
 static const char *scalar(const P *p) { return (const char *)p->ev.data.scalar.value; }
 static int is_plain(const P *p) { return p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE; }

@@ -145,6 +145,8 @@ static const char good_yaml[] =
     "        prefill_efficiency: 0.5\n"
     "        per_layer_overhead: 10 us\n"
     "        runtime_overhead: 400 MiB\n"
+    "        hop_overhead: 230 us\n"
+    "        bandwidth_cap: 1075 GB/s\n"
     "      cpu: {decode_efficiency: 0.5, prefill_efficiency: 0.25}\n"
     "  vllm:\n"
     "    split_modes: [tensor]\n"
@@ -339,7 +341,10 @@ START_TEST(test_good_values)
     ck_assert(e->backends[0].prefill_efficiency == 0.5);
     ck_assert(e->backends[0].per_layer_overhead == 1e-5);
     ck_assert_uint_eq(e->backends[0].runtime_overhead, UINT64_C(419430400));
+    ck_assert(e->backends[0].hop_overhead == 230e-6);
+    ck_assert(e->backends[0].bandwidth_cap == 1075e9);
     ck_assert_int_eq(e->backends[1].backend, LLMROOF_BACKEND_CPU);
+    ck_assert(e->backends[1].hop_overhead == 0 && e->backends[1].bandwidth_cap == 0);
     ck_assert(e->backends[1].decode_efficiency == 0.5);
     ck_assert_uint_eq(e->backends[1].kernel_count, 0);
     e = llmroof__find_engine(cat, "vllm");

@@ -470,7 +470,7 @@ static void print_speed(const llmroof_result *res, const llmroof_request *req)
     else
         printf("                %s per token", cli_seconds(a, sizeof a, res->decode_step_time));
     if (res->decode_link_time > 0)
-        printf(", of which %s moving data between devices",
+        printf(", of which %s in transfers and syncs between devices",
                cli_seconds(b, sizeof b, res->decode_link_time));
     printf("\n");
     printf("                bound by the %s\n",

@@ -388,6 +388,20 @@ def catalog_option_adds_descriptors():
     assert re.search(r"bad_unknown_key\.yaml:8:5: ", err), err
 
 
+@test
+def example_catalog_in_docs_works():
+    """examples/catalog/my-pc.yaml, the file the README points newcomers to."""
+    path = os.path.join(DATA, "..", "..", "examples", "catalog", "my-pc.yaml")
+    out, _ = expect(0, "check", path)
+    assert out.endswith(": ok\n"), out
+    j = estimate_json("--catalog", path, "--system", "my-pc", "--model", "qwen2.5-32b",
+                      "--quant", "Q4_K_M", "--ctx", "8192")
+    check_schema(j)
+    check_consistency(j)
+    # 18.7 GiB of weights do not fit a 16 GiB card: some layers stay in host RAM.
+    assert j["fit"] == "offload", j["fit"]
+
+
 # ---------------------------------------------------------------- list
 
 @test

@@ -152,6 +152,11 @@ llmroof_status llmroof__shape_compute(const llmroof_model *m, const llmroof_quan
     s->sliding_fraction = m->layers ? (double)n_swa / m->layers : 0.0;
     s->sliding_window = m->sliding_window;
     s->attn_flops_pair = 4.0 * h * dh;
+    /* Without flash attention llama.cpp materialises the f32 scores (h per
+     * query and key cell) and moves them four times: KQ writes them, the
+     * fused scale-mask-softmax reads and writes them, KQV reads them.  Flash
+     * attention keeps them on chip (Dao et al. 2022). */
+    s->score_bytes_pair = req->flash_attention ? 0.0 : 4.0 * 4.0 * h;
 
     /* Compute buffers: the peak of tensors alive at once in llama.cpp's graph
      * allocator for a worst-case ubatch of n = min(ubatch, ctx) tokens, f32.

@@ -62,6 +62,10 @@ typedef struct llmroof__shape {
     uint32_t sliding_window;
     /* Attention arithmetic: FLOPs per (query, key) pair per layer = 4 h dh. */
     double attn_flops_pair;
+    /* Without flash attention: bytes of the f32 score matrix moved per
+     * (query, key-cell) pair per layer (16 h: four passes of 4 h bytes);
+     * 0 with flash attention. */
+    double score_bytes_pair;
     /* Compute buffers (llama.cpp graph allocator peaks), bytes. */
     double compute_layers;      /* a device holding repeating layers */
     double compute_output;      /* extra on the device holding the output head */

@@ -204,6 +204,18 @@ static void combine(const llmroof__placement *p, const llmroof__shape *s,
     st->bound = seq_bound + gpu_bound + link_bound;
 }
 
+/* Score-matrix traffic without flash attention: separate memory-bound
+ * kernels (softmax, the KQ and KQV products' f32 operands), so their time
+ * adds to the tier's matrix-product time rather than overlapping it. */
+static void add_scores(step *st, uint32_t i, double bytes, double bw_peak, double bw)
+{
+    if (bytes <= 0)
+        return;
+    st->tier[i] += safe_div(bytes, bw);
+    st->tier_bound[i] += safe_div(bytes, bw_peak);
+    st->tier_bytes[i] += bytes;
+}
+
 static void decode_step(const llmroof__placement *p, const llmroof__shape *s,
                         const llmroof_quant *q, 
                         const llmroof_result *res, double c, step *st)
@@ -229,11 +241,13 @@ static void decode_step(const llmroof__placement *p, const llmroof__shape *s,
                             (w->has_output ? s->output_params : 0.0)) +
                        w->kv_fraction * b * w->count * s->attn_flops_pair * c;
         double eta = llmroof__decode_efficiency(w->backend, q);
+        double bw = achieved(w->backend, w->dev->bandwidth, eta);
         st->tier_bytes[i] = bytes;
-        tier_time(bytes, flops, w->dev->bandwidth,
-                  achieved(w->backend, w->dev->bandwidth, eta), w->dev->compute_f16,
+        tier_time(bytes, flops, w->dev->bandwidth, bw, w->dev->compute_f16,
                   w->backend->prefill_efficiency, w->count * w->backend->per_layer_overhead,
                   mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
+        add_scores(st, i, w->kv_fraction * b * w->count * s->score_bytes_pair * c,
+                   w->dev->bandwidth, bw);
     }
     combine(p, s, res, st, b, b * s->hidden * 4.0, b * s->vocab * 4.0, 1.0, 0);
 }
@@ -249,6 +263,11 @@ static void prefill(const llmroof__placement *p, const llmroof__shape *s, const 
     const double chunks = ceil(T / req->ubatch);
     /* Causal attention over the prompt: p d + p^2 / 2 (query, key) pairs. */
     const double pairs = b * (pl * depth + pl * pl / 2.0);
+    /* Without flash attention each ubatch scores its queries against every
+     * cell used so far, masked or not: sum over ubatches of u_j (D + end_j),
+     * k - 1 full ubatches of u and a last one of r = p - (k - 1) u. */
+    const double u = req->ubatch, k = ceil(pl / u), r = pl - (k - 1) * u;
+    const double cells = b * ((k - 1) * u * depth + u * u * (k - 1) * k / 2.0 + r * (depth + pl));
     const llmroof__tier_work *gpu0 = p->gpus > 0 ? &p->work[0] : NULL;
     for (uint32_t i = 0; i < res->tier_count; i++) {
         const llmroof__tier_work *w = &p->work[i];
@@ -285,6 +304,10 @@ static void prefill(const llmroof__placement *p, const llmroof__shape *s, const 
                       w->dev->compute_f16, w->backend->prefill_efficiency, fixed,
                       mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
         }
+        add_scores(st, i, w->kv_fraction * w->count * s->score_bytes_pair * cells,
+                   w->dev->bandwidth,
+                   achieved(w->backend, w->dev->bandwidth,
+                            llmroof__decode_efficiency(w->backend, q)));
     }
     combine(p, s, res, st, T, T * s->hidden * 4.0, b * s->vocab * 4.0, chunks,
             (int)chunks);

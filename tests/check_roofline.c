@@ -265,6 +265,26 @@ START_TEST(prefill_and_ttft)
 }
 END_TEST
 
+/* Without flash attention the f32 scores (32 heads x 4 B) make four passes
+ * per (query, key-cell) pair and layer; ubatches of 512 over a 2048-token
+ * prompt score 512 x (512 + 1024 + 1536 + 2048) pairs.  That traffic runs
+ * at the achieved bandwidth (0.8 x 1008 GB/s) on top of the rest. */
+START_TEST(scores_without_flash_attention)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    f.req.prompt = 2048;
+    llmroof_result on = fx_run(&f);
+    f.req.flash_attention = 0;
+    llmroof_result off = fx_run(&f);
+    double bytes = 32 * 16.0 * 32 * 512.0 * (512 + 1024 + 1536 + 2048);
+    ck_assert_double_eq_tol(off.tiers[0].prefill_time - on.tiers[0].prefill_time,
+                            bytes / (1008e9 * 0.8), 1e-9);
+    ck_assert_double_lt(off.prefill_tps, on.prefill_tps);
+    ck_assert_double_lt(off.decode_tps, on.decode_tps);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("roofline");
@@ -281,6 +301,7 @@ int main(void)
     tcase_add_test(tc, bandwidth_cap);
     tcase_add_test(tc, batch_raises_throughput);
     tcase_add_test(tc, prefill_and_ttft);
+    tcase_add_test(tc, scores_without_flash_attention);
     suite_add_tcase(s, tc);
     return fx_run_main(s);
 }

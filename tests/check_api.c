@@ -3,6 +3,7 @@
  * Uses nothing but include/llmroof/llmroof.h. */
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -392,6 +393,68 @@ START_TEST(builtin_every_combination)
 }
 END_TEST
 
+/* docs/api.md: one catalog may be read from many threads at once.  Four
+ * threads estimate different requests concurrently and must each get the
+ * answer a single thread gets. */
+typedef struct thread_job {
+    const llmroof_catalog *cat;
+    const char *system, *model, *quant;
+    double expect;
+    int bad;
+} thread_job;
+
+static void *estimate_loop(void *arg)
+{
+    thread_job *j = arg;
+    for (int i = 0; i < 2000; i++) {
+        llmroof_request r;
+        llmroof_request_init(&r);
+        strcpy(r.system, j->system);
+        strcpy(r.model, j->model);
+        strcpy(r.quant, j->quant);
+        r.ctx = 4096;
+        llmroof_result res;
+        llmroof_result_init(&res);
+        if (llmroof_estimate(j->cat, &r, &res, NULL) != LLMROOF_OK || res.decode_tps != j->expect)
+            j->bad++;
+    }
+    return NULL;
+}
+
+START_TEST(concurrent_reads)
+{
+    llmroof_catalog *cat = NULL;
+    ck_assert_int_eq(llmroof_catalog_new(&cat, NULL), LLMROOF_OK);
+    ck_assert_int_eq(llmroof_catalog_load_builtin(cat, 0, NULL), LLMROOF_OK);
+    thread_job jobs[4] = {
+        {cat, "pc-rtx-4090", "llama-3.1-8b", "Q4_K_M", 0, 0},
+        {cat, "pc-rtx-4090", "llama-3-70b", "Q4_K_M", 0, 0},
+        {cat, "pc-2x-rtx-4090", "llama-3-70b", "Q8_0", 0, 0},
+        {cat, "mac-studio-m3-ultra-96gb", "qwen2.5-32b", "Q5_K_M", 0, 0},
+    };
+    for (int t = 0; t < 4; t++) {
+        llmroof_request r;
+        llmroof_request_init(&r);
+        strcpy(r.system, jobs[t].system);
+        strcpy(r.model, jobs[t].model);
+        strcpy(r.quant, jobs[t].quant);
+        r.ctx = 4096;
+        llmroof_result res;
+        llmroof_result_init(&res);
+        ck_assert_int_eq(llmroof_estimate(cat, &r, &res, NULL), LLMROOF_OK);
+        jobs[t].expect = res.decode_tps;
+    }
+    pthread_t th[4];
+    for (int t = 0; t < 4; t++)
+        ck_assert_int_eq(pthread_create(&th[t], NULL, estimate_loop, &jobs[t]), 0);
+    for (int t = 0; t < 4; t++) {
+        pthread_join(th[t], NULL);
+        ck_assert_int_eq(jobs[t].bad, 0);
+    }
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api");
@@ -405,6 +468,7 @@ int main(void)
     tcase_add_test(tc, estimate_errors);
     tcase_add_test(tc, builtin_catalog_ids);
     tcase_add_test(tc, builtin_every_combination);
+    tcase_add_test(tc, concurrent_reads);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);

@@ -602,6 +602,39 @@ static llmroof_status check_quant(llmroof_quant *q, const where *w, llmroof_erro
     return LLMROOF_OK;
 }
 
+
+/* An efficiency and its per-kernel table: each in (0, 1], kernel names
+ * valid and listed once. */
+static llmroof_status check_efficiencies(llmroof_error *err, const where *w, uint32_t i,
+                                         const char *bn, const char *what,
+                                         const char *table_key, double dflt,
+                                         const llmroof_kernel_efficiency *table, uint32_t count)
+{
+    char key[LLMROOF__MARK_KEY_MAX];
+    snprintf(key, sizeof key, "backends.%u.%s", i, what);
+    if (isnan(dflt) || !(dflt > 0 && dflt <= 1))
+        return vfail(err, w, key, LLMROOF_E_RANGE, "%s %s must be in (0, 1], got %g", bn, what,
+                     dflt);
+    if (count > LLMROOF_MAX_KERNELS)
+        return vfail(err, w, key, LLMROOF_E_RANGE, "%s: at most %d kernel efficiencies", bn,
+                     LLMROOF_MAX_KERNELS);
+    for (uint32_t k = 0; k < count; k++) {
+        const llmroof_kernel_efficiency *ke = &table[k];
+        snprintf(key, sizeof key, "backends.%u.%s.%u", i, table_key, k);
+        if (!valid_id(ke->kernel, sizeof ke->kernel))
+            return vfail(err, w, key, LLMROOF_E_SCHEMA,
+                         "%s: kernel names are 1-31 of A-Z a-z 0-9 . _ + -", bn);
+        for (uint32_t j = 0; j < k; j++)
+            if (strcmp(table[j].kernel, ke->kernel) == 0)
+                return vfail(err, w, key, LLMROOF_E_DUPLICATE, "%s: kernel %s is listed twice",
+                             bn, ke->kernel);
+        if (isnan(ke->efficiency) || !(ke->efficiency > 0 && ke->efficiency <= 1))
+            return vfail(err, w, key, LLMROOF_E_RANGE, "%s %s of %s must be in (0, 1], got %g",
+                         bn, what, ke->kernel, ke->efficiency);
+    }
+    return LLMROOF_OK;
+}
+
 static llmroof_status check_engine(llmroof_engine *e, const where *w, llmroof_error *err)
 {
     const uint32_t all_modes = LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_LAYER) |
@@ -647,35 +680,11 @@ static llmroof_status check_engine(llmroof_engine *e, const where *w, llmroof_er
                 return vfail(err, w, key, LLMROOF_E_DUPLICATE, "backend %s is listed twice",
                              llmroof_backend_string(b->backend));
         const char *bn = llmroof_backend_string(b->backend);
-        snprintf(key, sizeof key, "backends.%u.decode_efficiency", i);
-        if (isnan(b->decode_efficiency) || !(b->decode_efficiency > 0 && b->decode_efficiency <= 1))
-            return vfail(err, w, key, LLMROOF_E_RANGE,
-                         "%s decode_efficiency must be in (0, 1], got %g", bn,
-                         b->decode_efficiency);
-        if (b->kernel_count > LLMROOF_MAX_KERNELS)
-            return vfail(err, w, key, LLMROOF_E_RANGE, "%s: at most %d kernel efficiencies", bn,
-                         LLMROOF_MAX_KERNELS);
-        for (uint32_t k = 0; k < b->kernel_count; k++) {
-            const llmroof_kernel_efficiency *ke = &b->kernels[k];
-            snprintf(key, sizeof key, "backends.%u.kernels.%u", i, k);
-            if (!valid_id(ke->kernel, sizeof ke->kernel))
-                return vfail(err, w, key, LLMROOF_E_SCHEMA,
-                             "%s: kernel names are 1-31 of A-Z a-z 0-9 . _ + -", bn);
-            for (uint32_t j = 0; j < k; j++)
-                if (strcmp(b->kernels[j].kernel, ke->kernel) == 0)
-                    return vfail(err, w, key, LLMROOF_E_DUPLICATE,
-                                 "%s: kernel %s is listed twice", bn, ke->kernel);
-            if (isnan(ke->efficiency) || !(ke->efficiency > 0 && ke->efficiency <= 1))
-                return vfail(err, w, key, LLMROOF_E_RANGE,
-                             "%s decode_efficiency of %s must be in (0, 1], got %g", bn,
-                             ke->kernel, ke->efficiency);
-        }
-        snprintf(key, sizeof key, "backends.%u.prefill_efficiency", i);
-        if (isnan(b->prefill_efficiency) ||
-            !(b->prefill_efficiency > 0 && b->prefill_efficiency <= 1))
-            return vfail(err, w, key, LLMROOF_E_RANGE,
-                         "%s prefill_efficiency must be in (0, 1], got %g", bn,
-                         b->prefill_efficiency);
+        TRY(check_efficiencies(err, w, i, bn, "decode_efficiency", "kernels",
+                               b->decode_efficiency, b->kernels, b->kernel_count));
+        TRY(check_efficiencies(err, w, i, bn, "prefill_efficiency", "prefill_kernels",
+                               b->prefill_efficiency, b->prefill_kernels,
+                               b->prefill_kernel_count));
         snprintf(key, sizeof key, "backends.%u.per_layer_overhead", i);
         TRY(check_real(err, w, key, b->per_layer_overhead, 0, MAX_TIME));
         snprintf(key, sizeof key, "backends.%u.hop_overhead", i);

@@ -129,6 +129,8 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
 const llmroof_engine_backend *llmroof__engine_backend(const llmroof_engine *e, int32_t backend);
 /* Decode efficiency of a backend for a quant's kernel class. */
 double llmroof__decode_efficiency(const llmroof_engine_backend *b, const llmroof_quant *q);
+/* Prefill (compute) efficiency of a backend for a quant's kernel class. */
+double llmroof__prefill_efficiency(const llmroof_engine_backend *b, const llmroof_quant *q);
 
 /* ---- roofline.c: time per step (docs/model.md "Decode", "Prefill") ---- */
 void llmroof__roofline(const llmroof__placement *p, const llmroof__shape *s,

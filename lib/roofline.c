@@ -244,7 +244,7 @@ static void decode_step(const llmroof__placement *p, const llmroof__shape *s,
         double bw = achieved(w->backend, w->dev->bandwidth, eta);
         st->tier_bytes[i] = bytes;
         tier_time(bytes, flops, w->dev->bandwidth, bw, w->dev->compute_f16,
-                  w->backend->prefill_efficiency, w->count * w->backend->per_layer_overhead,
+                  llmroof__prefill_efficiency(w->backend, q), w->count * w->backend->per_layer_overhead,
                   mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
         add_scores(st, i, w->kv_fraction * b * w->count * s->score_bytes_pair * c,
                    w->dev->bandwidth, bw);
@@ -295,13 +295,13 @@ static void prefill(const llmroof__placement *p, const llmroof__shape *s, const 
              * (ggml-backend offload_op). */
             tier_time(bytes, flops, m->host_link->bandwidth, m->host_link->bandwidth,
                       gpu0->dev->compute_f16,
-                      gpu0->backend->prefill_efficiency, fixed, LLMROOF_RESOURCE_HOST_LINK,
+                      llmroof__prefill_efficiency(gpu0->backend, q), fixed, LLMROOF_RESOURCE_HOST_LINK,
                       &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
         } else {
             tier_time(bytes, flops, w->dev->bandwidth,
                       achieved(w->backend, w->dev->bandwidth,
                                llmroof__decode_efficiency(w->backend, q)),
-                      w->dev->compute_f16, w->backend->prefill_efficiency, fixed,
+                      w->dev->compute_f16, llmroof__prefill_efficiency(w->backend, q), fixed,
                       mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
         }
         add_scores(st, i, w->kv_fraction * w->count * s->score_bytes_pair * cells,

@@ -782,12 +782,17 @@ static llmroof_status parse_quant(P *p, llmroof_quant *q, const yaml_mark_t *em)
     return require(p, keys, seen, BIT(1) | BIT(2), em, NULL);
 }
 
-static llmroof_status parse_decode_efficiency(P *p, llmroof_engine_backend *b, uint32_t bi)
+/* An efficiency: a number, or a mapping {default: n, <kernel>: n, ...}.
+ * `what` is "decode_efficiency" or "prefill_efficiency"; kernel entries go
+ * to table[*count], marked as backends.<bi>.<table_key>.<k>. */
+static llmroof_status parse_efficiency(P *p, uint32_t bi, const char *what,
+                                       const char *table_key, double *dflt,
+                                       llmroof_kernel_efficiency *table, uint32_t *count)
 {
     char key[LLMROOF__MARK_KEY_MAX];
-    snprintf(key, sizeof key, "backends.%u.decode_efficiency", bi);
+    snprintf(key, sizeof key, "backends.%u.%s", bi, what);
     if (p->ev.type != YAML_MAPPING_START_EVENT)
-        return val_number(p, key, &b->decode_efficiency);
+        return val_number(p, key, dflt);
     TRY(add_mark(p, key, &p->ev.start_mark));
     yaml_mark_t dm = p->ev.start_mark;
     int have_default = 0;
@@ -797,13 +802,13 @@ static llmroof_status parse_decode_efficiency(P *p, llmroof_engine_backend *b, u
             break;
         yaml_mark_t km = p->ev.start_mark;
         if (!is_scalar(p) || is_null(p))
-            return perr(p, LLMROOF_E_SCHEMA, &km, "decode_efficiency: kernel names are strings");
+            return perr(p, LLMROOF_E_SCHEMA, &km, "%s: kernel names are strings", what);
         if (strcmp(scalar(p), "default") == 0) {
             if (have_default)
                 return perr(p, LLMROOF_E_DUPLICATE, &km, "key 'default' is given twice");
             have_default = 1;
             TRY(next(p));
-            TRY(val_number(p, key, &b->decode_efficiency));
+            TRY(val_number(p, key, dflt));
             continue;
         }
         char kernel[LLMROOF_KERNEL_MAX];
@@ -811,22 +816,22 @@ static llmroof_status parse_decode_efficiency(P *p, llmroof_engine_backend *b, u
             return perr(p, LLMROOF_E_SCHEMA, &km, "kernel name '%.64s' is longer than %d bytes",
                         scalar(p), LLMROOF_KERNEL_MAX - 1);
         memcpy(kernel, scalar(p), p->ev.data.scalar.length + 1);
-        for (uint32_t j = 0; j < b->kernel_count; j++)
-            if (strcmp(b->kernels[j].kernel, kernel) == 0)
+        for (uint32_t j = 0; j < *count; j++)
+            if (strcmp(table[j].kernel, kernel) == 0)
                 return perr(p, LLMROOF_E_DUPLICATE, &km, "key '%s' is given twice", kernel);
-        if (b->kernel_count >= LLMROOF_MAX_KERNELS)
-            return perr(p, LLMROOF_E_RANGE, &km, "decode_efficiency: at most %d kernels",
+        if (*count >= LLMROOF_MAX_KERNELS)
+            return perr(p, LLMROOF_E_RANGE, &km, "%s: at most %d kernels", what,
                         LLMROOF_MAX_KERNELS);
-        llmroof_kernel_efficiency *ke = &b->kernels[b->kernel_count];
+        llmroof_kernel_efficiency *ke = &table[*count];
         memcpy(ke->kernel, kernel, sizeof kernel);
         char kkey[LLMROOF__MARK_KEY_MAX];
-        snprintf(kkey, sizeof kkey, "backends.%u.kernels.%u", bi, b->kernel_count);
-        b->kernel_count++;
+        snprintf(kkey, sizeof kkey, "backends.%u.%s.%u", bi, table_key, *count);
+        (*count)++;
         TRY(next(p));
         TRY(val_number(p, kkey, &ke->efficiency));
     }
     if (!have_default)
-        return perr(p, LLMROOF_E_SCHEMA, &dm, "missing required key 'default' in decode_efficiency");
+        return perr(p, LLMROOF_E_SCHEMA, &dm, "missing required key 'default' in %s", what);
     return LLMROOF_OK;
 }
 
@@ -871,8 +876,14 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
             TRY(next(p));
             snprintf(key, sizeof key, "backends.%u.%s", bi, keys[k]);
             switch (k) {
-            case 0: TRY(parse_decode_efficiency(p, b, bi)); break;
-            case 1: TRY(val_number(p, key, &b->prefill_efficiency)); break;
+            case 0:
+                TRY(parse_efficiency(p, bi, keys[k], "kernels", &b->decode_efficiency,
+                                     b->kernels, &b->kernel_count));
+                break;
+            case 1:
+                TRY(parse_efficiency(p, bi, keys[k], "prefill_kernels", &b->prefill_efficiency,
+                                     b->prefill_kernels, &b->prefill_kernel_count));
+                break;
             case 2:
                 TRY(val_quantity(p, key, LLMROOF__UNIT_TIME, &b->per_layer_overhead));
                 break;

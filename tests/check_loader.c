@@ -142,7 +142,7 @@ static const char good_yaml[] =
     "    backends:\n"
     "      cuda:\n"
     "        decode_efficiency: {default: 0.75, q4_k: 0.6, q8_0: 0.7}\n"
-    "        prefill_efficiency: 0.5\n"
+    "        prefill_efficiency: {default: 0.5, f16: 0.55}\n"
     "        per_layer_overhead: 10 us\n"
     "        runtime_overhead: 400 MiB\n"
     "        hop_overhead: 230 us\n"
@@ -339,6 +339,10 @@ START_TEST(test_good_values)
     ck_assert(e->backends[0].kernels[0].efficiency == 0.6);
     ck_assert_str_eq(e->backends[0].kernels[1].kernel, "q8_0");
     ck_assert(e->backends[0].prefill_efficiency == 0.5);
+    ck_assert_uint_eq(e->backends[0].prefill_kernel_count, 1);
+    ck_assert_str_eq(e->backends[0].prefill_kernels[0].kernel, "f16");
+    ck_assert(e->backends[0].prefill_kernels[0].efficiency == 0.55);
+    ck_assert_uint_eq(e->backends[1].prefill_kernel_count, 0);
     ck_assert(e->backends[0].per_layer_overhead == 1e-5);
     ck_assert_uint_eq(e->backends[0].runtime_overhead, UINT64_C(419430400));
     ck_assert(e->backends[0].hop_overhead == 230e-6);

@@ -234,6 +234,25 @@ START_TEST(bandwidth_cap)
 }
 END_TEST
 
+/* A per-kernel prefill efficiency replaces the backend's default for
+ * quants of that kernel class only. */
+START_TEST(prefill_efficiency_per_kernel)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    llmroof_result a = fx_run(&f);
+    llmroof_engine_backend *b = &f.engine.backends[0];
+    b->prefill_kernel_count = 1;
+    strcpy(b->prefill_kernels[0].kernel, "q4_k");
+    b->prefill_kernels[0].efficiency = 0.25; /* half the default 0.5 */
+    llmroof_result c = fx_run(&f);
+    ck_assert_double_lt(c.prefill_tps, a.prefill_tps);
+    ck_assert_int_eq(c.prefill_bound_by, LLMROOF_RESOURCE_COMPUTE);
+    strcpy(b->prefill_kernels[0].kernel, "f16");
+    ck_assert_double_eq(fx_run(&f).prefill_tps, a.prefill_tps);
+}
+END_TEST
+
 START_TEST(batch_raises_throughput)
 {
     fixture f;
@@ -299,6 +318,7 @@ int main(void)
     tcase_add_test(tc, bound_attribution);
     tcase_add_test(tc, decode_by_hand);
     tcase_add_test(tc, bandwidth_cap);
+    tcase_add_test(tc, prefill_efficiency_per_kernel);
     tcase_add_test(tc, batch_raises_throughput);
     tcase_add_test(tc, prefill_and_ttft);
     tcase_add_test(tc, scores_without_flash_attention);

@@ -308,7 +308,9 @@ typedef struct llmroof_engine_backend {
     uint32_t kernel_count;
     double decode_efficiency;        /* default achieved fraction of peak bandwidth */
     llmroof_kernel_efficiency kernels[LLMROOF_MAX_KERNELS];
-    double prefill_efficiency;       /* achieved fraction of peak f16 compute */
+    double prefill_efficiency;       /* default achieved fraction of peak f16 compute */
+    uint32_t prefill_kernel_count;
+    llmroof_kernel_efficiency prefill_kernels[LLMROOF_MAX_KERNELS]; /* per kernel class */
     double per_layer_overhead;       /* seconds per layer per step */
     uint64_t runtime_overhead;       /* bytes per accelerator (context, cuBLAS, ...) */
     double hop_overhead;             /* seconds per hop between pipeline stages (layer

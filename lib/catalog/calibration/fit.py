@@ -13,7 +13,7 @@ What it does (docs/accuracy.md explains why):
   3. fits, per backend, a few physical parameters by least squares on the
      relative error of *time* per token:
         t = a / eta_kernel + layers * tau + links        (decode)
-        t = a_p / eta_prefill + ubatches * layers * tau  (prefill)
+        t = a_p / eta_prefill_kernel + ubatches * (layers * tau + hops)  (prefill)
      on the rows of the FIT sources only (split by source, never by row);
   4. with --write, puts the fitted values into lib/catalog/engines.yaml;
   5. with --report, scores every row -- fit and held-out sources -- with the
@@ -188,7 +188,7 @@ def engine_lines(fitted, name="llama.cpp", lines=None):
         if s.startswith("decode_efficiency:"):
             lines[i] = ind + "decode_efficiency: " + fmt_eta(f["etas"])
         elif s.startswith("prefill_efficiency:") and f.get("prefill"):
-            lines[i] = ind + f"prefill_efficiency: {f['prefill']:.3f}"
+            lines[i] = ind + "prefill_efficiency: " + fmt_eta(f["prefill"])
         elif s.startswith("per_layer_overhead:"):
             lines[i] = ind + f"per_layer_overhead: {f['tau'] * 1e6:.1f} us"
             # hop_overhead and bandwidth_cap follow per_layer_overhead.
@@ -213,7 +213,7 @@ def engine_override(fitted):
     return "llmroof: 1\nengines:\n" + "\n".join(lines[start:end]) + "\n"
 
 
-UNIT = {"etas": {"default": 1.0}, "tau": 0.0, "hop": 0.0, "prefill": 1.0}
+UNIT = {"etas": {"default": 1.0}, "tau": 0.0, "hop": 0.0, "prefill": {"default": 1.0}}
 
 
 def run_tool(tool, catalogs, system, model, quant, w, ngl="99"):
@@ -435,15 +435,22 @@ def main():
                 continue
             chunks = math.ceil(d["w"]["prompt"] / d["w"]["ubatch"])
             psamples.append({"a": js["prefill"]["ttft_s"], "t": d["w"]["prompt"] / float(r["pp_tok_s"]),
-                             "f": chunks * (js["model"]["layers"] * tau + transfers(js) * hop)})
-        yp = fit_scalar(psamples)
-        fitted[backend] = {"etas": etas, "tau": tau, "hop": hop, "cap": cap, "prefill": min(1.0, 1.0 / yp) if yp else None,
+                             "f": chunks * (js["model"]["layers"] * tau + transfers(js) * hop),
+                             "kernel": kernel_of[d["quant"]]})
+        # One prefill efficiency per kernel class: quantized prompt processing
+        # (llama.cpp's MMQ kernels) and F16 (cuBLAS) run at different rates.
+        prefill = {}
+        for k in sorted({s["kernel"] for s in psamples}):
+            yp = fit_scalar([s for s in psamples if s["kernel"] == k])
+            if yp:
+                prefill[k] = min(1.0, 1.0 / yp)
+        fitted[backend] = {"etas": etas, "tau": tau, "hop": hop, "cap": cap, "prefill": prefill,
                            "n_decode": len(samples), "n_prefill": len(psamples)}
         print(f"{backend}: decode efficiency {', '.join(f'{k} {v:.3f}' for k, v in etas.items())}; "
               f"per-layer overhead {tau * 1e6:.1f} us; hop overhead {hop * 1e6:.1f} us; "
               f"bandwidth cap {('%.0f GB/s' % (cap / 1e9)) if cap else 'none'}; "
-              f"prefill efficiency "
-              f"{fitted[backend]['prefill']:.3f}  ({len(samples)} decode rows, {len(psamples)} prefill rows)")
+              f"prefill efficiency {', '.join(f'{k} {v:.3f}' for k, v in prefill.items())}  "
+              f"({len(samples)} decode rows, {len(psamples)} prefill rows)")
 
     # The CPU backend is not fitted: the fit sources have no CPU-only rows
     # (the few there are belong to held-out sources).

@@ -216,9 +216,17 @@ static void add_scores(step *st, uint32_t i, double bytes, double bw_peak, doubl
     st->tier_bytes[i] += bytes;
 }
 
+/* Host-RAM layers of an engine that streams them (offloaded_layers:
+ * stream-over-link) are copied to the main GPU and computed there every
+ * pass: the tier runs at the host link's bandwidth with the GPU's backend. */
+static int streams(const llmroof__placement *p, const llmroof_tier *tr)
+{
+    return tr->kind == LLMROOF_TIER_HOST && p->gpus > 0 && p->machine->host_link &&
+           p->engine->offloaded_layers == LLMROOF_OFFLOAD_STREAM;
+}
+
 static void decode_step(const llmroof__placement *p, const llmroof__shape *s,
-                        const llmroof_quant *q, 
-                        const llmroof_result *res, double c, step *st)
+                        const llmroof_quant *q, const llmroof_result *res, double c, step *st)
 {
     memset(st, 0, sizeof *st);
     const double b = s->batch;
@@ -231,7 +239,9 @@ static void decode_step(const llmroof__placement *p, const llmroof__shape *s,
             st->tier_by[i] = LLMROOF_RESOURCE_STORAGE;
             continue;
         }
-        if (!w->backend || (w->count == 0 && !w->has_output))
+        const int stream = streams(p, tr);
+        const llmroof_engine_backend *be = stream ? p->work[0].backend : w->backend;
+        if (!be || (w->count == 0 && !w->has_output))
             continue; /* only the embedding row lookup: b d bytes, negligible */
         double bytes = w->fraction * (llmroof__layers_decode_bytes(s, w->first, w->count) +
                                       (w->has_output ? s->output : 0.0)) +
@@ -240,12 +250,21 @@ static void decode_step(const llmroof__placement *p, const llmroof__shape *s,
                            (llmroof__layers_active_params(s, w->first, w->count) +
                             (w->has_output ? s->output_params : 0.0)) +
                        w->kv_fraction * b * w->count * s->attn_flops_pair * c;
-        double eta = llmroof__decode_efficiency(w->backend, q);
-        double bw = achieved(w->backend, w->dev->bandwidth, eta);
         st->tier_bytes[i] = bytes;
-        tier_time(bytes, flops, w->dev->bandwidth, bw, w->dev->compute_f16,
-                  llmroof__prefill_efficiency(w->backend, q), w->count * w->backend->per_layer_overhead,
-                  mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
+        double bw;
+        if (stream) {
+            const llmroof_link *l = p->machine->host_link;
+            bw = l->bandwidth;
+            tier_time(bytes, flops, bw, bw, p->work[0].dev->compute_f16,
+                      llmroof__prefill_efficiency(be, q), w->count * be->per_layer_overhead,
+                      LLMROOF_RESOURCE_HOST_LINK, &st->tier[i], &st->tier_bound[i],
+                      &st->tier_by[i]);
+        } else {
+            bw = achieved(be, w->dev->bandwidth, llmroof__decode_efficiency(be, q));
+            tier_time(bytes, flops, w->dev->bandwidth, bw, w->dev->compute_f16,
+                      llmroof__prefill_efficiency(be, q), w->count * be->per_layer_overhead,
+                      mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
+        }
         add_scores(st, i, w->kv_fraction * b * w->count * s->score_bytes_pair * c,
                    w->dev->bandwidth, bw);
     }
@@ -277,7 +296,15 @@ static void prefill(const llmroof__placement *p, const llmroof__shape *s, const 
             st->tier_by[i] = LLMROOF_RESOURCE_STORAGE;
             continue;
         }
-        if (!w->backend || (w->count == 0 && !w->has_output))
+        /* llama.cpp: for batches of 32+ tokens the GPU computes the host
+         * layers, copying their weights over the host link each ubatch
+         * (ggml-backend offload_op); streaming engines always do. */
+        const int on_gpu = streams(p, tr) ||
+                           (tr->kind == LLMROOF_TIER_HOST && gpu0 && m->host_link &&
+                            p->engine->offloaded_layers == LLMROOF_OFFLOAD_HOST_COMPUTE &&
+                            req->ubatch >= 32);
+        const llmroof_engine_backend *be = streams(p, tr) ? gpu0->backend : w->backend;
+        if (!be || (w->count == 0 && !w->has_output))
             continue;
         /* llama-bench's pp test needs the logits of each sequence's last
          * token only. */
@@ -287,27 +314,19 @@ static void prefill(const llmroof__placement *p, const llmroof__shape *s, const 
         double bytes = w->fraction * chunks *
                        (llmroof__layers_weights(s, w->first, w->count) +
                         (w->has_output ? s->output : 0.0));
-        double fixed = chunks * w->count * w->backend->per_layer_overhead;
-        if (tr->kind == LLMROOF_TIER_HOST && gpu0 && m->host_link &&
-            p->engine->offloaded_layers == LLMROOF_OFFLOAD_HOST_COMPUTE && req->ubatch >= 32) {
-            /* llama.cpp: for batches of 32+ tokens the GPU computes the host
-             * layers, copying their weights over the host link each ubatch
-             * (ggml-backend offload_op). */
+        double fixed = chunks * w->count * be->per_layer_overhead;
+        double bw = achieved(be, w->dev->bandwidth, llmroof__decode_efficiency(be, q));
+        if (on_gpu)
             tier_time(bytes, flops, m->host_link->bandwidth, m->host_link->bandwidth,
-                      gpu0->dev->compute_f16,
-                      llmroof__prefill_efficiency(gpu0->backend, q), fixed, LLMROOF_RESOURCE_HOST_LINK,
-                      &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
-        } else {
-            tier_time(bytes, flops, w->dev->bandwidth,
-                      achieved(w->backend, w->dev->bandwidth,
-                               llmroof__decode_efficiency(w->backend, q)),
-                      w->dev->compute_f16, llmroof__prefill_efficiency(w->backend, q), fixed,
-                      mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
-        }
+                      gpu0->dev->compute_f16, llmroof__prefill_efficiency(gpu0->backend, q),
+                      fixed, LLMROOF_RESOURCE_HOST_LINK, &st->tier[i], &st->tier_bound[i],
+                      &st->tier_by[i]);
+        else
+            tier_time(bytes, flops, w->dev->bandwidth, bw, w->dev->compute_f16,
+                      llmroof__prefill_efficiency(be, q), fixed, mem_resource(tr), &st->tier[i],
+                      &st->tier_bound[i], &st->tier_by[i]);
         add_scores(st, i, w->kv_fraction * w->count * s->score_bytes_pair * cells,
-                   w->dev->bandwidth,
-                   achieved(w->backend, w->dev->bandwidth,
-                            llmroof__decode_efficiency(w->backend, q)));
+                   w->dev->bandwidth, bw);
     }
     combine(p, s, res, st, T, T * s->hidden * 4.0, b * s->vocab * 4.0, chunks,
             (int)chunks);

@@ -253,6 +253,30 @@ START_TEST(prefill_efficiency_per_kernel)
 }
 END_TEST
 
+/* An engine that streams host-RAM layers to the GPU pays the host link for
+ * their bytes every step and needs no CPU backend. */
+START_TEST(stream_over_link)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    fx_llama70b(&f.model);
+    f.req.gen = 1;
+    f.engine.offloaded_layers = LLMROOF_OFFLOAD_STREAM;
+    f.engine.backend_count = 1; /* cuda only */
+    llmroof_result r = fx_run(&f);
+    ck_assert_int_eq(r.fit, LLMROOF_FIT_OFFLOAD);
+    const llmroof_tier *h = &r.tiers[1];
+    ck_assert_int_eq(h->kind, LLMROOF_TIER_HOST);
+    ck_assert_int_eq(h->decode_bound_by, LLMROOF_RESOURCE_HOST_LINK);
+    ck_assert_double_eq_tol(h->decode_time, h->decode_bytes / 31.5e9 + h->layers * 20e-6, 1e-12);
+    ck_assert_int_eq(r.decode_bound_by, LLMROOF_RESOURCE_HOST_LINK);
+    /* Slower than computing them in host RAM at 89.6 GB/s. */
+    f.engine.offloaded_layers = LLMROOF_OFFLOAD_HOST_COMPUTE;
+    f.engine.backend_count = 3;
+    ck_assert_double_gt(fx_run(&f).decode_tps, r.decode_tps);
+}
+END_TEST
+
 START_TEST(batch_raises_throughput)
 {
     fixture f;
@@ -319,6 +343,7 @@ int main(void)
     tcase_add_test(tc, decode_by_hand);
     tcase_add_test(tc, bandwidth_cap);
     tcase_add_test(tc, prefill_efficiency_per_kernel);
+    tcase_add_test(tc, stream_over_link);
     tcase_add_test(tc, batch_raises_throughput);
     tcase_add_test(tc, prefill_and_ttft);
     tcase_add_test(tc, scores_without_flash_attention);

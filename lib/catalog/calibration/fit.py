@@ -380,15 +380,14 @@ def main():
             continue
         data.append({"row": r, "sid": sid, "model": model, "quant": quant, "w": w, "unit": js})
 
+    # Each quant's kernel class, from the tool's listing (id first, then
+    # bits/weight, kernel and quality as the last three columns).
     kernel_of = {}
-    for d in data:
-        kernel_of[d["quant"]] = None
-    # The quant's kernel class, as the catalog says (llmroof list quants --json would be
-    # nicer; the unit run's request echoes only the id, so read quants.yaml).
-    qtext = open(os.path.join(ROOT, "lib", "catalog", "quants.yaml"), encoding="utf-8").read()
-    for q in kernel_of:
-        m = re.search(r"^  " + re.escape(q) + r":\n(?:    .*\n)*?    kernel: (\S+)", qtext, re.M)
-        kernel_of[q] = m.group(1) if m else "?"
+    for line in subprocess.run([args.llmroof, "list", "quants"], capture_output=True,
+                               text=True, check=True).stdout.split("\n")[1:]:
+        cols = line.split()
+        if len(cols) >= 4:
+            kernel_of[cols[0]] = cols[-2]
 
     def fit_rows(backend):
         out = []

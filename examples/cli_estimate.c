@@ -294,10 +294,14 @@ static const struct {
 static void print_flag_notes(const llmroof_result *res, const estimate_names *n)
 {
     uint32_t f = res->flags;
-    if (!f)
+    const int row = res->split == LLMROOF_SPLIT_ROW && !(f & LLMROOF_FLAG_SINGLE_GPU);
+    if (!f && !row)
         return;
     char b1[32], b2[32];
     printf("\nNotes\n");
+    if (row)
+        printf("  - Row split: its per-matrix synchronisation between GPUs is not calibrated\n"
+               "    against measurements; read the speed as a best case (docs/model.md, section 8).\n");
     if (f & LLMROOF_FLAG_NEEDS_WIRED_LIMIT)
         printf("  - Fits only if the GPU may use more of the unified memory than its default\n"
                "    share. On macOS raise it: sudo sysctl iogpu.wired_limit_mb=<MiB>\n"
@@ -317,8 +321,8 @@ static void print_flag_notes(const llmroof_result *res, const estimate_names *n)
                b1, b2);
     }
     if (f & LLMROOF_FLAG_SINGLE_GPU)
-        printf("  - A split over several GPUs was asked for, but one GPU holds the whole\n"
-               "    model; the others stay idle.\n");
+        printf("  - A split over several GPUs was asked for, but this system has one\n"
+               "    accelerator: the split mode changes nothing.\n");
     uint32_t known = 0;
     for (size_t k = 0; k < FLAG_COUNT; k++)
         known |= flag_names[k].bit;

@@ -208,7 +208,8 @@ LLMROOF_API const char *llmroof_tier_kind_string(int32_t kind);
 #define LLMROOF_FLAG_CTX_ABOVE_TRAINED 0x2u  /* ctx is longer than the model's context */
 #define LLMROOF_FLAG_HOST_SHORT 0x4u         /* host RAM is too small; storage tier used */
 #define LLMROOF_FLAG_PARAMS_MISMATCH 0x8u    /* shapes disagree with declared params by >5% */
-#define LLMROOF_FLAG_SINGLE_GPU 0x10u        /* a split was asked for but one GPU holds it all */
+#define LLMROOF_FLAG_SINGLE_GPU 0x10u        /* a split mode was asked for on a system with
+                                                 one accelerator: it changes nothing */
 
 /* ------------------------------------------------------------------------
  * Descriptors.  The same structs are read from YAML and built in code.

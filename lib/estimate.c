@@ -124,7 +124,7 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
         out.flags |= LLMROOF_FLAG_PARAMS_MISMATCH;
 
     llmroof__placement p;
-    if ((st = llmroof__place(m, engine, quant, &s, &r, &p, &out, err)))
+    if ((st = llmroof__place(m, engine, &s, &r, &p, &out, err)))
         return st;
     if (out.fit != LLMROOF_FIT_NONE)
         llmroof__roofline(&p, &s, quant, &r, &out);
@@ -155,7 +155,7 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
     return LLMROOF_OK;
 }
 
-#define REQUIRE(ptr, kind, id, cat)                                                          \
+#define REQUIRE(ptr, kind, id)                                                          \
     do {                                                                                     \
         if (!(ptr))                                                                          \
             return llmroof__fail(err, LLMROOF_E_NOT_FOUND, NULL, 0, 0,                       \
@@ -175,14 +175,14 @@ llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_reques
     llmroof__machine m;
     memset(&m, 0, sizeof m);
     const llmroof_system *sys = llmroof__find_system(cat, req->system);
-    REQUIRE(sys, "system", req->system, cat);
+    REQUIRE(sys, "system", req->system);
     const llmroof_model *model = llmroof__find_model(cat, req->model);
-    REQUIRE(model, "model", req->model, cat);
+    REQUIRE(model, "model", req->model);
     const llmroof_quant *quant = llmroof__find_quant(cat, req->quant);
-    REQUIRE(quant, "quant", req->quant, cat);
+    REQUIRE(quant, "quant", req->quant);
     const char *engine_id = req->engine[0] ? req->engine : DEFAULT_ENGINE;
     const llmroof_engine *engine = llmroof__find_engine(cat, engine_id);
-    REQUIRE(engine, "engine", engine_id, cat);
+    REQUIRE(engine, "engine", engine_id);
 
     /* The catalog validated every reference on load; a miss here means a
      * descriptor was replaced by one of another kind. */
@@ -190,21 +190,21 @@ llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_reques
     m.accel_count = sys->accelerator_count;
     for (uint32_t i = 0; i < m.accel_count && i < LLMROOF_MAX_DEVICES; i++) {
         m.accel[i] = llmroof__find_device(cat, sys->accelerators[i]);
-        REQUIRE(m.accel[i], "device", sys->accelerators[i], cat);
+        REQUIRE(m.accel[i], "device", sys->accelerators[i]);
     }
     m.host = llmroof__find_device(cat, sys->host_device);
-    REQUIRE(m.host, "device", sys->host_device, cat);
+    REQUIRE(m.host, "device", sys->host_device);
     if (sys->gpu_link[0]) {
         m.gpu_link = llmroof__find_link(cat, sys->gpu_link);
-        REQUIRE(m.gpu_link, "link", sys->gpu_link, cat);
+        REQUIRE(m.gpu_link, "link", sys->gpu_link);
     }
     if (sys->host_link[0]) {
         m.host_link = llmroof__find_link(cat, sys->host_link);
-        REQUIRE(m.host_link, "link", sys->host_link, cat);
+        REQUIRE(m.host_link, "link", sys->host_link);
     }
     if (sys->storage[0]) {
         m.storage = llmroof__find_device(cat, sys->storage);
-        REQUIRE(m.storage, "device", sys->storage, cat);
+        REQUIRE(m.storage, "device", sys->storage);
     }
     return llmroof__estimate_plain(&m, model, quant, engine, req, res, err);
 }

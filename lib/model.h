@@ -121,7 +121,7 @@ typedef struct llmroof__placement {
 
 /* Places the model and fills res->tiers, memory totals, fit and flags. */
 llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e,
-                              const llmroof_quant *q, const llmroof__shape *s,
+                              const llmroof__shape *s,
                               const llmroof_request *req, llmroof__placement *p,
                               llmroof_result *res, llmroof_error *err);
 

@@ -167,11 +167,10 @@ static int gpus_fit(const usage *u, uint32_t G, const double *cap)
 }
 
 llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e,
-                              const llmroof_quant *q, const llmroof__shape *s,
+                              const llmroof__shape *s,
                               const llmroof_request *req, llmroof__placement *p,
                               llmroof_result *res, llmroof_error *err)
 {
-    (void)q;
     memset(p, 0, sizeof *p);
     p->machine = m;
     p->engine = e;

@@ -284,6 +284,7 @@ typedef struct llmroof_model {
     int32_t attention;         /* llmroof_attention */
     uint32_t kv_lora_rank;     /* MLA */
     uint32_t rope_dim;         /* MLA: decoupled RoPE key width */
+    uint32_t q_lora_rank;      /* MLA: query down-projection rank; 0 = full-rank Wq */
     uint32_t sliding_window;   /* tokens; 0 = none */
     uint32_t sliding_layers;   /* how many layers use the sliding window */
     char source[LLMROOF_SOURCE_MAX];

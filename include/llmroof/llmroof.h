@@ -448,6 +448,11 @@ typedef struct llmroof_request {
     double tensor_split[LLMROOF_MAX_DEVICES];
     uint32_t flash_attention;      /* 1 = on (default), 0 = off */
     double gpu_share;              /* unified GPU share override; 0 = device default */
+    int32_t backend;               /* llmroof_backend the accelerators run; -1 = each
+                                      device's own (default).  A device runs its own
+                                      backend or Vulkan (llama.cpp's cross-vendor one):
+                                      anything else is LLMROOF_E_UNSUPPORTED; CPU and
+                                      NONE are LLMROOF_E_INVALID_ARGUMENT. */
     uint32_t reserved_u32[8];      /* must be zero */
 } llmroof_request;
 

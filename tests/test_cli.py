@@ -398,7 +398,7 @@ def example_catalog_in_docs_works():
                       "--quant", "Q4_K_M", "--ctx", "8192")
     check_schema(j)
     check_consistency(j)
-    # 18.7 GiB of weights do not fit a 16 GiB card: some layers stay in host RAM.
+    # 18.7 GiB of weights do not fit an 8 GiB card: some layers stay in host RAM.
     assert j["fit"] == "offload", j["fit"]
 
 

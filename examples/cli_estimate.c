@@ -37,6 +37,9 @@ void cli_help_estimate(FILE *out)
         "  --split MODE         layer, row, tensor, none or auto (default auto)\n"
         "  --tensor-split a,b   share of the model per GPU (default: by free memory)\n"
         "  --no-flash-attn      model flash attention off (default on)\n"
+        "  --backend B          run the GPUs with backend B (cuda, rocm, metal, vulkan,\n"
+        "                       sycl) instead of each device's own, e.g. Vulkan on an\n"
+        "                       NVIDIA or AMD card\n"
         "  --gpu-share F        unified memory: fraction the GPU may use, 0 < F <= 1\n"
         "                       (default: the device's; macOS wires about 0.75)\n"
         "\n"
@@ -194,6 +197,16 @@ static int parse_args(int argc, char **argv, cli_common *c, estimate_opts *o)
             if (m < 0)
                 return CLI_USAGE;
             r->flash_attention = 1;
+        } else if ((m = cli_match("estimate", argc, argv, &i, "--backend", &v)) != 0) {
+            if (m < 0)
+                return CLI_USAGE;
+            int32_t b;
+            for (b = LLMROOF_BACKEND_CUDA; b < LLMROOF_BACKEND_CPU; b++)
+                if (strcmp(v, llmroof_backend_string(b)) == 0)
+                    break;
+            if (b >= LLMROOF_BACKEND_CPU)
+                return bad_value("--backend", v, "cuda, rocm, metal, vulkan or sycl");
+            r->backend = b;
         } else if ((m = cli_match("estimate", argc, argv, &i, "--gpu-share", &v)) != 0) {
             if (m < 0)
                 return CLI_USAGE;
@@ -539,9 +552,11 @@ static void print_human(const llmroof_request *req, const llmroof_result *res,
            (unsigned)req->prompt, (unsigned)req->gen, (unsigned)res->batch);
     if (req->depth > 0)
         printf(",\n  starting with %u tokens already in the context", (unsigned)req->depth);
-    printf("; context %u tokens;\n  KV cache %s, flash attention %s, engine %s\n\n",
+    printf("; context %u tokens;\n  KV cache %s, flash attention %s, engine %s%s%s\n\n",
            (unsigned)res->ctx, llmroof_kv_type_string(res->kv_type),
-           req->flash_attention ? "on" : "off", n->engine.id);
+           req->flash_attention ? "on" : "off", n->engine.id,
+           req->backend >= 0 ? " with its backend " : "",
+           req->backend >= 0 ? llmroof_backend_string(req->backend) : "");
     print_verdict(res);
     print_memory(res);
     print_tiers(res);
@@ -597,6 +612,7 @@ static void print_json(const llmroof_request *req, const llmroof_result *res,
     cli_json_end_array(&j);
     cli_json_bool(&j, "flash_attn", req->flash_attention != 0);
     cli_json_double(&j, "gpu_share", req->gpu_share);
+    cli_json_string(&j, "backend", req->backend < 0 ? "default" : llmroof_backend_string(req->backend));
     cli_json_end_object(&j);
 
     cli_json_begin_object(&j, "model");

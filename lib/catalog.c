@@ -567,9 +567,13 @@ static llmroof_status check_model(llmroof_model *m, const where *w, llmroof_erro
         TRY(check_positive_u32(err, w, "attention.kv_lora_rank", m->kv_lora_rank));
         TRY(check_positive_u32(err, w, "attention.rope_dim", m->rope_dim));
     } else if (m->attention == LLMROOF_ATTENTION_GQA) {
-        if (m->kv_lora_rank || m->rope_dim)
-            return vfail(err, w, m->kv_lora_rank ? "attention.kv_lora_rank" : "attention.rope_dim",
-                         LLMROOF_E_SCHEMA, "kv_lora_rank and rope_dim are for attention kind mla");
+        if (m->kv_lora_rank || m->rope_dim || m->q_lora_rank)
+            return vfail(err, w,
+                         m->kv_lora_rank ? "attention.kv_lora_rank"
+                         : m->rope_dim   ? "attention.rope_dim"
+                                         : "attention.q_lora_rank",
+                         LLMROOF_E_SCHEMA,
+                         "kv_lora_rank, rope_dim and q_lora_rank are for attention kind mla");
     } else {
         return vfail(err, w, "attention.kind", LLMROOF_E_SCHEMA, "attention kind %d is not gqa or mla",
                      (int)m->attention);

@@ -21,6 +21,7 @@ void llmroof_request_init(llmroof_request *req)
     req->gpu_layers = -1;
     req->split = LLMROOF_SPLIT_AUTO;
     req->flash_attention = 1;
+    req->backend = -1;
 }
 
 void llmroof_result_init(llmroof_result *res)
@@ -58,6 +59,9 @@ static llmroof_status check_request(const llmroof_request *r, llmroof_error *err
         bad = "flash_attention must be 0 or 1";
     else if (!(r->gpu_share >= 0 && r->gpu_share <= 1))
         bad = "gpu_share must be 0 (device default) or in (0, 1]";
+    else if (r->backend != -1 && (r->backend < LLMROOF_BACKEND_CUDA || r->backend >= LLMROOF_BACKEND_CPU))
+        bad = "backend must be -1 (the device's own) or an accelerator backend (cuda, rocm, "
+              "metal, vulkan, sycl)";
     if (bad)
         return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0, "request: %s", bad);
     for (size_t i = 0; i < sizeof r->reserved_u32 / sizeof r->reserved_u32[0]; i++)

@@ -72,12 +72,14 @@ llmroof_status llmroof__shape_compute(const llmroof_model *m, const llmroof_quan
     /* Attention projections.  GQA: Wq d x h*dh, Wk and Wv d x hkv*dh, Wo h*dh x d
      * (DESIGN.md "Weights").  MLA (DeepSeek-V2 paper, section 2.1): a down-
      * projection d x (kv_lora_rank + rope_dim), an up-projection kv_lora_rank x
-     * h*(2*(dh - rope_dim)) for keys and values, Wq d x h*dh and
-     * Wo h*(dh - rope_dim) x d.  The query low-rank path is not modelled. */
+     * h*(2*(dh - rope_dim)) for keys and values, and Wo h*(dh - rope_dim) x d.
+     * Queries: a full-rank Wq d x h*dh, or with q_lora_rank r_q (DeepSeek-V2
+     * eq. 12, V3) a down-projection d x r_q and an up-projection r_q x h*dh. */
     double attn;
     if (m->attention == LLMROOF_ATTENTION_MLA) {
         double nope = dh > m->rope_dim ? dh - m->rope_dim : dh;
-        attn = d * h * dh + d * (m->kv_lora_rank + m->rope_dim) +
+        double wq = m->q_lora_rank ? (d + h * dh) * (double)m->q_lora_rank : d * h * dh;
+        attn = wq + d * (m->kv_lora_rank + m->rope_dim) +
                (double)m->kv_lora_rank * h * 2.0 * nope + h * nope * d;
     } else {
         attn = d * h * dh + 2.0 * d * hkv * dh + h * dh * d;

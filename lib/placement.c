@@ -205,18 +205,27 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
      * computes layers (checked once the layer count is known). */
     for (uint32_t g = 0; g < G; g++) {
         p->work[g].dev = m->accel[g];
-        p->work[g].backend = llmroof__engine_backend(e, m->accel[g]->backend);
+        /* A backend other than the device's own can only be Vulkan, the one
+         * llama.cpp backend that drives every vendor's GPUs. */
+        int32_t be = req->backend >= 0 ? req->backend : m->accel[g]->backend;
+        if (be != m->accel[g]->backend && be != LLMROOF_BACKEND_VULKAN)
+            return llmroof__fail(err, LLMROOF_E_UNSUPPORTED, NULL, 0, 0,
+                                 "device '%s' runs %s or vulkan, not %s", m->accel[g]->id,
+                                 llmroof_backend_string(m->accel[g]->backend),
+                                 llmroof_backend_string(be));
+        p->work[g].backend = llmroof__engine_backend(e, be);
         if (!p->work[g].backend)
             return llmroof__fail(err, LLMROOF_E_UNSUPPORTED, NULL, 0, 0,
                                  "engine '%s' has no '%s' backend for device '%s'", e->id,
-                                 llmroof_backend_string(m->accel[g]->backend), m->accel[g]->id);
+                                 llmroof_backend_string(be), m->accel[g]->id);
     }
     const llmroof_engine_backend *host_be = llmroof__engine_backend(e, LLMROOF_BACKEND_CPU);
     /* Transfers are driven by the accelerators' backend (the main GPU's). */
     p->hop_overhead = G > 0 ? p->work[0].backend->hop_overhead : 0.0;
 
     /* Capacities and split ratios (default: by free memory, as llama.cpp). */
-    double cap[LLMROOF_MAX_DEVICES], cum[LLMROOF_MAX_DEVICES], ratio[LLMROOF_MAX_DEVICES];
+    double cap[LLMROOF_MAX_DEVICES] = {0}, cum[LLMROOF_MAX_DEVICES] = {0},
+           ratio[LLMROOF_MAX_DEVICES] = {0};
     double total_ratio = 0;
     for (uint32_t g = 0; g < G; g++) {
         cap[g] = accel_capacity(m, g, unified_share(m->accel[g], req, 0));

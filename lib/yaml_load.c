@@ -696,13 +696,13 @@ static llmroof_status parse_model(P *p, llmroof_model *m, const yaml_mark_t *em)
     static const char *const moe_keys[] = {"experts", "active", "expert_ffn", "shared_experts",
                                            "dense_layers", NULL};
     static const char *const att_keys[] = {"kind", "kv_lora_rank", "rope_dim", "sliding_window",
-                                           "sliding_layers", NULL};
+                                           "sliding_layers", "q_lora_rank", NULL};
     uint32_t *const ints[] = {NULL, &m->layers, &m->hidden, &m->ffn, &m->heads,
                               &m->kv_heads, &m->head_dim, &m->vocab, &m->context};
     uint32_t *const moe_ints[] = {&m->experts, &m->experts_active, &m->expert_ffn,
                                   &m->shared_experts, &m->dense_layers};
     uint32_t *const att_ints[] = {NULL, &m->kv_lora_rank, &m->rope_dim, &m->sliding_window,
-                                  &m->sliding_layers};
+                                  &m->sliding_layers, &m->q_lora_rank};
     uint64_t seen = 0;
     int k, more;
     yaml_mark_t km, sm;
@@ -746,7 +746,8 @@ static llmroof_status parse_model(P *p, llmroof_model *m, const yaml_mark_t *em)
                 if (k == 0)
                     TRY(val_enum(p, key, llmroof__attention_names, &m->attention));
                 else
-                    TRY(val_u32(p, key, att_ints[k], 0));
+                    /* q_lora_rank: 0 would mean "absent", so refuse it. */
+                    TRY(val_u32(p, key, att_ints[k], k == 5));
             }
             break;
         default: TRY(val_string(p, "source", m->source, sizeof m->source)); break;

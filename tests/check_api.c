@@ -71,6 +71,7 @@ START_TEST(request_defaults)
     ck_assert_int_eq(r.kv_type, LLMROOF_KV_F16);
     ck_assert_int_eq(r.gpu_layers, -1);
     ck_assert_int_eq(r.split, LLMROOF_SPLIT_AUTO);
+    ck_assert_int_eq(r.backend, -1);
     ck_assert_str_eq(r.engine, "");
     llmroof_request_init(NULL);
     llmroof_result_init(NULL);
@@ -231,6 +232,11 @@ START_TEST(estimate_errors)
     r.gpu_share = NAN;
     ck_assert_int_eq(llmroof_estimate(cat, &r, &res, NULL), LLMROOF_E_INVALID_ARGUMENT);
     r.gpu_share = 0;
+    r.backend = LLMROOF_BACKEND_CPU; /* the accelerators' backend, never the host's */
+    ck_assert_int_eq(llmroof_estimate(cat, &r, &res, NULL), LLMROOF_E_INVALID_ARGUMENT);
+    r.backend = 99;
+    ck_assert_int_eq(llmroof_estimate(cat, &r, &res, NULL), LLMROOF_E_INVALID_ARGUMENT);
+    r.backend = -1;
     r.ctx = 100; /* prompt 512 does not fit in a 100-token context */
     ck_assert_int_eq(llmroof_estimate(cat, &r, &res, NULL), LLMROOF_E_INVALID_ARGUMENT);
     r.ctx = 0;

@@ -22,6 +22,7 @@ static const char *const bad_cases[] = {
     "truncated_flow",   "second_document",   "missing_version",      "wrong_version",
     "root_not_mapping", "empty",             "nul_escape",           "id_invalid",
     "quoted_number",    "int_overflow",      "unknown_section",      "cpu_backend",
+    "q_lora_gqa",
 };
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
 
@@ -132,7 +133,7 @@ static const char good_yaml[] =
     "    context: 163840\n"
     "    tied_embeddings: false\n"
     "    moe: {experts: 256, active: 8, expert_ffn: 2048, shared_experts: 1, dense_layers: 3}\n"
-    "    attention: {kind: mla, kv_lora_rank: 512, rope_dim: 64}\n"
+    "    attention: {kind: mla, kv_lora_rank: 512, rope_dim: 64, q_lora_rank: 1536}\n"
     "quants:\n"
     "  Q4_K_M: {bpw: 4.89, kernel: q4_k, quality: 0.0535}\n"
     "  F16: {bpw: 16, kernel: f16}\n"
@@ -317,6 +318,7 @@ START_TEST(test_good_values)
     ck_assert_int_eq(m->attention, LLMROOF_ATTENTION_MLA);
     ck_assert_uint_eq(m->kv_lora_rank, 512);
     ck_assert_uint_eq(m->rope_dim, 64);
+    ck_assert_uint_eq(m->q_lora_rank, 1536);
 
     const llmroof_quant *q = llmroof__find_quant(cat, "Q4_K_M");
     ck_assert(q->bpw == 4.89);

@@ -142,6 +142,46 @@ START_TEST(sliding_window_and_mla)
 }
 END_TEST
 
+/* DeepSeek-V3 (config.json: 61 layers, d 7168, 128 heads, qk 128 + 64 rope,
+ * q_lora_rank 1536, kv_lora_rank 512, 3 dense layers of 18432, 256 routed
+ * experts of 2048, 8 active, 1 shared, vocab 129280): the paper's 671 B total
+ * and 37 B activated (DeepSeek-V3 technical report, abstract).  Attention per
+ * layer: (7168 + 128 x 192) x 1536 + 7168 x 576 + 512 x 128 x 256
+ * + 128 x 128 x 7168 = 187105280 parameters. */
+START_TEST(mla_query_low_rank)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    f.model.layers = 61;
+    f.model.hidden = 7168;
+    f.model.ffn = 18432;
+    f.model.heads = 128;
+    f.model.kv_heads = 128;
+    f.model.head_dim = 192;
+    f.model.vocab = 129280;
+    f.model.experts = 256;
+    f.model.experts_active = 8;
+    f.model.expert_ffn = 2048;
+    f.model.shared_experts = 1;
+    f.model.dense_layers = 3;
+    f.model.attention = LLMROOF_ATTENTION_MLA;
+    f.model.kv_lora_rank = 512;
+    f.model.rope_dim = 64;
+    f.model.q_lora_rank = 1536;
+    llmroof__shape s = shape_of(&f);
+    ck_assert_double_eq(s.layer_active_dense, 187105280.0 + 3.0 * 7168 * 18432);
+    ck_assert_double_eq_tol(s.params / 671e9, 1.0, 0.001);
+    ck_assert_double_eq_tol(s.active_params / 37e9, 1.0, 0.02);
+    /* Without the low-rank path Wq is d x h x dh: 187105280 - 15532032 -
+     * 37748736 + 176160768 parameters per layer. */
+    f.model.q_lora_rank = 0;
+    s = shape_of(&f);
+    ck_assert_double_eq(s.layer_active_dense,
+                        187105280.0 - 7168.0 * 1536 - 1536.0 * 128 * 192 + 7168.0 * 128 * 192 +
+                            3.0 * 7168 * 18432);
+}
+END_TEST
+
 /* Compute buffer of the output device: ubatch (vocab + hidden) f32, the
  * 258.50 MiB llama.cpp logs for Llama 3 8B at -ub 512. */
 START_TEST(compute_buffer_output)
@@ -214,6 +254,7 @@ int main(void)
     tcase_add_test(tc, tied_embeddings);
     tcase_add_test(tc, moe_bytes);
     tcase_add_test(tc, sliding_window_and_mla);
+    tcase_add_test(tc, mla_query_low_rank);
     tcase_add_test(tc, compute_buffer_output);
     tcase_add_test(tc, totals_add_up);
     tcase_add_test(tc, overflow_is_an_error);

@@ -166,6 +166,37 @@ START_TEST(unsupported_split)
 }
 END_TEST
 
+/* A request may run the GPUs with Vulkan instead of their own backend: the
+ * engine's Vulkan parameters apply; an engine without Vulkan, or another
+ * vendor's backend, is refused. */
+START_TEST(backend_override)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    double own = fx_run(&f).decode_tps;
+    f.req.backend = LLMROOF_BACKEND_VULKAN;
+    llmroof_result r;
+    llmroof_result_init(&r);
+    llmroof_error e;
+    llmroof_error_init(&e);
+    ck_assert_int_eq(llmroof__estimate_plain(&f.m, &f.model, &f.quant, &f.engine, &f.req, &r, &e),
+                     LLMROOF_E_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(e.message, "vulkan"));
+    /* Give the engine a Vulkan backend at half the CUDA efficiency. */
+    f.engine.backends[f.engine.backend_count] = f.engine.backends[0];
+    f.engine.backends[f.engine.backend_count].backend = LLMROOF_BACKEND_VULKAN;
+    f.engine.backends[f.engine.backend_count].decode_efficiency = 0.4;
+    f.engine.backend_count++;
+    double vk = fx_run(&f).decode_tps;
+    ck_assert(vk < own * 0.75);
+    f.req.backend = LLMROOF_BACKEND_METAL;
+    llmroof_error_init(&e);
+    ck_assert_int_eq(llmroof__estimate_plain(&f.m, &f.model, &f.quant, &f.engine, &f.req, &r, &e),
+                     LLMROOF_E_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(e.message, "runs cuda or vulkan"));
+}
+END_TEST
+
 /* Unified memory: the GPU may use 75 % of 96 GB (67 GiB) by default; a
  * 70B Q8_0 (~70 GiB) needs the wired limit raised, and with gpu_share 0.95
  * it fits. */
@@ -248,6 +279,7 @@ int main(void)
     tcase_add_test(tc, row_split_keeps_kv_on_main_gpu);
     tcase_add_test(tc, storage_tier_and_none);
     tcase_add_test(tc, unsupported_split);
+    tcase_add_test(tc, backend_override);
     tcase_add_test(tc, unified_wired_limit);
     tcase_add_test(tc, engine_without_offload);
     tcase_add_test(tc, cpu_only);

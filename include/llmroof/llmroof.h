@@ -284,6 +284,7 @@ typedef struct llmroof_model {
     int32_t attention;         /* llmroof_attention */
     uint32_t kv_lora_rank;     /* MLA */
     uint32_t rope_dim;         /* MLA: decoupled RoPE key width */
+    uint32_t q_lora_rank;      /* MLA: query down-projection rank; 0 = full-rank Wq */
     uint32_t sliding_window;   /* tokens; 0 = none */
     uint32_t sliding_layers;   /* how many layers use the sliding window */
     char source[LLMROOF_SOURCE_MAX];
@@ -447,6 +448,11 @@ typedef struct llmroof_request {
     double tensor_split[LLMROOF_MAX_DEVICES];
     uint32_t flash_attention;      /* 1 = on (default), 0 = off */
     double gpu_share;              /* unified GPU share override; 0 = device default */
+    int32_t backend;               /* llmroof_backend the accelerators run; -1 = each
+                                      device's own (default).  A device runs its own
+                                      backend or Vulkan (llama.cpp's cross-vendor one):
+                                      anything else is LLMROOF_E_UNSUPPORTED; CPU and
+                                      NONE are LLMROOF_E_INVALID_ARGUMENT. */
     uint32_t reserved_u32[8];      /* must be zero */
 } llmroof_request;
 

@@ -161,7 +161,8 @@ static void list_models(const llmroof_catalog *cat)
 {
     char name[64];
     int w = id_width(cat, LLMROOF_SECTION_MODELS, 2, 40);
-    int nw = name_width(w, 52);
+    /* The kind column takes up to 25 ("MoE 8 of 256 experts, MLA"). */
+    int nw = name_width(w, 55);
     printf("  %-*s  %-*s  %8s  %6s  %8s  %s\n", w, "id", nw, "name", "params", "layers",
            "context", "kind");
     uint32_t n = llmroof_catalog_count(cat, LLMROOF_SECTION_MODELS);

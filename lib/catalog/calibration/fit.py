@@ -1,28 +1,34 @@
 #!/usr/bin/env python3
-"""Fit llama.cpp's engine efficiencies to measured llama-bench results.
+"""Fit the engines' efficiencies to measured results and score the model.
 
     python3 lib/catalog/calibration/fit.py [--llmroof build/examples/llmroof]
-                                           [--write] [--report docs/accuracy-data.md]
+        [--write] [--report docs/accuracy.md] [--predictions FILE.csv]
+        [--plot docs/accuracy.svg]
 
 What it does (docs/accuracy.md explains why):
-  1. reads measured.csv (published llama-bench / main results, each row with
-     its source) and maps each row to bundled device, model and quant ids;
+  1. reads every measured*.csv beside this script (published llama-bench,
+     mlx-lm, vLLM ... results, each row with its source; SOURCES.md says
+     what each file is) and maps each row's hardware, model and quant to
+     catalog ids (hardware.py);
   2. for each row, asks the llmroof tool for the roofline at efficiency 1 and
-     no per-layer overhead (an engine override written to a temporary file),
-     with the row's own prompt/generation lengths, GPU count and split;
-  3. fits, per backend, a few physical parameters by least squares on the
-     relative error of *time* per token:
-        t = a / eta_kernel + layers * tau + links        (decode)
-        t = a_p / eta_prefill_kernel + ubatches * (layers * tau + hops)  (prefill)
+     no overheads (an engine override written to a temporary file), with the
+     row's own workload: prompt and generation lengths, depth, ubatch, GPU
+     count, split mode, GPU layers, flash attention, backend and engine;
+  3. fits, per engine and backend, a few physical parameters by least
+     absolute relative error of *time* per token:
+        t = a * max(1/eta_kernel, bw/cap) + L*tau + H*hop + links   (decode)
+        t = a_p / eta_prefill_kernel + ubatches * (L*tau + H*hop)   (prefill)
      on the rows of the FIT sources only (split by source, never by row);
   4. with --write, puts the fitted values into lib/catalog/engines.yaml;
   5. with --report, scores every row -- fit and held-out sources -- with the
-     fitted parameters and with the peer formulas, and writes the tables.
+     fitted parameters and with the peer formulas (peers.py), and writes the
+     tables; --plot draws predicted against measured with gnuplot.
 
 Standard library only.  Deterministic.
 """
 import argparse
 import csv
+import glob
 import json
 import math
 import os
@@ -33,151 +39,143 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import hardware  # noqa: E402  (catalog ids of the measured hardware)
+import peers  # noqa: E402  (the other estimators' formulas)
+
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 ENGINES = os.path.join(ROOT, "lib", "catalog", "engines.yaml")
+BACKENDS = ("cuda", "rocm", "vulkan", "metal", "sycl", "cpu")
+CATEGORIES = ("single_gpu", "multi_gpu", "multi_gpu_row", "apple_silicon", "partial_offload",
+              "cpu_only")
 
-# Rows whose source is in FIT_SOURCES train the parameters; every other
-# source is held out.  The split is by source: the 2024 llama-bench tables
-# (Llama 3, current llama.cpp) fit; the Dec 2023 tables (LLaMA 1/2, older
-# llama.cpp, ./main) and the Mac appendix test.
+# Rows whose source is here train the parameters; every other source is
+# held out.  The split is by source (docs/accuracy.md, "Method").
 FIT_SOURCES = {"xiongjiedai_readme_llama3", "xiongjiedai_notebook_llama3"}
 
-DEVICES = {
-    "NVIDIA GeForce RTX 3070": "rtx-3070",
-    "NVIDIA GeForce RTX 3080": "rtx-3080",
-    "NVIDIA GeForce RTX 3080 Ti": "rtx-3080-ti",
-    "NVIDIA GeForce RTX 3090": "rtx-3090",
-    "NVIDIA GeForce RTX 4070 Ti": "rtx-4070-ti",
-    "NVIDIA GeForce RTX 4080": "rtx-4080",
-    "NVIDIA GeForce RTX 4090": "rtx-4090",
-    "NVIDIA RTX 4000 Ada Generation": "rtx-4000-ada",
-    "NVIDIA RTX 5000 Ada Generation": "rtx-5000-ada",
-    "NVIDIA RTX 6000 Ada Generation": "rtx-6000-ada",
-    "NVIDIA RTX A6000": "rtx-a6000",
-    "NVIDIA A40": "a40",
-    "NVIDIA L40S": "l40s",
-    "NVIDIA A100 80GB PCIe": "a100-80gb-pcie",
-    "NVIDIA A100-SXM4-80GB": "a100-80gb-sxm",
-    "NVIDIA H100 PCIe": "h100-pcie",
-    "Apple M1 (7-core GPU)": "m1-7c",
-    "Apple M1 Max (24-core GPU)": "m1-max-24c",
-    "Apple M1 Max (32-core GPU)": "m1-max-32c",
-    "Apple M2 Pro (12-core CPU/19-core GPU) GPU": "m2-pro-19c",
-    "Apple M2 Ultra (76-core GPU)": "m2-ultra-76c",
-    "Apple M3 (10-core GPU)": "m3-10c",
-    "Apple M3 Max (40-core GPU)": "m3-max-40c",
-}
-# The CPU device of each Apple chip (unified machines and CPU-only rows).
-APPLE_CPU = {
-    "m1-7c": None, "m1-max-24c": "m1-max-cpu", "m1-max-32c": "m1-max-cpu",
-    "m2-pro-19c": "m2-pro-cpu", "m2-ultra-76c": None, "m3-10c": "m3-cpu",
-    "m3-max-40c": "m3-max-cpu",
-}
-CPU_ONLY = {
-    "Apple M1 Max (24-core GPU) CPU only": "m1-max-cpu",
-    "Apple M2 Pro (12-core CPU/19-core GPU) CPU only": "m2-pro-cpu",
-    "Apple M3 (10-core GPU) CPU only": "m3-cpu",
-    "Apple M3 Max (40-core GPU) CPU only": "m3-max-cpu",
-    "Intel Xeon (Mac Pro 2019, 16-core) CPU": "xeon-w-3245-mac-pro",
-}
-MODELS = {
-    "Meta-Llama-3-8B": "llama-3-8b", "Meta-Llama-3-70B": "llama-3-70b",
-    "Llama 2 7B": "llama-2-7b", "Llama 2 13B": "llama-2-13b", "Llama 2 70B": "llama-2-70b",
-    "LLaMA (v1) 7B": "llama-7b", "LLaMA (v1) 13B": "llama-13b",
-    "LLaMA (v1) 30B": "llama-30b", "LLaMA (v1) 65B": "llama-65b",
-}
-# RunPod hosts of the GPU rows: AMD EPYC 7443P (notebooks); RAM not stated.
-GPU_HOST = ("epyc-7443p", "251 GiB")
+
+# ---------------------------------------------------------------- rows
+
+def load_rows(paths):
+    rows = []
+    for path in paths:
+        stem = os.path.splitext(os.path.basename(path))[0]
+        with open(path, encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f):
+                r["_key"] = f"{stem}:{r['row_id']}"
+                rows.append(r)
+    return rows
 
 
 def tokens(test):
     """'pp512' / 'tg128' / 'eval (1023 tokens)' -> 512 / 128 / 1023."""
-    m = re.match(r"(?:pp|tg)(\d+)$", test or "")
+    m = re.match(r"\s*(?:pp|tg)(\d+)", test or "")
     if m:
         return int(m.group(1))
     m = re.search(r"\((\d+) tokens\)", test or "")
     return int(m.group(1)) if m else None
 
 
+def first_int(text):
+    m = re.match(r"\s*(\d+)", text or "")
+    return int(m.group(1)) if m else None
+
+
+def backend_of_row(r):
+    b = (r.get("backend") or "").strip().lower()
+    for name, key in (("cuda", "cuda"), ("hip", "rocm"), ("rocm", "rocm"), ("vulkan", "vulkan"),
+                      ("metal", "metal"), ("mlx", "metal"), ("sycl", "sycl"), ("cpu", "cpu")):
+        if b.startswith(name):
+            return key
+    return None
+
+
+def engine_of_row(r):
+    e = (r.get("engine") or "llama.cpp").strip().lower()
+    for name in ("llama.cpp", "mlx", "vllm", "exllamav2", "mlc"):
+        if e.startswith(name):
+            return name
+    return e
+
+
+def split_of_row(r):
+    s = (r.get("split_mode") or "").lower()
+    if "legacy" in s or s.startswith("row"):
+        return "row"
+    if s.startswith("tensor") or s.startswith("tp"):
+        return "tensor"
+    if s.startswith("none"):
+        return "none"
+    return "layer"
+
+
 def row_workload(r):
-    """llama-bench semantics for the tool: prompt, gen, depth, ctx, split."""
+    """llama-bench semantics for the tool: prompt, gen, depth, ctx, ubatch,
+    split, GPU layers, flash attention."""
     legacy = r["source_id"] == "xiongjiedai_readme_llama12"
     p, g = tokens(r["pp_test"]), tokens(r["tg_test"])
-    w = {"prompt": p or 512, "gen": g or 128, "depth": 0, "ctx": 0,
-         "split": "layer", "ubatch": 512}
+    w = {"prompt": p or 512, "gen": g or 128, "depth": first_int(r.get("context_depth")) or 0,
+         "ubatch": 512, "split": split_of_row(r), "ngl": "99", "fa": False}
     if r["source_id"] == "xiongjiedai_readme_appendix_mac":
         w.update(prompt=256, gen=256)
     if legacy:
         # ./main with n_ctx 512: generation keeps shifting the context, so
         # it runs at 256-512 cached tokens; model it as 256 tokens from 256.
         w.update(prompt=min(p or 494, 494), gen=256, depth=256)
-        if r["device_count"] not in ("", "1"):
-            w["split"] = "row"
-    bu = r["batch_ubatch"]
-    if bu and "/" in bu:
+    bu = r.get("batch_ubatch") or ""
+    if "/" in bu:
         w["ubatch"] = int(bu.split("/")[1])
+    elif first_int(bu):
+        w["ubatch"] = first_int(bu)
+    ngl = r.get("n_gpu_layers") or ""
+    n = first_int(ngl)
+    if n is not None and n < 99:
+        w["ngl"] = str(n)
+    fa = (r.get("flash_attn") or "").strip().lower()
+    w["fa"] = fa in ("1", "on", "true", "yes")
     w["ctx"] = w["depth"] + max(w["prompt"], w["gen"])
     return w
 
 
-def map_row(r):
-    """(system spec, model id, quant id) or None with the reason."""
-    model = MODELS.get(r["model"])
-    if not model:
-        return None, "model not in catalog"
-    quant = r["quant"]
-    mem = r["memory_per_device_gb"] or ""
-    if r["device"] in CPU_ONLY:
-        return ({"cpu": CPU_ONLY[r["device"]], "memory": mem}, model, quant), None
-    dev = DEVICES.get(r["device"])
-    if not dev:
-        return None, "device not mapped"
-    return ({"gpu": dev, "count": int(r["device_count"] or 1), "memory": mem}, model, quant), None
+def system_yaml(sid, spec):
+    """A descriptor for the measured machine: accelerators, links, host."""
+    out = [f"  {sid}:", f"    name: calibration {sid}"]
+    if spec.get("gpu"):
+        out.append(f"    accelerators: [{{device: {spec['gpu']}, count: {spec['count']}}}]")
+        if spec["count"] > 1:
+            out.append(f"    gpu_link: {spec['gpu_link']}")
+        if spec.get("host_link"):
+            out.append(f"    host_link: {spec['host_link']}")
+    out.append(f"    host: {{device: {spec['host']}, memory: {spec['host_memory']}}}")
+    return "\n".join(out) + "\n"
 
 
-def system_yaml(key, spec):
-    sid = "cal-" + key
-    if "cpu" in spec:
-        mem = f"{spec['memory']} GiB" if spec["memory"] else "64 GiB"
-        return sid, (f"  {sid}:\n    name: calibration {key}\n"
-                     f"    host: {{device: {spec['cpu']}, memory: {mem}}}\n")
-    dev = spec["gpu"]
-    if dev in APPLE_CPU:
-        mem = f"{spec['memory']} GiB" if spec["memory"] else "64 GiB"
-        cpu = APPLE_CPU[dev] or "m3-ultra-cpu"
-        return sid, (f"  {sid}:\n    name: calibration {key}\n"
-                     f"    accelerators: [{{device: {dev}, count: 1}}]\n"
-                     f"    host: {{device: {cpu}, memory: {mem}}}\n")
-    n = spec["count"]
-    link = f"    gpu_link: pcie-4.0-x16\n" if n > 1 else ""
-    return sid, (f"  {sid}:\n    name: calibration {key}\n"
-                 f"    accelerators: [{{device: {dev}, count: {n}}}]\n{link}"
-                 f"    host_link: pcie-4.0-x16\n"
-                 f"    host: {{device: {GPU_HOST[0]}, memory: {GPU_HOST[1]}}}\n")
+# ---------------------------------------------------------------- the tool
 
-
-def read_engine_block(name="llama.cpp", lines=None):
-    """The lines of engines.yaml and the span of engine `name`'s entry."""
-    if lines is None:
-        lines = open(ENGINES, encoding="utf-8").read().split("\n")
-    start = next(i for i, l in enumerate(lines) if l.strip() == name + ":")
+def engine_block(name, lines):
+    start = next((i for i, l in enumerate(lines) if l.strip() == name + ":"), None)
+    if start is None:
+        return None, None
     end = start + 1
     while end < len(lines) and not re.match(r"  \S", lines[end]):
         end += 1
-    return lines, start, end
+    return start, end
 
 
-def engine_lines(fitted, name="llama.cpp", lines=None):
-    """engines.yaml with engine `name`'s backends set from `fitted`: backend ->
-    {"etas", "tau", "hop", "prefill"}; backends not in it keep their lines."""
-    lines, start, end = read_engine_block(name, lines)
+def engine_lines(fitted, name, lines):
+    """engines.yaml lines with engine `name`'s backends set from `fitted`:
+    backend -> {"etas", "tau", "hop", "cap", "prefill"}; other backends and
+    engines keep their lines."""
+    start, end = engine_block(name, lines)
+    if start is None:
+        return lines
     lines = list(lines)
     backend = None
-    i = start - 1
+    i = start
     while i + 1 < end:
         i += 1
         s = lines[i].strip()
-        m = re.match(r"(cuda|rocm|vulkan|metal|cpu):$", s)
+        m = re.match(r"(cuda|rocm|vulkan|metal|sycl|cpu):$", s)
         if m:
             backend = m.group(1)
             continue
@@ -204,23 +202,34 @@ def engine_lines(fitted, name="llama.cpp", lines=None):
             lines[i + 1:i + 1] = extra
             end += len(extra)
             i += len(extra)
-    return lines, start, end
+    return lines
 
 
-def engine_override(fitted):
-    """A descriptor file redefining llama.cpp with the given parameters."""
-    lines, start, end = engine_lines(fitted)
-    return "llmroof: 1\nengines:\n" + "\n".join(lines[start:end]) + "\n"
+def engines_override(fitted_by_engine, lines=None):
+    """A descriptor file redefining every engine with the given parameters."""
+    if lines is None:
+        lines = open(ENGINES, encoding="utf-8").read().split("\n")
+    for name, fitted in fitted_by_engine.items():
+        lines = engine_lines(fitted, name, lines)
+    body = lines[next(i for i, l in enumerate(lines) if l.strip() == "engines:"):]
+    return "llmroof: 1\n" + "\n".join(body) + "\n", lines
 
 
-UNIT = {"etas": {"default": 1.0}, "tau": 0.0, "hop": 0.0, "prefill": {"default": 1.0}}
+def unit_fitted(lines):
+    """Every engine and backend at efficiency 1 and no overheads."""
+    unit = {"etas": {"default": 1.0}, "tau": 0.0, "hop": 0.0, "prefill": {"default": 1.0}}
+    names = [l.strip()[:-1] for l in lines if re.match(r"  \S.*:$", l)]
+    return {n: {b: unit for b in BACKENDS} for n in names}
 
 
-def run_tool(tool, catalogs, system, model, quant, w, ngl="99"):
+def run_tool(tool, catalogs, system, model, quant, w, engine, backend=None):
     cmd = [tool, "estimate", "--system", system, "--model", model, "--quant", quant,
            "--prompt", str(w["prompt"]), "--gen", str(w["gen"]), "--depth", str(w["depth"]),
            "--ctx", str(w["ctx"]), "--ubatch", str(w["ubatch"]), "--split", w["split"],
-           "--gpu-layers", ngl, "--no-flash-attn", "--override", "--json"]
+           "--gpu-layers", w["ngl"], "--engine", engine, "--override", "--json"]
+    cmd.append("--flash-attn" if w["fa"] else "--no-flash-attn")
+    if backend:
+        cmd += ["--backend", backend]
     for c in catalogs:
         cmd += ["--catalog", c]
     p = subprocess.run(cmd, capture_output=True, text=True)
@@ -231,8 +240,8 @@ def run_tool(tool, catalogs, system, model, quant, w, ngl="99"):
 
 def transfers(js):
     """Transfers between devices per step on a discrete-GPU machine: host to
-    the first GPU, GPU to GPU, and the logits back (docs/model.md).  None on
-    a unified machine (no link)."""
+    the first GPU, GPU to GPU, and the logits back (docs/model.md).  0 on a
+    machine with no link in use."""
     tiers = js["placement"]["tiers"]
     gpus = [t for t in tiers if t["kind"] == "accelerator" and (t["layers"] or t["has_output"])]
     if not gpus or js["decode"]["link_time_s"] == 0:
@@ -240,10 +249,23 @@ def transfers(js):
     return len(gpus) + 1
 
 
-def backend_of(js):
-    kinds = {t["kind"] for t in js["placement"]["tiers"] if t["layers"] > 0}
-    return "cpu" if kinds == {"host"} else "gpu"
+def category_of(r, js):
+    """The accuracy report's category, from what the tool placed where."""
+    tiers = js["placement"]["tiers"]
+    acc = [t for t in tiers if t["kind"] == "accelerator"]
+    host_layers = sum(t["layers"] for t in tiers if t["kind"] == "host")
+    if not acc:
+        return "cpu_only"
+    if host_layers > 0:
+        return "partial_offload"
+    if any(t["device"].startswith("m") and "apple" in (r.get("device") or "").lower() for t in acc):
+        return "apple_silicon"
+    if len([t for t in acc if t["layers"]]) > 1:
+        return "multi_gpu_row" if js["placement"]["split"] == "row" else "multi_gpu"
+    return "single_gpu"
 
+
+# ---------------------------------------------------------------- fitting
 
 def lstsq(rows, weights=None):
     """Weighted least squares for rows of (coeffs, target); normal equations."""
@@ -256,7 +278,6 @@ def lstsq(rows, weights=None):
             b[i] += w * x[i] * y
             for j in range(n):
                 a[i][j] += w * x[i] * x[j]
-    # Gaussian elimination with partial pivoting.
     for i in range(n):
         p = max(range(i, n), key=lambda k: abs(a[k][i]))
         a[i], a[p], b[i], b[p] = a[p], a[i], b[p], b[i]
@@ -294,7 +315,7 @@ def irls(rows, n):
         keep = [j for j in keep if j != neg[0]]
 
 
-def fit_decode(samples, kernels):
+def fit_decode(samples, kernels, with_cap):
     """samples: dicts with a (memory time at efficiency 1, s), bw (device peak,
     B/s), L (layers), H (transfers between devices), c (link s), t (measured
     s), kernel.  Model (docs/model.md §5):
@@ -302,7 +323,7 @@ def fit_decode(samples, kernels):
     Unknowns 1/eta per kernel, tau, hop (linear, by IRLS) and cap (a grid)."""
     n = len(kernels) + 2
     best = None
-    caps = [None] + [c * 1e9 for c in range(400, 4001, 25)]
+    caps = [None] + ([c * 1e9 for c in range(400, 4001, 25)] if with_cap else [])
     for cap in caps:
         y = {k: 1.0 for k in kernels}
         for _ in range(6):
@@ -330,159 +351,53 @@ def fit_scalar(samples):
     return num / den if den > 0 else None
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--llmroof", default=os.path.join(ROOT, "build", "examples", "llmroof"))
-    ap.add_argument("--data", default=os.path.join(HERE, "measured.csv"))
-    ap.add_argument("--write", action="store_true", help="write fitted values to engines.yaml")
-    ap.add_argument("--report", help="write the accuracy tables (markdown) here")
-    ap.add_argument("--predictions", help="write every row's prediction (CSV) here")
-    args = ap.parse_args()
-
-    rows = list(csv.DictReader(open(args.data, encoding="utf-8")))
-    listing = subprocess.run([args.llmroof, "list", "devices"], capture_output=True, text=True,
-                             check=True).stdout.split("\n")[1:]
-    known = {l.split()[0] for l in listing if l.strip()}
-    systems, mapped, skipped = {}, [], {}
-    for r in rows:
-        m, why = map_row(r)
-        if m:
-            spec = m[0]
-            needed = {spec.get("gpu"), spec.get("cpu"), GPU_HOST[0] if "gpu" in spec and
-                      spec["gpu"] not in APPLE_CPU else APPLE_CPU.get(spec.get("gpu"))} - {None}
-            if not needed <= known:
-                m, why = None, "device not in catalog: " + ", ".join(sorted(needed - known))
-        if not m:
-            skipped[why] = skipped.get(why, 0) + 1
+def fit_group(rows_b, kernel_of, with_cap):
+    samples = []
+    for d in rows_b:
+        js, r = d["unit"], d["row"]
+        if not d["tg"]:
             continue
-        spec, model, quant = m
-        key = (spec.get("gpu") or spec.get("cpu")) + f"-x{spec.get('count', 1)}-{spec['memory'] or 'na'}"
-        key = re.sub(r"[^A-Za-z0-9.+-]", "-", key)
-        if key not in systems:
-            systems[key] = system_yaml(key, spec)
-        mapped.append((r, systems[key][0], model, quant))
-
-    tmp = tempfile.mkdtemp(prefix="llmroof-cal-")
-    sys_file = os.path.join(tmp, "systems.yaml")
-    with open(sys_file, "w", encoding="utf-8") as f:
-        f.write("llmroof: 1\nsystems:\n" + "".join(v[1] for v in systems.values()))
-    unit_file = os.path.join(tmp, "unit-engine.yaml")
-    with open(unit_file, "w", encoding="utf-8") as f:
-        f.write(engine_override({b: UNIT for b in ("cuda", "rocm", "vulkan", "metal", "cpu")}))
-
-    # Roofline at efficiency 1 for every row.
-    data = []
-    for r, sid, model, quant in mapped:
-        w = row_workload(r)
-        js, err = run_tool(args.llmroof, [sys_file, unit_file], sid, model, quant, w)
-        if js is None:
-            skipped["tool error: " + err[:80]] = skipped.get("tool error: " + err[:80], 0) + 1
+        t0 = 1.0 / js["decode"]["tokens_per_s"]
+        link = js["decode"]["link_time_s"]
+        acc = [t["bandwidth_bytes_per_s"] for t in js["placement"]["tiers"]
+               if t["kind"] == "accelerator" and t["layers"]]
+        bw = max(acc) if acc else max(t["bandwidth_bytes_per_s"] for t in js["placement"]["tiers"])
+        samples.append({"a": t0 - link, "c": link, "t": 1.0 / d["tg"], "bw": bw,
+                        "L": js["model"]["layers"], "H": transfers(js),
+                        "kernel": kernel_of[d["quant"]]})
+    if not samples:
+        return None
+    kernels = sorted({s["kernel"] for s in samples})
+    etas, tau, hop, cap = fit_decode(samples, kernels, with_cap)
+    psamples = []
+    for d in rows_b:
+        js = d["unit"]
+        if not d["pp"]:
             continue
-        data.append({"row": r, "sid": sid, "model": model, "quant": quant, "w": w, "unit": js})
-
-    # Each quant's kernel class, from the tool's listing (id first, then
-    # bits/weight, kernel and quality as the last three columns).
-    kernel_of = {}
-    for line in subprocess.run([args.llmroof, "list", "quants"], capture_output=True,
-                               text=True, check=True).stdout.split("\n")[1:]:
-        cols = line.split()
-        if len(cols) >= 4:
-            kernel_of[cols[0]] = cols[-2]
-
-    def fit_rows(backend):
-        out = []
-        for d in data:
-            r, js = d["row"], d["unit"]
-            if r["source_id"] not in FIT_SOURCES or r["status"] != "ok" or js["fit"] != "gpu" \
-                    and backend != "cpu":
-                continue
-            if backend_of(js) != ("cpu" if backend == "cpu" else "gpu"):
-                continue
-            be = "metal" if r["backend"].startswith("Metal") else (
-                "cpu" if r["backend"].startswith("CPU") else "cuda")
-            if be != backend:
-                continue
-            out.append(d)
-        return out
-
-    fitted = {}
-    report_lines = []
-    for backend in ("cuda", "metal"):
-        rows_b = fit_rows(backend)
-        if not rows_b:
-            continue
-        samples = []
-        for d in rows_b:
-            js, r = d["unit"], d["row"]
-            tg = float(r["tg_tok_s"]) if r["tg_tok_s"] else None
-            if not tg:
-                continue
-            t0 = 1.0 / js["decode"]["tokens_per_s"]
-            link = js["decode"]["link_time_s"]
-            bw = max(t["bandwidth_bytes_per_s"] for t in js["placement"]["tiers"]
-                     if t["kind"] == "accelerator")
-            samples.append({"a": t0 - link, "c": link, "t": 1.0 / tg, "bw": bw,
-                            "L": js["model"]["layers"], "H": transfers(js),
-                            "kernel": kernel_of[d["quant"]]})
-        kernels = sorted({s["kernel"] for s in samples})
-        etas, tau, hop, cap = fit_decode(samples, kernels)
-        # Prefill: compute-bound at efficiency 1, plus the fitted tau per ubatch.
-        psamples = []
-        for d in rows_b:
-            js, r = d["unit"], d["row"]
-            if not r["pp_tok_s"]:
-                continue
-            chunks = math.ceil(d["w"]["prompt"] / d["w"]["ubatch"])
-            psamples.append({"a": js["prefill"]["ttft_s"], "t": d["w"]["prompt"] / float(r["pp_tok_s"]),
-                             "f": chunks * (js["model"]["layers"] * tau + transfers(js) * hop),
-                             "kernel": kernel_of[d["quant"]]})
-        # One prefill efficiency per kernel class: quantized prompt processing
-        # (llama.cpp's MMQ kernels) and F16 (cuBLAS) run at different rates.
-        prefill = {}
-        for k in sorted({s["kernel"] for s in psamples}):
-            yp = fit_scalar([s for s in psamples if s["kernel"] == k])
-            if yp:
-                prefill[k] = min(1.0, 1.0 / yp)
-        fitted[backend] = {"etas": etas, "tau": tau, "hop": hop, "cap": cap, "prefill": prefill,
-                           "n_decode": len(samples), "n_prefill": len(psamples)}
-        print(f"{backend}: decode efficiency {', '.join(f'{k} {v:.3f}' for k, v in etas.items())}; "
-              f"per-layer overhead {tau * 1e6:.1f} us; hop overhead {hop * 1e6:.1f} us; "
-              f"bandwidth cap {('%.0f GB/s' % (cap / 1e9)) if cap else 'none'}; "
-              f"prefill efficiency {', '.join(f'{k} {v:.3f}' for k, v in prefill.items())}  "
-              f"({len(samples)} decode rows, {len(psamples)} prefill rows)")
-
-    # The CPU backend is not fitted: the fit sources have no CPU-only rows
-    # (the few there are belong to held-out sources).
-    if skipped:
-        print("skipped rows:", "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items())))
-
-    if args.write:
-        write_engines(fitted)
-        print(f"wrote fitted values to {os.path.relpath(ENGINES, ROOT)}")
-
-    if args.report or args.predictions:
-        fit_file = os.path.join(tmp, "fitted-engine.yaml")
-        with open(fit_file, "w", encoding="utf-8") as f:
-            f.write(engine_override(fitted))
-        score(args, data, [sys_file, fit_file])
+        chunks = math.ceil(d["w"]["prompt"] / d["w"]["ubatch"])
+        psamples.append({"a": js["prefill"]["ttft_s"], "t": d["w"]["prompt"] / d["pp"],
+                         "f": chunks * (js["model"]["layers"] * tau + transfers(js) * hop),
+                         "kernel": kernel_of[d["quant"]]})
+    # One prefill efficiency per kernel class: quantized prompt processing
+    # (llama.cpp's MMQ kernels) and F16 (cuBLAS) run at different rates.
+    prefill = {}
+    for k in sorted({s["kernel"] for s in psamples}):
+        yp = fit_scalar([s for s in psamples if s["kernel"] == k])
+        if yp:
+            prefill[k] = min(1.0, 1.0 / yp)
+    return {"etas": etas, "tau": tau, "hop": hop, "cap": cap, "prefill": prefill,
+            "n_decode": len(samples), "n_prefill": len(psamples)}
 
 
 def fmt_eta(etas):
-    # default = the quantized kernels' efficiency (q4_k), f16 separately.
-    default = etas.get("default", etas.get("q4_k", max(etas.values())))
+    # default = the quantized kernels' efficiency (q4_k if fitted), others listed.
+    default = etas.get("default", etas.get("q4_k", statistics.median(etas.values())))
     parts = [f"default: {default:.3f}"] + [f"{k}: {v:.3f}" for k, v in sorted(etas.items())
                                             if k != "default"]
     return "{" + ", ".join(parts) + "}"
 
 
-def write_engines(fitted):
-    lines, _, _ = engine_lines(fitted)
-    # The calibration set has no MLX measurements: MLX's Metal backend takes
-    # llama.cpp Metal's fitted values (engines.yaml says so in its source).
-    if "metal" in fitted:
-        lines, _, _ = engine_lines({"metal": fitted["metal"]}, "mlx", lines)
-    open(ENGINES, "w", encoding="utf-8").write("\n".join(lines))
-
+# ---------------------------------------------------------------- scoring
 
 def ape(pred, meas):
     return abs(pred - meas) / meas * 100.0
@@ -497,106 +412,306 @@ def pct(v, q):
     return v[lo] + (v[hi] - v[lo]) * (k - lo)
 
 
+def fmt_pct(v):
+    return "–" if v != v else f"{v:.1f}%"
+
+
+PEERS = (("tg_bound", "roofline η=1"), ("tg_llmfit", "llmfit"), ("tg_ggufparser", "gguf-parser"))
+
+
 def score(args, data, catalogs):
-    """Predict every row with the bundled (fitted) engine and score it."""
+    """Predict every row with the fitted engines and score it."""
     out = []
     for d in data:
         r = d["row"]
-        js, err = run_tool(args.llmroof, catalogs, d["sid"], d["model"], d["quant"], d["w"])
+        js, err = run_tool(args.llmroof, catalogs, d["sid"], d["model"], d["quant"], d["w"],
+                           d["engine"], d["backend_flag"])
         if js is None:
             continue
         unit = d["unit"]
-        # llmfit: bandwidth / (params x bytes per param) x 0.55, first GPU's bandwidth.
-        tiers = [t for t in js["placement"]["tiers"] if t["layers"] > 0]
-        bw = max(t["bandwidth_bytes_per_s"] for t in tiers) if tiers else 0
-        bpp = js["model"]["bpw"] / 8.0
-        llmfit = bw / (js["model"]["params"] * bpp) * 0.55 if bw else 0
-        out.append({
-            "row_id": r["row_id"], "source": r["source_id"], "category": r["category"],
+        o = {
+            "key": r["_key"], "source": r["source_id"], "category": d["category"],
             "set": "fit" if r["source_id"] in FIT_SOURCES else "holdout",
-            "device": r["device"], "count": r["device_count"], "model": d["model"],
-            "quant": d["quant"], "tg_test": r["tg_test"], "pp_test": r["pp_test"],
-            "status": r["status"], "fit": js["fit"],
-            "tg_meas": float(r["tg_tok_s"]) if r["tg_tok_s"] else None,
-            "pp_meas": float(r["pp_tok_s"]) if r["pp_tok_s"] else None,
+            "device": r["device"], "count": r["device_count"] or "1", "model": d["model"],
+            "quant": d["quant"], "engine": d["engine"], "backend": d["backend"],
+            "tg_test": r["tg_test"], "pp_test": r["pp_test"], "status": r["status"],
+            "fit": js["fit"], "tg_meas": d["tg"], "pp_meas": d["pp"],
             "tg_pred": js["decode"]["tokens_per_s"], "pp_pred": js["prefill"]["tokens_per_s"],
-            "tg_bound": unit["decode"]["bound_tokens_per_s"], "tg_llmfit": llmfit,
+            "tg_bound": unit["decode"]["tokens_per_s"], "pp_bound": unit["prefill"]["tokens_per_s"],
             "bound_by": js["decode"]["bound_by"],
-        })
+        }
+        o["tg_llmfit"] = peers.llmfit_tps(js)
+        o["tg_ggufparser"] = peers.gguf_parser_tps(js, d["machine"])
+        out.append(o)
     if args.predictions:
         with open(args.predictions, "w", newline="", encoding="utf-8") as f:
             w = csv.DictWriter(f, fieldnames=list(out[0].keys()))
             w.writeheader()
             w.writerows(out)
-    if not args.report:
-        return
-    L = []
-    L.append("| set | category | metric | rows | llmroof median | llmroof p90 | roofline η=1 median | llmfit median |")
-    L.append("|---|---|---|---|---|---|---|---|")
+    if args.plot:
+        plot(out, args.plot)
+    if args.report:
+        report(out, args.report)
+    return out
+
+
+def summary_table(out, L):
+    heads = " | ".join(f"{name} median" for _, name in PEERS)
+    L.append(f"| set | category | metric | rows | llmroof median | llmroof p90 | {heads} |")
+    L.append("|---|---|---|---|---|---|" + "---|" * len(PEERS))
     for st in ("fit", "holdout"):
-        for cat in ("single_gpu", "multi_gpu", "apple_silicon", "cpu_only"):
-            sel = [o for o in out if o["set"] == st and o["category"] == cat and o["status"] == "ok"]
-            tg = [o for o in sel if o["tg_meas"] and o["fit"] != "none"]
+        for cat in CATEGORIES:
+            sel = [o for o in out if o["set"] == st and o["category"] == cat and o["status"] == "ok"
+                   and o["fit"] != "none"]
+            tg = [o for o in sel if o["tg_meas"]]
             if tg:
                 e = [ape(o["tg_pred"], o["tg_meas"]) for o in tg]
-                eb = [ape(o["tg_bound"], o["tg_meas"]) for o in tg]
-                el = [ape(o["tg_llmfit"], o["tg_meas"]) for o in tg if o["tg_llmfit"]]
-                L.append(f"| {st} | {cat} | decode | {len(tg)} | {pct(e, .5):.1f}% | {pct(e, .9):.1f}% "
-                         f"| {pct(eb, .5):.1f}% | {pct(el, .5):.1f}% |")
-            pp = [o for o in sel if o["pp_meas"] and o["fit"] != "none"]
+                cols = []
+                for key, _ in PEERS:
+                    ep = [ape(o[key], o["tg_meas"]) for o in tg if o[key]]
+                    cols.append(fmt_pct(pct(ep, .5)))
+                L.append(f"| {st} | {cat} | decode | {len(tg)} | {fmt_pct(pct(e, .5))} "
+                         f"| {fmt_pct(pct(e, .9))} | " + " | ".join(cols) + " |")
+            pp = [o for o in sel if o["pp_meas"]]
             if pp:
                 e = [ape(o["pp_pred"], o["pp_meas"]) for o in pp]
-                L.append(f"| {st} | {cat} | prefill | {len(pp)} | {pct(e, .5):.1f}% | {pct(e, .9):.1f}% | – | – |")
+                eb = [ape(o["pp_bound"], o["pp_meas"]) for o in pp]
+                L.append(f"| {st} | {cat} | prefill | {len(pp)} | {fmt_pct(pct(e, .5))} "
+                         f"| {fmt_pct(pct(e, .9))} | {fmt_pct(pct(eb, .5))} |"
+                         + " – |" * (len(PEERS) - 1))
+    for metric, mk, pk in (("decode", "tg_meas", "tg_pred"), ("prefill", "pp_meas", "pp_pred")):
+        sel = [o for o in out if o["set"] == "holdout" and o["status"] == "ok" and o[mk]
+               and o["fit"] != "none"]
+        if sel:
+            e = [ape(o[pk], o[mk]) for o in sel]
+            L.append(f"| holdout | **all** | {metric} | {len(sel)} | {fmt_pct(pct(e, .5))} "
+                     f"| {fmt_pct(pct(e, .9))} |" + " |" * len(PEERS))
+
+
+def report(out, path):
+    L = []
+    summary_table(out, L)
     # Fit verdicts against measured out-of-memory outcomes.
     oom = [o for o in out if o["status"] == "OOM"]
     ok = [o for o in out if o["status"] == "ok"]
-    # A run on GPUs should be "gpu"; a CPU-only run holds everything in host
-    # RAM, which the tool calls "offload".
+
     def runs(o):
-        return o["fit"] == ("offload" if o["category"] == "cpu_only" else "gpu")
+        return o["fit"] == ("offload" if o["category"] in ("cpu_only", "partial_offload")
+                            else "gpu")
     oom_right = sum(1 for o in oom if not runs(o))
     ok_right = sum(1 for o in ok if runs(o))
+    misses = [o for o in oom + ok if runs(o) == (o["status"] == "OOM")]
     L.append("")
-    L.append(f"Fit verdicts (all layers on the GPU requested): {oom_right} of {len(oom)} "
-             f"measured out-of-memory runs predicted not to fit; {ok_right} of {len(ok)} "
-             f"runs that ran predicted to fit.  Misses: "
-             + "; ".join(f"row {o['row_id']} ({o['device']} x{o['count']}, {o['model']} "
-                         f"{o['quant']}: measured {o['status']}, predicted {o['fit']})"
-                         for o in oom + ok if runs(o) == (o["status"] == "OOM")) + ".")
+    L.append(f"Fit verdicts: {oom_right} of {len(oom)} measured out-of-memory runs predicted "
+             f"not to fit; {ok_right} of {len(ok)} runs that ran predicted to fit as they ran.  "
+             "Misses: " + ("; ".join(f"{o['key']} ({o['device']} x{o['count']}, {o['model']} "
+                                     f"{o['quant']}: measured {o['status']}, predicted {o['fit']})"
+                                     for o in misses) or "none") + ".")
     # Signed median error per measured configuration.
     groups = {}
     for o in ok:
         if o["tg_meas"] and o["fit"] != "none":
-            groups.setdefault((o["set"], o["device"], o["count"]), []).append(
+            groups.setdefault((o["set"], o["source"], o["engine"], o["backend"], o["device"],
+                               o["count"]), []).append(
                 (o["tg_pred"] - o["tg_meas"]) / o["tg_meas"] * 100)
     L.append("")
-    L.append("Decode error by configuration (signed median: + means llmroof predicts faster "
-             "than measured):")
+    L.append("Decode error by source and configuration (signed median: + means llmroof "
+             "predicts faster than measured):")
     L.append("")
-    L.append("| set | device | GPUs | rows | median error |")
-    L.append("|---|---|---|---|---|")
-    for (st, dev, cnt), v in sorted(groups.items()):
-        L.append(f"| {st} | {dev} | {cnt} | {len(v)} | {statistics.median(v):+.0f}% |")
-    # Worst rows.
-    worst = sorted((o for o in ok if o["tg_meas"] and o["fit"] != "none"),
-                   key=lambda o: -ape(o["tg_pred"], o["tg_meas"]))[:10]
-    L.append("")
-    L.append("Worst decode rows:")
-    L.append("")
-    L.append("| row | set | device | GPUs | model | quant | test | measured | predicted | error | bound by |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
-    for o in worst:
-        L.append(f"| {o['row_id']} | {o['set']} | {o['device']} | {o['count']} | {o['model']} | {o['quant']} "
-                 f"| {o['tg_test']} | {o['tg_meas']:.1f} | {o['tg_pred']:.1f} "
-                 f"| {(o['tg_pred'] - o['tg_meas']) / o['tg_meas'] * 100:+.0f}% | {o['bound_by']} |")
+    L.append("| set | source | engine | backend | device | GPUs | rows | median error |")
+    L.append("|---|---|---|---|---|---|---|---|")
+    for (st, src, eng, be, dev, cnt), v in sorted(groups.items()):
+        L.append(f"| {st} | {src} | {eng} | {be} | {dev} | {cnt} | {len(v)} "
+                 f"| {statistics.median(v):+.0f}% |")
+    for metric, mk, pk in (("decode", "tg_meas", "tg_pred"), ("prefill", "pp_meas", "pp_pred")):
+        worst = sorted((o for o in ok if o[mk] and o["fit"] != "none" and o["set"] == "holdout"),
+                       key=lambda o: -ape(o[pk], o[mk]))[:12]
+        L.append("")
+        L.append(f"Worst held-out {metric} rows:")
+        L.append("")
+        L.append("| row | category | device | GPUs | model | quant | test | measured | predicted "
+                 "| error | bound by |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        for o in worst:
+            test = o["tg_test"] if metric == "decode" else o["pp_test"]
+            L.append(f"| {o['key']} | {o['category']} | {o['device']} | {o['count']} | {o['model']} "
+                     f"| {o['quant']} | {test} | {o[mk]:.1f} | {o[pk]:.1f} "
+                     f"| {(o[pk] - o[mk]) / o[mk] * 100:+.0f}% | {o['bound_by']} |")
     text = "\n".join(L) + "\n"
     # Into docs/accuracy.md between its markers, or a file of its own.
     begin, end = "<!-- BEGIN fit.py report -->\n", "<!-- END fit.py report -->"
-    old = open(args.report, encoding="utf-8").read() if os.path.exists(args.report) else ""
+    old = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
     if begin in old and end in old:
         text = old[: old.index(begin) + len(begin)] + text + old[old.index(end):]
-    open(args.report, "w", encoding="utf-8").write(text)
-    print(f"wrote {args.report}")
+    open(path, "w", encoding="utf-8").write(text)
+    print(f"wrote {path}")
+
+
+def plot(out, path):
+    """Predicted against measured decode and prefill, held-out rows, one
+    colour per category, drawn by gnuplot (plot.gp)."""
+    tmp = tempfile.mkdtemp(prefix="llmroof-plot-")
+    ranges = {}
+    for metric, mk, pk in (("decode", "tg_meas", "tg_pred"), ("prefill", "pp_meas", "pp_pred")):
+        vals = []
+        for cat in CATEGORIES:
+            with open(os.path.join(tmp, f"{metric}-{cat}.dat"), "w", encoding="utf-8") as f:
+                for o in out:
+                    if o["set"] == "holdout" and o["category"] == cat and o["status"] == "ok" \
+                            and o[mk] and o["fit"] != "none" and o[pk] > 0:
+                        f.write(f"{o[mk]:.6g} {o[pk]:.6g}\n")
+                        vals += [o[mk], o[pk]]
+        lo = 10 ** math.floor(math.log10(min(vals))) if vals else 1
+        hi = 10 ** math.ceil(math.log10(max(vals))) if vals else 10
+        ranges[metric] = (lo, hi)
+    term = "svg size 1100,520 dynamic font 'Helvetica,12'" if path.endswith(".svg") \
+        else "pngcairo size 1100,520"
+    (dlo, dhi), (plo, phi) = ranges["decode"], ranges["prefill"]
+    subprocess.run(["gnuplot", "-e", f"data='{tmp}'; out='{path}'; term=\"{term}\"; "
+                    f"dlo={dlo}; dhi={dhi}; plo={plo}; phi={phi}",
+                    os.path.join(HERE, "plot.gp")], check=True)
+    print(f"wrote {path}")
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--llmroof", default=os.path.join(ROOT, "build", "examples", "llmroof"))
+    ap.add_argument("--data", nargs="*", help="measured CSV files (default: measured*.csv here)")
+    ap.add_argument("--write", action="store_true", help="write fitted values to engines.yaml")
+    ap.add_argument("--report", help="write the accuracy tables (markdown) here")
+    ap.add_argument("--predictions", help="write every row's prediction (CSV) here")
+    ap.add_argument("--plot", help="draw predicted vs measured (held-out rows) here, .svg or .png")
+    args = ap.parse_args()
+
+    paths = args.data or sorted(glob.glob(os.path.join(HERE, "measured*.csv")))
+    rows = load_rows(paths)
+    listing = subprocess.run([args.llmroof, "list", "devices"], capture_output=True, text=True,
+                             check=True).stdout.split("\n")[1:]
+    known = {l.split()[0] for l in listing if l.strip()}
+    models_known = {l.split()[0] for l in subprocess.run(
+        [args.llmroof, "list", "models"], capture_output=True, text=True,
+        check=True).stdout.split("\n")[1:] if l.strip()}
+    # Each quant's kernel class, from the tool's listing (id first, then
+    # bits/weight, kernel and quality as the last three columns).
+    kernel_of = {}
+    for line in subprocess.run([args.llmroof, "list", "quants"], capture_output=True,
+                               text=True, check=True).stdout.split("\n")[1:]:
+        cols = line.split()
+        if len(cols) >= 4:
+            kernel_of[cols[0]] = cols[-2]
+
+    systems, mapped, skipped = {}, [], {}
+
+    def skip(why):
+        skipped[why] = skipped.get(why, 0) + 1
+
+    for r in rows:
+        spec, why = hardware.machine(r)
+        if not spec:
+            skip(why)
+            continue
+        needed = {spec.get("gpu"), spec["host"]} - {None}
+        if not needed <= known:
+            skip("device not in catalog: " + ", ".join(sorted(needed - known)))
+            continue
+        model = hardware.model(r["model"])
+        if not model or model not in models_known:
+            skip(f"model not in catalog: {r['model']}")
+            continue
+        quant = hardware.quant(r["quant"])
+        if quant not in kernel_of:
+            skip(f"quant not in catalog: {r['quant']}")
+            continue
+        backend = backend_of_row(r)
+        if not backend:
+            skip(f"backend not known: {r.get('backend')}")
+            continue
+        key = re.sub(r"[^A-Za-z0-9.+-]", "-", "cal-" + "-".join(
+            str(spec.get(k) or "") for k in ("gpu", "count", "gpu_link", "host", "host_memory")))
+        if key not in systems:
+            systems[key] = system_yaml(key, spec)
+        own = spec.get("own_backend")
+        flag = backend if spec.get("gpu") and backend != "cpu" and backend != own else None
+        mapped.append({"row": r, "sid": key, "model": model, "quant": quant, "machine": spec,
+                       "engine": engine_of_row(r), "backend": backend, "backend_flag": flag})
+
+    tmp = tempfile.mkdtemp(prefix="llmroof-cal-")
+    sys_file = os.path.join(tmp, "systems.yaml")
+    with open(sys_file, "w", encoding="utf-8") as f:
+        f.write("llmroof: 1\nsystems:\n" + "".join(systems.values()))
+    lines = open(ENGINES, encoding="utf-8").read().split("\n")
+    unit_text, _ = engines_override(unit_fitted(lines), lines)
+    unit_file = os.path.join(tmp, "unit-engines.yaml")
+    with open(unit_file, "w", encoding="utf-8") as f:
+        f.write(unit_text)
+
+    # Roofline at efficiency 1 for every row.
+    data = []
+    for d in mapped:
+        r = d["row"]
+        d["w"] = row_workload(r)
+        js, err = run_tool(args.llmroof, [sys_file, unit_file], d["sid"], d["model"], d["quant"],
+                           d["w"], d["engine"], d["backend_flag"])
+        if js is None:
+            skip("tool error: " + err[:90])
+            continue
+        d["unit"] = js
+        d["category"] = category_of(r, js)
+        d["tg"] = float(r["tg_tok_s"]) if r.get("tg_tok_s") else None
+        d["pp"] = float(r["pp_tok_s"]) if r.get("pp_tok_s") else None
+        data.append(d)
+
+    def fit_rows(engine, backend):
+        out = []
+        for d in data:
+            r, js = d["row"], d["unit"]
+            if r["source_id"] not in FIT_SOURCES or r["status"] != "ok":
+                continue
+            if d["engine"] != engine or d["backend"] != backend:
+                continue
+            # Only whole placements train: all on the GPUs, or all on the CPU.
+            if d["category"] == "partial_offload" or d["category"] == "multi_gpu_row":
+                continue
+            if (d["category"] == "cpu_only") != (backend == "cpu"):
+                continue
+            out.append(d)
+        return out
+
+    fitted = {}
+    for engine in sorted({d["engine"] for d in data}):
+        for backend in BACKENDS:
+            rows_b = fit_rows(engine, backend)
+            if not rows_b:
+                continue
+            f = fit_group(rows_b, kernel_of, with_cap=backend not in ("cpu", "metal"))
+            if not f:
+                continue
+            fitted.setdefault(engine, {})[backend] = f
+            print(f"{engine} {backend}: decode efficiency "
+                  f"{', '.join(f'{k} {v:.3f}' for k, v in f['etas'].items())}; "
+                  f"per-layer overhead {f['tau'] * 1e6:.1f} us; hop overhead {f['hop'] * 1e6:.1f} us; "
+                  f"bandwidth cap {('%.0f GB/s' % (f['cap'] / 1e9)) if f['cap'] else 'none'}; "
+                  f"prefill efficiency {', '.join(f'{k} {v:.3f}' for k, v in f['prefill'].items())}"
+                  f"  ({f['n_decode']} decode rows, {f['n_prefill']} prefill rows)")
+    # MLX has no fit rows of its own unless a fit source measures it: it then
+    # keeps llama.cpp Metal's values (engines.yaml says which).
+    if "metal" in fitted.get("llama.cpp", {}) and "mlx" not in fitted:
+        fitted["mlx"] = {"metal": fitted["llama.cpp"]["metal"]}
+    if skipped:
+        print("skipped rows:", "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items())))
+
+    text, new_lines = engines_override(fitted, lines)
+    if args.write:
+        open(ENGINES, "w", encoding="utf-8").write("\n".join(new_lines))
+        print(f"wrote fitted values to {os.path.relpath(ENGINES, ROOT)}")
+
+    if args.report or args.predictions or args.plot:
+        fit_file = os.path.join(tmp, "fitted-engines.yaml")
+        with open(fit_file, "w", encoding="utf-8") as f:
+            f.write(text)
+        score(args, data, [sys_file, fit_file])
 
 
 if __name__ == "__main__":

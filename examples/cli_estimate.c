@@ -618,6 +618,7 @@ static void print_json(const llmroof_request *req, const llmroof_result *res,
     cli_json_begin_object(&j, "model");
     cli_json_string(&j, "name", n->model.name);
     cli_json_u64(&j, "layers", res->layers);
+    cli_json_u64(&j, "hidden", n->model.hidden);
     cli_json_double(&j, "params", res->params);
     cli_json_double(&j, "active_params", res->active_params);
     cli_json_double(&j, "bpw", n->quant.bpw);

@@ -102,15 +102,17 @@ static double split_syncs(const llmroof__placement *p, const llmroof__shape *s,
     double t = 0, bytes = 0, transfers = 0;
     if (p->split == LLMROOF_SPLIT_ROW) {
         /* llama.cpp row split: for each split matrix product the main GPU
-         * sends the f32 input to the other GPUs and gathers their slices of
-         * the output: (G-1) tokens 4 (in + out/G) bytes, two transfers. */
+         * sends the f32 input to each other GPU and gathers each one's slice
+         * of the output (ggml_cuda_op_mul_mat: one peer copy per device and
+         * direction, each with its event synchronisation): (G-1) tokens 4
+         * (in + out/G) bytes in 2 (G-1) transfers. */
         const double mm[7][2] = {{(double)s->hidden, s->q_width},   {(double)s->hidden, s->kv_width}, {(double)s->hidden, s->kv_width},
                                  {s->q_width, (double)s->hidden},   {(double)s->hidden, s->ffn_width},
                                  {(double)s->hidden, s->ffn_width}, {s->ffn_width, (double)s->hidden}};
         for (int i = 0; i < 7; i++)
             bytes += (G - 1) * tokens * 4.0 * (mm[i][0] + mm[i][1] / G);
         bytes *= layers;
-        transfers = layers * 7 * 2 * rounds;
+        transfers = layers * 7 * 2 * (G - 1) * rounds;
     } else {
         /* Tensor parallel: two ring all-reduces of f16 activations per layer,
          * each 2 (G-1)/G of the data and 2 (G-1) steps. */

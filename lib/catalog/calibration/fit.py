@@ -49,9 +49,25 @@ BACKENDS = ("cuda", "rocm", "vulkan", "metal", "sycl", "cpu")
 CATEGORIES = ("single_gpu", "multi_gpu", "multi_gpu_row", "apple_silicon", "partial_offload",
               "cpu_only")
 
-# Rows whose source is here train the parameters; every other source is
-# held out.  The split is by source (docs/accuracy.md, "Method").
-FIT_SOURCES = {"xiongjiedai_readme_llama3", "xiongjiedai_notebook_llama3"}
+# The sources that train each engine backend's parameters; every other row
+# of that backend is held out.  The split is by source, never by row
+# (docs/accuracy.md, "Method"): a backend is fitted on one or two sources and
+# scored on the others.
+FIT_SOURCES = {
+    ("llama.cpp", "cuda"): {"xiongjiedai_readme_llama3", "xiongjiedai_notebook_llama3"},
+    ("llama.cpp", "metal"): {"xiongjiedai_readme_llama3", "xiongjiedai_notebook_llama3",
+                             "llamacpp_disc4167"},
+    ("llama.cpp", "cpu"): {"xiongjiedai_readme_llama12", "xiongjiedai_readme_appendix_mac"},
+    ("llama.cpp", "vulkan"): {"geerlingguy_ai_benchmarks"},
+    ("llama.cpp", "rocm"): {"mixa3607_ml_gfx906_llamacpp"},
+    ("mlx", "metal"): {"nexveridian_m4max_lmstudio"},
+    ("exllamav2", "cuda"): {"turboderp_exllamav2_readme"},
+    ("vllm", "cuda"): {"premai_benchmarks_llama2_a100"},
+}
+
+
+def is_fit(d):
+    return d["row"]["source_id"] in FIT_SOURCES.get((d["engine"], d["backend"]), ())
 
 
 # ---------------------------------------------------------------- rows
@@ -68,12 +84,29 @@ def load_rows(paths):
 
 
 def tokens(test):
-    """'pp512' / 'tg128' / 'eval (1023 tokens)' -> 512 / 128 / 1023."""
-    m = re.match(r"\s*(?:pp|tg)(\d+)", test or "")
+    """'pp512' / 'tg128' / 'eval (1023 tokens)' / 'prompt 260 tokens' /
+    '309 generated tokens after ...' -> 512 / 128 / 1023 / 260 / 309."""
+    t = test or ""
+    for pat in (r"^\s*(?:pp|tg)(\d+)", r"\((\d+) tokens\)", r"of (\d+) tokens",
+                r"prompt (\d+) tokens", r"^\s*(\d+) generated tokens", r"^\s*(\d+) tokens"):
+        m = re.search(pat, t)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def depth_of(test, default):
+    """Tokens already in the context when a test starts: llama-bench's
+    '@ d32768', or generation 'after a 260-token prompt' / 'after an 18K-token
+    prompt'."""
+    t = test or ""
+    m = re.search(r"@ d(\d+)", t)
     if m:
         return int(m.group(1))
-    m = re.search(r"\((\d+) tokens\)", test or "")
-    return int(m.group(1)) if m else None
+    m = re.search(r"after (?:a|an|the) ([0-9.]+)([kK]?)-?(?:token)? ?prompt", t)
+    if m:
+        return int(float(m.group(1)) * (1000 if m.group(2) else 1))
+    return default
 
 
 def first_int(text):
@@ -114,14 +147,16 @@ def row_workload(r):
     split, GPU layers, flash attention."""
     legacy = r["source_id"] == "xiongjiedai_readme_llama12"
     p, g = tokens(r["pp_test"]), tokens(r["tg_test"])
-    w = {"prompt": p or 512, "gen": g or 128, "depth": first_int(r.get("context_depth")) or 0,
+    d0 = first_int(r.get("context_depth")) or 0
+    w = {"prompt": p or 512, "gen": g or 128, "depth": depth_of(r["tg_test"], d0),
+         "pp_depth": depth_of(r["pp_test"], 0 if "after" in (r["tg_test"] or "") else d0),
          "ubatch": 512, "split": split_of_row(r), "ngl": "99", "fa": False}
     if r["source_id"] == "xiongjiedai_readme_appendix_mac":
         w.update(prompt=256, gen=256)
     if legacy:
         # ./main with n_ctx 512: generation keeps shifting the context, so
         # it runs at 256-512 cached tokens; model it as 256 tokens from 256.
-        w.update(prompt=min(p or 494, 494), gen=256, depth=256)
+        w.update(prompt=min(p or 494, 494), gen=256, depth=256, pp_depth=0)
     bu = r.get("batch_ubatch") or ""
     if "/" in bu:
         w["ubatch"] = int(bu.split("/")[1])
@@ -133,7 +168,9 @@ def row_workload(r):
         w["ngl"] = str(n)
     fa = (r.get("flash_attn") or "").strip().lower()
     w["fa"] = fa in ("1", "on", "true", "yes")
-    w["ctx"] = w["depth"] + max(w["prompt"], w["gen"])
+    if ngl and n is None and "cpu" in ngl.lower():
+        w["ngl"] = "0"
+    w["ctx"] = max(w["depth"], w["pp_depth"]) + max(w["prompt"], w["gen"])
     return w
 
 
@@ -146,8 +183,16 @@ def system_yaml(sid, spec):
             out.append(f"    gpu_link: {spec['gpu_link']}")
         if spec.get("host_link"):
             out.append(f"    host_link: {spec['host_link']}")
-    out.append(f"    host: {{device: {spec['host']}, memory: {spec['host_memory']}}}")
+    host = spec["host"]["id"] if isinstance(spec["host"], dict) else spec["host"]
+    out.append(f"    host: {{device: {host}, memory: {spec['host_memory']}}}")
     return "\n".join(out) + "\n"
+
+
+def host_yaml(h):
+    """A generated host device (hardware.generated_host) in catalog YAML."""
+    return (f"  {h['id']}:\n    name: calibration host {h['id']}\n    kind: cpu\n"
+            f"    bandwidth: {h['bandwidth'] / 1e9:.4g} GB/s\n"
+            f"    compute: {{f16: {h['compute'] / 1e12:.4g} TFLOPS}}\n")
 
 
 # ---------------------------------------------------------------- the tool
@@ -223,8 +268,21 @@ def unit_fitted(lines):
 
 
 def run_tool(tool, catalogs, system, model, quant, w, engine, backend=None):
+    """The tool's JSON for a row; when its prompt and its generation start
+    at different depths, prefill comes from a second run at the prompt's."""
+    js, err = run_once(tool, catalogs, system, model, quant, w, engine, backend, w["depth"])
+    if js is None or w["pp_depth"] == w["depth"]:
+        return js, err
+    pp, err = run_once(tool, catalogs, system, model, quant, w, engine, backend, w["pp_depth"])
+    if pp is None:
+        return None, err
+    js["prefill"] = pp["prefill"]
+    return js, None
+
+
+def run_once(tool, catalogs, system, model, quant, w, engine, backend, depth):
     cmd = [tool, "estimate", "--system", system, "--model", model, "--quant", quant,
-           "--prompt", str(w["prompt"]), "--gen", str(w["gen"]), "--depth", str(w["depth"]),
+           "--prompt", str(w["prompt"]), "--gen", str(w["gen"]), "--depth", str(depth),
            "--ctx", str(w["ctx"]), "--ubatch", str(w["ubatch"]), "--split", w["split"],
            "--gpu-layers", w["ngl"], "--engine", engine, "--override", "--json"]
     cmd.append("--flash-attn" if w["fa"] else "--no-flash-attn")
@@ -431,7 +489,7 @@ def score(args, data, catalogs):
         unit = d["unit"]
         o = {
             "key": r["_key"], "source": r["source_id"], "category": d["category"],
-            "set": "fit" if r["source_id"] in FIT_SOURCES else "holdout",
+            "set": "fit" if is_fit(d) else "holdout",
             "device": r["device"], "count": r["device_count"] or "1", "model": d["model"],
             "quant": d["quant"], "engine": d["engine"], "backend": d["backend"],
             "tg_test": r["tg_test"], "pp_test": r["pp_test"], "status": r["status"],
@@ -590,6 +648,11 @@ def main():
     listing = subprocess.run([args.llmroof, "list", "devices"], capture_output=True, text=True,
                              check=True).stdout.split("\n")[1:]
     known = {l.split()[0] for l in listing if l.strip()}
+    dev_backend = {}
+    for l in listing:
+        m = re.match(r"\s*(\S+)\s.*?\s(?:gpu|unified)\s+(\S+)\s", l)
+        if m:
+            dev_backend[m.group(1)] = m.group(2)
     models_known = {l.split()[0] for l in subprocess.run(
         [args.llmroof, "list", "models"], capture_output=True, text=True,
         check=True).stdout.split("\n")[1:] if l.strip()}
@@ -602,7 +665,7 @@ def main():
         if len(cols) >= 4:
             kernel_of[cols[0]] = cols[-2]
 
-    systems, mapped, skipped = {}, [], {}
+    systems, hosts, mapped, skipped = {}, {}, [], {}
 
     def skip(why):
         skipped[why] = skipped.get(why, 0) + 1
@@ -612,7 +675,10 @@ def main():
         if not spec:
             skip(why)
             continue
-        needed = {spec.get("gpu"), spec["host"]} - {None}
+        gen_host = spec["host"] if isinstance(spec["host"], dict) else None
+        if gen_host:
+            hosts[gen_host["id"]] = host_yaml(gen_host)
+        needed = {spec.get("gpu"), None if gen_host else spec["host"]} - {None}
         if not needed <= known:
             skip("device not in catalog: " + ", ".join(sorted(needed - known)))
             continue
@@ -620,8 +686,8 @@ def main():
         if not model or model not in models_known:
             skip(f"model not in catalog: {r['model']}")
             continue
-        quant = hardware.quant(r["quant"])
-        if quant not in kernel_of:
+        quant = hardware.quant(r["quant"], kernel_of)
+        if not quant:
             skip(f"quant not in catalog: {r['quant']}")
             continue
         backend = backend_of_row(r)
@@ -629,10 +695,11 @@ def main():
             skip(f"backend not known: {r.get('backend')}")
             continue
         key = re.sub(r"[^A-Za-z0-9.+-]", "-", "cal-" + "-".join(
-            str(spec.get(k) or "") for k in ("gpu", "count", "gpu_link", "host", "host_memory")))
+            str(spec.get(k) or "") for k in ("gpu", "count", "gpu_link", "host_memory"))
+            + "-" + (gen_host["id"] if gen_host else spec["host"]))[:63]
         if key not in systems:
             systems[key] = system_yaml(key, spec)
-        own = spec.get("own_backend")
+        own = dev_backend.get(spec.get("gpu"))
         flag = backend if spec.get("gpu") and backend != "cpu" and backend != own else None
         mapped.append({"row": r, "sid": key, "model": model, "quant": quant, "machine": spec,
                        "engine": engine_of_row(r), "backend": backend, "backend_flag": flag})
@@ -640,7 +707,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="llmroof-cal-")
     sys_file = os.path.join(tmp, "systems.yaml")
     with open(sys_file, "w", encoding="utf-8") as f:
-        f.write("llmroof: 1\nsystems:\n" + "".join(systems.values()))
+        f.write("llmroof: 1\n" + ("devices:\n" + "".join(hosts.values()) if hosts else "")
+                + "systems:\n" + "".join(systems.values()))
     lines = open(ENGINES, encoding="utf-8").read().split("\n")
     unit_text, _ = engines_override(unit_fitted(lines), lines)
     unit_file = os.path.join(tmp, "unit-engines.yaml")
@@ -667,9 +735,9 @@ def main():
         out = []
         for d in data:
             r, js = d["row"], d["unit"]
-            if r["source_id"] not in FIT_SOURCES or r["status"] != "ok":
-                continue
             if d["engine"] != engine or d["backend"] != backend:
+                continue
+            if not is_fit(d) or r["status"] != "ok":
                 continue
             # Only whole placements train: all on the GPUs, or all on the CPU.
             if d["category"] == "partial_offload" or d["category"] == "multi_gpu_row":

@@ -13,31 +13,39 @@ def norm(s):
     return re.sub(r"[^a-z0-9]+", "", (s or "").lower())
 
 
-# Discrete GPUs: published name -> device id.
+# Discrete GPUs: published name -> device id.  Names are matched with case,
+# spaces and punctuation ignored; a source's own spelling is listed as is.
 GPUS = {
-    "NVIDIA GeForce RTX 3060": "rtx-3060-12gb",
-    "NVIDIA GeForce RTX 3060 12GB": "rtx-3060-12gb",
+    "NVIDIA GeForce RTX 2070": "rtx-2070", "NVIDIA RTX2070": "rtx-2070",
+    "NVIDIA GeForce RTX 2080 Ti": "rtx-2080-ti", "Nvidia RTX 2080 Ti": "rtx-2080-ti",
+    "NVIDIA GeForce RTX 3060": "rtx-3060-12gb", "NVIDIA GeForce RTX 3060 12GB": "rtx-3060-12gb",
+    "Nvidia RTX 3060": "rtx-3060-12gb", "Nvidia RTX 3060 12GB": "rtx-3060-12gb",
     "NVIDIA GeForce RTX 3070": "rtx-3070",
     "NVIDIA GeForce RTX 3080": "rtx-3080",
-    "NVIDIA GeForce RTX 3080 Ti": "rtx-3080-ti",
-    "NVIDIA GeForce RTX 3090": "rtx-3090",
+    "NVIDIA GeForce RTX 3080 Ti": "rtx-3080-ti", "Nvidia RTX 3080 Ti": "rtx-3080-ti",
+    "NVIDIA GeForce RTX 3090": "rtx-3090", "RTX 3090": "rtx-3090",
     "NVIDIA GeForce RTX 3090 Ti": "rtx-3090-ti",
     "NVIDIA GeForce RTX 4060 Ti 16GB": "rtx-4060-ti-16gb",
-    "NVIDIA GeForce RTX 4070 Ti": "rtx-4070-ti",
+    "NVIDIA GeForce RTX 4070 Ti": "rtx-4070-ti", "Nvidia RTX 4070 Ti": "rtx-4070-ti",
     "NVIDIA GeForce RTX 4080": "rtx-4080",
-    "NVIDIA GeForce RTX 4090": "rtx-4090",
+    "NVIDIA GeForce RTX 4090": "rtx-4090", "RTX 4090": "rtx-4090", "Nvidia RTX 4090": "rtx-4090",
     "NVIDIA GeForce RTX 5080": "rtx-5080",
     "NVIDIA GeForce RTX 5090": "rtx-5090",
-    "NVIDIA RTX A4000": "rtx-a4000",
+    "NVIDIA RTX A4000": "rtx-a4000", "Nvidia RTX A4000": "rtx-a4000",
     "NVIDIA RTX A6000": "rtx-a6000",
     "NVIDIA RTX 4000 Ada Generation": "rtx-4000-ada",
     "NVIDIA RTX 5000 Ada Generation": "rtx-5000-ada",
     "NVIDIA RTX 6000 Ada Generation": "rtx-6000-ada",
+    "Tesla P40": "tesla-p40",
     "NVIDIA A40": "a40",
     "NVIDIA L4": "l4",
     "NVIDIA L40S": "l40s",
     "NVIDIA A100 80GB PCIe": "a100-80gb-pcie",
     "NVIDIA A100-SXM4-80GB": "a100-80gb-sxm",
+    # "A100 80GB" without a form factor: cloud A100 80GB nodes are SXM4 (the
+    # PCIe card has 5% less bandwidth, 1935 against 2039 GB/s).
+    "NVIDIA A100 80GB": "a100-80gb-sxm",
+    "NVIDIA A100 80GB (form factor not stated)": "a100-80gb-sxm",
     "NVIDIA A100-PCIE-40GB": "a100-40gb-pcie",
     "NVIDIA A100-SXM4-40GB": "a100-40gb-sxm",
     "NVIDIA H100 PCIe": "h100-pcie",
@@ -45,10 +53,31 @@ GPUS = {
     "NVIDIA H100 SXM": "h100-sxm",
     "NVIDIA H200": "h200-sxm",
     "NVIDIA GH200": "gh200",
-    "AMD Radeon RX 7900 XTX": "rx-7900-xtx",
+    "AMD RX 480": "rx-480-8gb",
+    "AMD Radeon RX 580 Series (RADV POLARIS10)": "rx-580-8gb",
+    "AMD Radeon RX 5700 XT (RADV NAVI10)": "rx-5700-xt",
+    "Radeon RX 6700 XT": "rx-6700-xt", "AMD RX 6700 XT 12GB": "rx-6700-xt",
+    "AMD RX 6800 XT": "rx-6800-xt",
+    "AMD RX 7600": "rx-7600",
+    "AMD RX 7900 XT": "rx-7900-xt", "AMD Radeon RX 7900 XT (RADV NAVI31)": "rx-7900-xt",
+    "AMD Radeon RX 7900 XTX": "rx-7900-xtx", "7900 XTX": "rx-7900-xtx",
+    "Radeon RX 7900 XTX (AMD open-source driver)": "rx-7900-xtx",
+    "Radeon RX 7900 XTX, gfx1100": "rx-7900-xtx",
+    "AMD RX 9070 XT": "rx-9070-xt", "AMD RX 9070 XT 16GB": "rx-9070-xt",
+    "AMD Radeon RX 9070 XT": "rx-9070-xt",
+    "AMD Radeon Graphics (RADV GFX1201) [RX 9070 XT per issue title]": "rx-9070-xt",
+    "AMD AI Pro R9700": "radeon-ai-pro-r9700", "AMD Radeon AI Pro R9700 32GB": "radeon-ai-pro-r9700",
+    "AMD Pro W7700": "radeon-pro-w7700",
+    # gfx906 with 32 GiB: Radeon Instinct MI50 32GB or MI60; both 1024 GB/s.
+    "AMD Radeon Graphics, gfx906:sramecc+:xnack- (0x906)": "mi50-32gb",
+    "AMD Instinct MI60 / MI50, gfx906:sramecc+:xnack-": "mi50-32gb",
     "AMD Instinct MI300X": "mi300x",
-    "Intel Arc A770": "arc-a770-16gb",
-    "Intel Arc A770 16GB": "arc-a770-16gb",
+    "Intel Arc A770": "arc-a770-16gb", "Intel Arc A770 16GB": "arc-a770-16gb",
+    "Intel Arc A770 (16gb)": "arc-a770-16gb",
+    "Intel(R) Arc(tm) A310 Graphics (DG2) [A310 ECO]": "arc-a310",
+    "Intel Arc B580": "arc-b580",
+    "Intel Arc Pro B50": "arc-pro-b50",
+    "Intel(R) Graphics (BMG G21) [Arc Pro B50 per issue title]": "arc-pro-b50",
 }
 
 # Unified-memory chips: published name -> (GPU device id, CPU device id).
@@ -70,21 +99,37 @@ UNIFIED = {
     "Apple M2 Max (38-core GPU)": ("m2-max-38c", "m2-max-cpu"),
     "Apple M2 Ultra (60-core GPU)": ("m2-ultra-60c", "m2-ultra-cpu"),
     "Apple M2 Ultra (76-core GPU)": ("m2-ultra-76c", "m2-ultra-cpu"),
+    # llama.cpp's own M2 Ultra bench files and mlx-examples PR 1069 name no
+    # core count.  Assumed the 76-core bin: both bins have 819 GB/s, so only
+    # prefill (compute, 60/76) depends on the guess.
+    "Apple M2 Ultra": ("m2-ultra-76c", "m2-ultra-cpu"),
+    "Apple M2 Ultra GPU": ("m2-ultra-76c", "m2-ultra-cpu"),
     "Apple M3 (8-core GPU)": ("m3-8c", "m3-cpu"),
     "Apple M3 (10-core GPU)": ("m3-10c", "m3-cpu"),
     "Apple M3 Pro (14-core GPU)": ("m3-pro-14c", "m3-pro-cpu"),
     "Apple M3 Pro (18-core GPU)": ("m3-pro-18c", "m3-pro-cpu"),
     "Apple M3 Max (30-core GPU)": ("m3-max-30c", "m3-max-cpu"),
     "Apple M3 Max (40-core GPU)": ("m3-max-40c", "m3-max-cpu"),
+    # 64 GB is sold only with the 40-core M3 Max (the 30-core takes 36 or 96 GB).
+    "Apple M3 Max GPU": ("m3-max-40c", "m3-max-cpu"),
     "Apple M3 Ultra (60-core GPU)": ("m3-ultra-60c", "m3-ultra-cpu"),
     "Apple M3 Ultra (80-core GPU)": ("m3-ultra-80c", "m3-ultra-cpu"),
+    # The 512 GB node of that source (same author, same week) is 80-core.
+    "Apple M3 Ultra (Mac Studio; GPU core count not stated in the comment)":
+        ("m3-ultra-80c", "m3-ultra-cpu"),
     "Apple M4 (10-core GPU)": ("m4-10c", "m4-cpu"),
+    "Apple M4 (Mac mini) GPU": ("m4-10c", "m4-cpu"),
     "Apple M4 Pro (16-core GPU)": ("m4-pro-16c", "m4-pro-cpu"),
     "Apple M4 Pro (20-core GPU)": ("m4-pro-20c", "m4-pro-cpu"),
     "Apple M4 Max (32-core GPU)": ("m4-max-32c", "m4-max-cpu"),
     "Apple M4 Max (40-core GPU)": ("m4-max-40c", "m4-max-cpu"),
+    # The 16-core-CPU M4 Max is the 40-core-GPU bin; a 59 GB peak (mlx-examples
+    # issue 1281) needs 64 GB or more, sold only with the 40-core bin.
+    "Apple M4 Max (16-core CPU) GPU": ("m4-max-40c", "m4-max-cpu"),
+    "Apple M4 Max GPU": ("m4-max-40c", "m4-max-cpu"),
     "AMD Ryzen AI Max+ 395": ("strix-halo-395", "strix-halo-cpu"),
     "NVIDIA DGX Spark": ("dgx-spark-gb10", "dgx-spark-cpu"),
+    "NVIDIA GB10 (DGX Spark)": ("dgx-spark-gb10", "dgx-spark-cpu"),
 }
 
 # CPU-only rows: published device -> CPU device id.
@@ -94,12 +139,27 @@ CPU_ONLY = {
     "Apple M3 (10-core GPU) CPU only": "m3-cpu",
     "Apple M3 Max (40-core GPU) CPU only": "m3-max-cpu",
     "Intel Xeon (Mac Pro 2019, 16-core) CPU": "xeon-w-3245-mac-pro",
+    "Apple M2 Ultra CPU (24-core)": "m2-ultra-cpu",
 }
 
-# Hosts of GPU rows (host_cpu column): CPU name -> host device id.  Only
-# partial-offload rows depend on it; fully offloaded rows barely touch it.
+# Hosts of GPU rows (host_cpu column) that are catalog devices.
 HOSTS = {
     "AMD EPYC 7443P 24-Core Processor": "epyc-7443p",
+}
+
+# CPUs that measured rows name with their RAM configuration in `notes`
+# instead of a catalog device: fit.py describes each such host to the tool
+# as a generated device.  compute = cores x fp32 FLOP per cycle x base clock,
+# the catalog's convention for CPUs (docs/catalog.md; ggml computes f16 in
+# fp32 on x86): Zen 3 and Zen 4 run 32 fp32 FLOP/cycle (two 256-bit FMA, Zen
+# 4's AVX-512 is double-pumped), Cascade Lake-X 64 (two 512-bit FMA).
+# Cores and base clocks are the vendors' product pages.
+CPU_SPECS = {
+    "AMD Ryzen 9 5900X": (12, 32, 3.7e9),
+    "AMD Ryzen 9 7950X": (16, 32, 4.5e9),
+    "AMD Ryzen 7 7700X": (8, 32, 4.5e9),
+    "AMD EPYC 9554": (64, 32, 3.1e9),
+    "Intel Core i9-10900X": (10, 64, 3.7e9),
 }
 # The RunPod hosts of the XiongjieDai GPU rows: AMD EPYC 7443P (notebooks);
 # RAM not stated.  Used for fully offloaded GPU rows whose host is unknown.
@@ -108,22 +168,41 @@ DEFAULT_HOST = ("epyc-7443p", "251 GiB")
 MODELS = {
     "Meta-Llama-3-8B": "llama-3-8b", "Meta-Llama-3-70B": "llama-3-70b",
     "Llama 2 7B": "llama-2-7b", "Llama 2 13B": "llama-2-13b", "Llama 2 70B": "llama-2-70b",
-    "LLaMA 7B v2": "llama-2-7b", "LLaMA 2 7B": "llama-2-7b", "Llama-2-7B": "llama-2-7b",
-    "LLaMA (v1) 7B": "llama-7b", "LLaMA (v1) 13B": "llama-13b",
+    "LLaMA 7B v2": "llama-2-7b", "LLaMA (v1) 7B": "llama-7b", "LLaMA (v1) 13B": "llama-13b",
     "LLaMA (v1) 30B": "llama-30b", "LLaMA (v1) 65B": "llama-65b",
-    "Llama-3.1-8B": "llama-3.1-8b", "Llama 3.1 8B": "llama-3.1-8b",
-    "Meta-Llama-3.1-8B": "llama-3.1-8b", "Meta-Llama-3.1-8B-Instruct": "llama-3.1-8b",
-    "Llama-3.1-70B": "llama-3.3-70b", "Llama-3.3-70B": "llama-3.3-70b",
-    "Llama 3.3 70B": "llama-3.3-70b",
-    "Qwen2.5-7B": "qwen2.5-7b", "Qwen2.5-14B": "qwen2.5-14b", "Qwen2.5-32B": "qwen2.5-32b",
-    "Qwen2.5-72B": "qwen2.5-72b", "Qwen3-8B": "qwen3-8b", "Qwen3-14B": "qwen3-14b",
-    "Qwen3-32B": "qwen3-32b", "Qwen3-30B-A3B": "qwen3-30b-a3b",
-    "Qwen3-235B-A22B": "qwen3-235b-a22b", "Mistral-7B-v0.3": "mistral-7b-v0.3",
-    "Mixtral-8x7B": "mixtral-8x7b", "gpt-oss-20b": "gpt-oss-20b", "gpt-oss-120b": "gpt-oss-120b",
-    "gemma-3-27b": "gemma-3-27b", "Gemma 3 27B": "gemma-3-27b",
+    # ExLlamaV2's README table names the original LLaMA as "LLaMA 7B".
+    "LLaMA 7B": "llama-7b", "LLaMA 13B": "llama-13b", "LLaMA 33B": "llama-30b",
 }
 
-QUANTS = {"FP16": "F16", "fp16": "F16", "bf16": "BF16"}
+# Patterns for the names llama-bench prints ("llama 7B Q4_0", "qwen3moe
+# 30B.A3B Q8_0") and file names: the first that matches wins.  Fine-tunes
+# and distillations map to the base model whose shapes they keep (QwQ-32B is
+# a Qwen2.5-32B, Wayfarer Large a Llama 3.3 70B, DeepSeek-R1-Distill-Qwen-7B
+# a Qwen2.5-7B, Mistral 7B v0.1/v0.2 differ from v0.3 only in a 768-row
+# larger vocabulary: 0.1% of the bytes).
+MODEL_PATTERNS = [
+    (r"llama.?3\.2.?3b|^llama 3b|llama 3b q", "llama-3.2-3b"),
+    (r"llama.?3\.2.?1b", "llama-3.2-1b"),
+    (r"llama.?3\.[13].?70b|wayfarer large 70b|^llama 70b", "llama-3.3-70b"),
+    (r"meta-llama-3-8b|^llama 8b|llama.?3\.1.?8b", "llama-3-8b"),
+    (r"llama-2-13b|^llama 13b q", "llama-2-13b"),
+    (r"llama-2-7b|^llama 7b (?:f16|q|iq)", "llama-2-7b"),
+    (r"llama4 17bx16e|llama.?4.?scout", "llama-4-scout"),
+    (r"qwen3moe 30b|qwen3.?30b.?a3b", "qwen3-30b-a3b"),
+    (r"qwen3.?4b", "qwen3-4b"), (r"qwen3.?14b", "qwen3-14b"), (r"qwen3.?32b", "qwen3-32b"),
+    (r"qwen3.?8b", "qwen3-8b"),
+    (r"qwq.?32b|qwen2\.5.?32b", "qwen2.5-32b"), (r"qwen2\.5.?72b", "qwen2.5-72b"),
+    (r"qwen2\.5.?14b", "qwen2.5-14b"), (r"qwen2\.5.?1\.5b", "qwen2.5-1.5b"),
+    (r"qwen2\.5.?7b|deepseek-r1-distill-qwen-7b", "qwen2.5-7b"),
+    (r"gemma3 12b|gemma-3-12b", "gemma-3-12b"), (r"gemma3 27b|gemma-3-27b", "gemma-3-27b"),
+    (r"mistral.?small.*24b", "mistral-small-24b"),
+    (r"mistral.?7b", "mistral-7b-v0.3"),
+    (r"mixtral", "mixtral-8x7b"),
+    (r"phi-4", "phi-4"),
+    (r"gpt-oss.?20b", "gpt-oss-20b"), (r"gpt-oss.?120b", "gpt-oss-120b"),
+]
+
+QUANTS = {"FP16": "F16", "fp16": "F16", "bf16": "BF16", "MXFP4": "MXFP4_MOE"}
 
 _GPUS = {norm(k): v for k, v in GPUS.items()}
 _UNIFIED = {norm(k): v for k, v in UNIFIED.items()}
@@ -131,14 +210,35 @@ _CPU_ONLY = {norm(k): v for k, v in CPU_ONLY.items()}
 _HOSTS = {norm(k): v for k, v in HOSTS.items()}
 _MODELS = {norm(k): v for k, v in MODELS.items()}
 
+_GPUS = {norm(k): v for k, v in GPUS.items()}
+_UNIFIED = {norm(k): v for k, v in UNIFIED.items()}
+_CPU_ONLY = {norm(k): v for k, v in CPU_ONLY.items()}
+_HOSTS = {norm(k): v for k, v in HOSTS.items()}
+
 
 def model(name):
-    return _MODELS.get(norm(name))
+    m = _MODELS.get(norm(name))
+    if m:
+        return m
+    low = (name or "").strip().lower()
+    for pat, mid in MODEL_PATTERNS:
+        if re.search(pat, low):
+            return mid
+    return None
 
 
-def quant(name):
+def quant(name, known=()):
+    """A quant id from the published label: 'Q4_K_M (mradermacher imatrix)'
+    -> Q4_K_M; 'MLX-4bit (table label)' -> MLX-4bit.  Unsloth's dynamic
+    'UD-' mixes are not the named type and stay unmapped."""
     name = (name or "").strip()
-    return QUANTS.get(name, name)
+    if name in QUANTS:
+        return QUANTS[name]
+    if name.startswith("UD-"):
+        return None
+    head = re.split(r"[\s(]", name, 1)[0]
+    head = QUANTS.get(head, head)
+    return head if not known or head in known else None
 
 
 def gpu_link(r, gpu):
@@ -172,7 +272,7 @@ def machine(r):
                 "host_memory": f"{mem} GiB" if mem else "64 GiB"}, None
     if (r.get("category") or "") == "cpu_only" or (r.get("backend") or "").lower().startswith("cpu") \
             and not first_gpu(dev):
-        host = _HOSTS.get(norm(r.get("host_cpu") or dev))
+        host = _HOSTS.get(norm(r.get("host_cpu") or dev)) or generated_host(r.get("host_cpu") or dev, r)
         if not host:
             return None, f"CPU not mapped: {r.get('host_cpu') or dev}"
         return {"host": host, "host_memory": host_memory(r)}, None
@@ -180,7 +280,7 @@ def machine(r):
     if not g:
         return None, f"device not mapped: {dev}"
     count = int(r.get("device_count") or 1)
-    host = _HOSTS.get(norm(r.get("host_cpu")))
+    host = _HOSTS.get(norm(r.get("host_cpu"))) or generated_host(r.get("host_cpu"), r)
     ngl = re.match(r"\s*(\d+)", r.get("n_gpu_layers") or "")
     partial = ngl is not None and int(ngl.group(1)) < 99 and int(ngl.group(1)) > 0
     if not host:
@@ -192,6 +292,26 @@ def machine(r):
             "host_memory": host_memory(r) if host != DEFAULT_HOST[0] else DEFAULT_HOST[1]}, None
 
 
+def generated_host(cpu, r):
+    """A host device for a CPU named with its RAM in the row's notes: a dict
+    the calibration writes as a device (bandwidth = channels x MT/s x 8 B,
+    the theoretical peak the catalog uses everywhere), or None."""
+    spec = next((v for k, v in CPU_SPECS.items() if norm(k) in norm(cpu)), None)
+    if not spec:
+        return None
+    notes = r.get("notes") or ""
+    mts = re.search(r"DDR[45](?:-| at )(\d{4})", notes) or re.search(r"(\d{4}) MT/s", notes)
+    ch = re.search(r"(\d+) channels", notes) or re.search(r"(\d+)-channel", notes)
+    quad = re.search(r"quad-channel", notes, re.I)
+    if not mts or not (ch or quad):
+        return None
+    channels = 4 if quad and not ch else int(ch.group(1))
+    cores, flop, clock = spec
+    return {"id": "cal-host-" + re.sub(r"[^a-z0-9]+", "-", cpu.lower()).strip("-")
+            + f"-{channels}ch-{mts.group(1)}",
+            "bandwidth": channels * int(mts.group(1)) * 8e6, "compute": cores * flop * clock}
+
+
 def first_gpu(dev):
     return _GPUS.get(norm(dev))
 
@@ -199,4 +319,9 @@ def first_gpu(dev):
 def host_memory(r):
     m = re.search(r"(\d+)\s*(?:GB|GiB)\s*(?:of\s*)?(?:DDR|RAM|LPDDR|system)", r.get("notes") or "",
                   re.I)
-    return f"{m.group(1)} GiB" if m else "256 GiB"
+    if m:
+        return f"{m.group(1)} GiB"
+    mem = re.match(r"\s*(\d+)", r.get("memory_per_device_gb") or "")
+    if (r.get("category") or "") == "cpu_only" and mem:
+        return f"{mem.group(1)} GiB"
+    return "256 GiB"

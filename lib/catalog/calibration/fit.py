@@ -167,7 +167,16 @@ def row_workload(r):
     if n is not None and n < 99:
         w["ngl"] = str(n)
     fa = (r.get("flash_attn") or "").strip().lower()
-    w["fa"] = fa in ("1", "on", "true", "yes")
+    if fa:
+        w["fa"] = fa in ("1", "on", "true", "yes", "auto", "-1")
+    else:
+        # Not stated: llama-bench ran without flash attention until its
+        # default became "auto" (on where supported) in August 2025, llama.cpp
+        # PR 15434; rows dated from September 2025 on are taken as on.  The
+        # other engines always use fused (flash-style) attention.
+        m = re.match(r"(\d{4})-(\d{2})", r.get("measured_date") or "")
+        w["fa"] = engine_of_row(r) != "llama.cpp" or bool(m and (int(m.group(1)), int(m.group(2)))
+                                                       >= (2025, 9))
     if ngl and n is None and "cpu" in ngl.lower():
         w["ngl"] = "0"
     w["ctx"] = max(w["depth"], w["pp_depth"]) + max(w["prompt"], w["gen"])
@@ -409,6 +418,9 @@ def fit_scalar(samples):
     return num / den if den > 0 else None
 
 
+MIN_FIT_ROWS = 8  # fewer rows than this leave a backend at its starting values
+
+
 def fit_group(rows_b, kernel_of, with_cap):
     samples = []
     for d in rows_b:
@@ -423,10 +435,13 @@ def fit_group(rows_b, kernel_of, with_cap):
         samples.append({"a": t0 - link, "c": link, "t": 1.0 / d["tg"], "bw": bw,
                         "L": js["model"]["layers"], "H": transfers(js),
                         "kernel": kernel_of[d["quant"]]})
-    if not samples:
+    if len(samples) < MIN_FIT_ROWS:
         return None
     kernels = sorted({s["kernel"] for s in samples})
-    etas, tau, hop, cap = fit_decode(samples, kernels, with_cap)
+    try:
+        etas, tau, hop, cap = fit_decode(samples, kernels, with_cap)
+    except ValueError:
+        return None
     psamples = []
     for d in rows_b:
         js = d["unit"]
@@ -648,11 +663,12 @@ def main():
     listing = subprocess.run([args.llmroof, "list", "devices"], capture_output=True, text=True,
                              check=True).stdout.split("\n")[1:]
     known = {l.split()[0] for l in listing if l.strip()}
-    dev_backend = {}
+    dev_backend, dev_memory = {}, {}
     for l in listing:
-        m = re.match(r"\s*(\S+)\s.*?\s(?:gpu|unified)\s+(\S+)\s", l)
+        m = re.match(r"\s*(\S+)\s.*?\s(?:gpu|unified)\s+(\S+)\s+([0-9.]+) GiB", l)
         if m:
             dev_backend[m.group(1)] = m.group(2)
+            dev_memory[m.group(1)] = m.group(3) + " GiB"
     models_known = {l.split()[0] for l in subprocess.run(
         [args.llmroof, "list", "models"], capture_output=True, text=True,
         check=True).stdout.split("\n")[1:] if l.strip()}
@@ -675,6 +691,8 @@ def main():
         if not spec:
             skip(why)
             continue
+        if spec.get("host_memory") is None:
+            spec["host_memory"] = dev_memory.get(spec.get("gpu"), "64 GiB")
         gen_host = spec["host"] if isinstance(spec["host"], dict) else None
         if gen_host:
             hosts[gen_host["id"]] = host_yaml(gen_host)
@@ -767,6 +785,10 @@ def main():
     # keeps llama.cpp Metal's values (engines.yaml says which).
     if "metal" in fitted.get("llama.cpp", {}) and "mlx" not in fitted:
         fitted["mlx"] = {"metal": fitted["llama.cpp"]["metal"]}
+    # MLX prompt processing without a fit row of its own: llama.cpp Metal's.
+    mlx = fitted.get("mlx", {}).get("metal")
+    if mlx and not mlx["prefill"] and "metal" in fitted.get("llama.cpp", {}):
+        mlx["prefill"] = fitted["llama.cpp"]["metal"]["prefill"]
     if skipped:
         print("skipped rows:", "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items())))
 

@@ -268,8 +268,9 @@ def machine(r):
                 "host_memory": f"{mem} GiB" if mem else "64 GiB"}, None
     if norm(dev) in _UNIFIED:
         g, c = _UNIFIED[norm(dev)]
+        # No memory stated: the chip's largest option (the device's memory).
         return {"gpu": g, "count": 1, "host": c,
-                "host_memory": f"{mem} GiB" if mem else "64 GiB"}, None
+                "host_memory": f"{mem} GiB" if mem else None}, None
     if (r.get("category") or "") == "cpu_only" or (r.get("backend") or "").lower().startswith("cpu") \
             and not first_gpu(dev):
         host = _HOSTS.get(norm(r.get("host_cpu") or dev)) or generated_host(r.get("host_cpu") or dev, r)

@@ -66,6 +66,10 @@ FIT_SOURCES = {
 }
 
 
+# (engine, backend) pairs that had enough fit rows to be fitted (main()).
+FITTED = set()
+
+
 def is_fit(d):
     return d["row"]["source_id"] in FIT_SOURCES.get((d["engine"], d["backend"]), ())
 
@@ -504,7 +508,7 @@ def score(args, data, catalogs):
         unit = d["unit"]
         o = {
             "key": r["_key"], "source": r["source_id"], "category": d["category"],
-            "set": "fit" if is_fit(d) else "holdout",
+            "set": "fit" if is_fit(d) and (d["engine"], d["backend"]) in FITTED else "holdout",
             "device": r["device"], "count": r["device_count"] or "1", "model": d["model"],
             "quant": d["quant"], "engine": d["engine"], "backend": d["backend"],
             "tg_test": r["tg_test"], "pp_test": r["pp_test"], "status": r["status"],
@@ -561,8 +565,22 @@ def summary_table(out, L):
                      f"| {fmt_pct(pct(e, .9))} |" + " |" * len(PEERS))
 
 
+def sources_table(out, L):
+    """Which source fits or tests which engine backend, with its row counts."""
+    groups = {}
+    for o in out:
+        k = (o["source"], o["engine"], o["backend"], o["set"])
+        groups[k] = groups.get(k, 0) + 1
+    L.append("| source | engine | backend | role | rows scored |")
+    L.append("|---|---|---|---|---|")
+    for (src, eng, be, st), n in sorted(groups.items()):
+        L.append(f"| {src} | {eng} | {be} | {'fit' if st == 'fit' else 'held out'} | {n} |")
+    L.append("")
+
+
 def report(out, path):
     L = []
+    sources_table(out, L)
     summary_table(out, L)
     # Fit verdicts against measured out-of-memory outcomes.
     oom = [o for o in out if o["status"] == "OOM"]
@@ -789,6 +807,7 @@ def main():
     mlx = fitted.get("mlx", {}).get("metal")
     if mlx and not mlx["prefill"] and "metal" in fitted.get("llama.cpp", {}):
         mlx["prefill"] = fitted["llama.cpp"]["metal"]["prefill"]
+    FITTED.update((e, b) for e, bs in fitted.items() for b in bs)
     if skipped:
         print("skipped rows:", "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items())))
 

@@ -17,6 +17,7 @@ def norm(s):
 # spaces and punctuation ignored; a source's own spelling is listed as is.
 GPUS = {
     "NVIDIA GeForce RTX 2070": "rtx-2070", "NVIDIA RTX2070": "rtx-2070",
+    "NVIDIA GeForce RTX 2080": "rtx-2080",
     "NVIDIA GeForce RTX 2080 Ti": "rtx-2080-ti", "Nvidia RTX 2080 Ti": "rtx-2080-ti",
     "NVIDIA GeForce RTX 3060": "rtx-3060-12gb", "NVIDIA GeForce RTX 3060 12GB": "rtx-3060-12gb",
     "Nvidia RTX 3060": "rtx-3060-12gb", "Nvidia RTX 3060 12GB": "rtx-3060-12gb",
@@ -280,6 +281,8 @@ def machine(r):
     g = first_gpu(dev)
     if not g:
         return None, f"device not mapped: {dev}"
+    if re.search(r"n-cpu-moe|override-tensor|exps=CPU", r.get("n_gpu_layers") or ""):
+        return None, "experts kept in host RAM (--n-cpu-moe / -ot): not modelled"
     count = int(r.get("device_count") or 1)
     host = _HOSTS.get(norm(r.get("host_cpu"))) or generated_host(r.get("host_cpu"), r)
     ngl = re.match(r"\s*(\d+)", r.get("n_gpu_layers") or "")
@@ -304,13 +307,19 @@ def generated_host(cpu, r):
     mts = re.search(r"DDR[45](?:-| at )(\d{4})", notes) or re.search(r"(\d{4}) MT/s", notes)
     ch = re.search(r"(\d+) channels", notes) or re.search(r"(\d+)-channel", notes)
     quad = re.search(r"quad-channel", notes, re.I)
-    if not mts or not (ch or quad):
-        return None
-    channels = 4 if quad and not ch else int(ch.group(1))
     cores, flop, clock = spec
-    return {"id": "cal-host-" + re.sub(r"[^a-z0-9]+", "-", cpu.lower()).strip("-")
-            + f"-{channels}ch-{mts.group(1)}",
-            "bandwidth": channels * int(mts.group(1)) * 8e6, "compute": cores * flop * clock}
+    slug = "cal-host-" + re.sub(r"[^a-z0-9]+", "-", cpu.lower()).strip("-")
+    if mts and (ch or quad):
+        channels = 4 if quad and not ch else int(ch.group(1))
+        return {"id": f"{slug}-{channels}ch-{mts.group(1)}",
+                "bandwidth": channels * int(mts.group(1)) * 8e6, "compute": cores * flop * clock}
+    # No DIMM speed, but a bandwidth the source measured: the only figure
+    # there is (it stands in for the peak the catalog uses elsewhere).
+    bw = re.search(r"~?(\d+) GB/s measured", notes)
+    if bw:
+        return {"id": f"{slug}-{bw.group(1)}gbs", "bandwidth": int(bw.group(1)) * 1e9,
+                "compute": cores * flop * clock}
+    return None
 
 
 def first_gpu(dev):

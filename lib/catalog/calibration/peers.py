@@ -84,8 +84,11 @@ def gguf_parser_tps(js, machine):
     bpw = js["model"]["bpw"]
     link_bw = {"pcie": 31.5e9}
     lts = []
+    host = machine.get("host") if machine else None
     for t in tiers:
         f = COMPUTE.get(t["device"])
+        if not f and isinstance(host, dict) and t["device"] == host["id"]:
+            f = host["compute"]  # a host generated from the row's notes
         if not f:
             return None
         bu = t["bandwidth_bytes_per_s"]

@@ -11,7 +11,7 @@ set grid
 set key top left font ",10"
 set size ratio -1
 cats = "single_gpu multi_gpu multi_gpu_row apple_silicon partial_offload cpu_only"
-names = "'single GPU' 'multi-GPU, layer split' 'multi-GPU, legacy row split' 'Apple Silicon' 'partial offload' 'CPU only'"
+names = "'single GPU' 'multi-GPU, layer or tensor split' 'multi-GPU, legacy row split' 'Apple Silicon' 'partial offload' 'CPU only'"
 do for [m in "decode prefill"] {
     set title m." tokens/s"
     set xlabel "measured"

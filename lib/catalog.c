@@ -593,6 +593,13 @@ static llmroof_status check_quant(llmroof_quant *q, const where *w, llmroof_erro
     TRY(check_common(err, w, q->name, q->source, 0));
     if (isnan(q->bpw) || !(q->bpw > 0 && q->bpw <= 64))
         return vfail(err, w, "bpw", LLMROOF_E_RANGE, "bpw must be in (0, 64], got %g", q->bpw);
+    /* 0 means "as bpw" (descriptors built in code); YAML gives a number. */
+    if (isnan(q->embed_bpw) || !(q->embed_bpw >= 0 && q->embed_bpw <= 64))
+        return vfail(err, w, "embed_bpw", LLMROOF_E_RANGE, "embed_bpw must be 0 (as bpw) or in (0, 64], got %g",
+                     q->embed_bpw);
+    if (isnan(q->output_bpw) || !(q->output_bpw >= 0 && q->output_bpw <= 64))
+        return vfail(err, w, "output_bpw", LLMROOF_E_RANGE,
+                     "output_bpw must be 0 (as bpw) or in (0, 64], got %g", q->output_bpw);
     if (!memchr(q->kernel, '\0', sizeof q->kernel))
         return vfail(err, w, "kernel", LLMROOF_E_SCHEMA, "kernel is longer than %d characters",
                      LLMROOF_KERNEL_MAX - 1);

@@ -111,12 +111,18 @@ llmroof_status llmroof__shape_compute(const llmroof_model *m, const llmroof_quan
     s->layer_active_dense = attn + ffn_dense;
     s->layer_active_moe = attn + moe_active;
 
+    /* The token embedding and the output head have types of their own in a
+     * mix (llama.cpp's llama_tensor_get_type: the head Q6_K in most k-quant
+     * files; GPTQ/AWQ/EXL2 keep the embedding in f16).  A tied embedding is
+     * the output tensor, quantized by the output's rule. */
+    const double emb8 = (q->embed_bpw > 0 ? q->embed_bpw : q->bpw) / 8.0;
+    const double out8 = (q->output_bpw > 0 ? q->output_bpw : q->bpw) / 8.0;
     s->output_params = (double)m->vocab * d;
-    s->embedding = s->output_params * bpw8;
+    s->embedding = s->output_params * (m->tied_embeddings ? out8 : emb8);
     /* A tied head has no bytes of its own in the file, but llama.cpp loads a
      * duplicate where the output layer runs (TENSOR_DUPLICATED); placement
      * counts it there, the file total does not. */
-    s->output = s->output_params * bpw8 + d * 4.0;
+    s->output = s->output_params * out8 + d * 4.0;
 
     const uint32_t moe_layers = s->layers - s->dense_layers;
     s->params = s->dense_layers * s->layer_active_dense + moe_layers * (attn + moe_all) +

@@ -762,7 +762,8 @@ static llmroof_status parse_model(P *p, llmroof_model *m, const yaml_mark_t *em)
 
 static llmroof_status parse_quant(P *p, llmroof_quant *q, const yaml_mark_t *em)
 {
-    static const char *const keys[] = {"name", "bpw", "kernel", "quality", "source", NULL};
+    static const char *const keys[] = {"name",   "bpw",       "kernel",     "quality",
+                                       "source", "embed_bpw", "output_bpw", NULL};
     uint64_t seen = 0;
     int k, more;
     yaml_mark_t km;
@@ -777,7 +778,9 @@ static llmroof_status parse_quant(P *p, llmroof_quant *q, const yaml_mark_t *em)
         case 1: TRY(val_number(p, "bpw", &q->bpw)); break;
         case 2: TRY(val_string(p, "kernel", q->kernel, sizeof q->kernel)); break;
         case 3: TRY(val_number(p, "quality", &q->quality)); break;
-        default: TRY(val_string(p, "source", q->source, sizeof q->source)); break;
+        case 4: TRY(val_string(p, "source", q->source, sizeof q->source)); break;
+        case 5: TRY(val_number(p, "embed_bpw", &q->embed_bpw)); break;
+        default: TRY(val_number(p, "output_bpw", &q->output_bpw)); break;
         }
     }
     return require(p, keys, seen, BIT(1) | BIT(2), em, NULL);

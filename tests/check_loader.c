@@ -135,7 +135,7 @@ static const char good_yaml[] =
     "    moe: {experts: 256, active: 8, expert_ffn: 2048, shared_experts: 1, dense_layers: 3}\n"
     "    attention: {kind: mla, kv_lora_rank: 512, rope_dim: 64, q_lora_rank: 1536}\n"
     "quants:\n"
-    "  Q4_K_M: {bpw: 4.89, kernel: q4_k, quality: 0.0535}\n"
+    "  Q4_K_M: {bpw: 4.89, kernel: q4_k, quality: 0.0535, embed_bpw: 4.5, output_bpw: 6.5625}\n"
     "  F16: {bpw: 16, kernel: f16}\n"
     "engines:\n"
     "  llama.cpp:\n"
@@ -324,6 +324,7 @@ START_TEST(test_good_values)
     ck_assert(q->bpw == 4.89);
     ck_assert_str_eq(q->kernel, "q4_k");
     ck_assert(q->quality == 0.0535);
+    ck_assert(q->embed_bpw == 4.5 && q->output_bpw == 6.5625);
     q = llmroof__find_quant(cat, "F16");
     ck_assert(q->quality < 0); /* unknown */
 

@@ -142,6 +142,29 @@ START_TEST(sliding_window_and_mla)
 }
 END_TEST
 
+/* The token embedding and the output head take their own types: Llama 3.1
+ * 8B with 128256 x 4096 of each, embedding at 4.5 bpw (q4_K), head at
+ * 6.5625 (q6_K); tied, the one tensor takes the head's type. */
+START_TEST(embedding_and_output_types)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    f.quant.embed_bpw = 4.5;
+    f.quant.output_bpw = 6.5625;
+    llmroof__shape s = shape_of(&f);
+    ck_assert_double_eq(s.embedding, 128256.0 * 4096 * 4.5 / 8);
+    ck_assert_double_eq(s.output, 128256.0 * 4096 * 6.5625 / 8 + 4096 * 4.0);
+    f.model.tied_embeddings = 1;
+    s = shape_of(&f);
+    ck_assert_double_eq(s.embedding, 128256.0 * 4096 * 6.5625 / 8);
+    /* 0 means "as bpw". */
+    f.quant.embed_bpw = f.quant.output_bpw = 0;
+    f.model.tied_embeddings = 0;
+    s = shape_of(&f);
+    ck_assert_double_eq(s.embedding, 128256.0 * 4096 * f.quant.bpw / 8);
+}
+END_TEST
+
 /* DeepSeek-V3 (config.json: 61 layers, d 7168, 128 heads, qk 128 + 64 rope,
  * q_lora_rank 1536, kv_lora_rank 512, 3 dense layers of 18432, 256 routed
  * experts of 2048, 8 active, 1 shared, vocab 129280): the paper's 671 B total
@@ -255,6 +278,7 @@ int main(void)
     tcase_add_test(tc, moe_bytes);
     tcase_add_test(tc, sliding_window_and_mla);
     tcase_add_test(tc, mla_query_low_rank);
+    tcase_add_test(tc, embedding_and_output_types);
     tcase_add_test(tc, compute_buffer_output);
     tcase_add_test(tc, totals_add_up);
     tcase_add_test(tc, overflow_is_an_error);

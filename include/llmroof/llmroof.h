@@ -294,7 +294,11 @@ typedef struct llmroof_quant {
     uint32_t size;
     char id[LLMROOF_ID_MAX];         /* GGUF file-type name: "Q4_K_M" */
     char name[LLMROOF_NAME_MAX];
-    double bpw;                      /* effective bits per weight of the mix */
+    double bpw;                      /* bits per weight of the repeating layers' matrices
+                                        (the mix's average over them) */
+    double embed_bpw;                /* bits per weight of the token embedding; 0 = bpw */
+    double output_bpw;               /* of the output head (and of a tied embedding, which
+                                        llama.cpp quantizes as the output); 0 = bpw */
     char kernel[LLMROOF_KERNEL_MAX]; /* kernel class for efficiencies: "q4_k", "f16" */
     double quality;                  /* loss vs F16 (lower is better); < 0 = unknown */
     char source[LLMROOF_SOURCE_MAX];

@@ -423,6 +423,13 @@ def fit_scalar(samples):
 
 
 MIN_FIT_ROWS = 8  # fewer rows than this leave a backend at its starting values
+# A kernel class gets an efficiency of its own only with this many decode
+# rows; rarer classes share the backend's "default" (a few rows cannot
+# separate a kernel's efficiency from the overheads).
+MIN_KERNEL_ROWS = 6
+# The bandwidth cap is separable from the efficiencies only across devices
+# of different bandwidths.
+MIN_CAP_DEVICES = 3
 
 
 def fit_group(rows_b, kernel_of, with_cap):
@@ -441,7 +448,14 @@ def fit_group(rows_b, kernel_of, with_cap):
                         "kernel": kernel_of[d["quant"]]})
     if len(samples) < MIN_FIT_ROWS:
         return None
+    count = {}
+    for s in samples:
+        count[s["kernel"]] = count.get(s["kernel"], 0) + 1
+    for s in samples:
+        if count[s["kernel"]] < MIN_KERNEL_ROWS:
+            s["kernel"] = "default"
     kernels = sorted({s["kernel"] for s in samples})
+    with_cap = with_cap and len({s["bw"] for s in samples}) >= MIN_CAP_DEVICES
     try:
         etas, tau, hop, cap = fit_decode(samples, kernels, with_cap)
     except ValueError:
@@ -457,6 +471,9 @@ def fit_group(rows_b, kernel_of, with_cap):
                          "kernel": kernel_of[d["quant"]]})
     # One prefill efficiency per kernel class: quantized prompt processing
     # (llama.cpp's MMQ kernels) and F16 (cuBLAS) run at different rates.
+    for s in psamples:
+        if count.get(s["kernel"], 0) < MIN_KERNEL_ROWS:
+            s["kernel"] = "default"
     prefill = {}
     for k in sorted({s["kernel"] for s in psamples}):
         yp = fit_scalar([s for s in psamples if s["kernel"] == k])

@@ -2,13 +2,11 @@
  * stated parameter counts, physical quantities that make sense, references
  * that resolve, and an estimate that works for every system and model.
  * Failures are collected so that one run names every bad entry. */
-#include <check.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
-#include "model.h"
+#include "fixture.h"
 
 static llmroof_catalog *builtin(void)
 {
@@ -257,6 +255,50 @@ START_TEST(systems_resolve_and_estimate)
 }
 END_TEST
 
+static llmroof_result run(const llmroof_catalog *cat, const char *system, const char *engine,
+                          const char *quant, int32_t split)
+{
+    llmroof_request req;
+    llmroof_request_init(&req);
+    snprintf(req.system, sizeof req.system, "%s", system);
+    snprintf(req.model, sizeof req.model, "llama-3-70b");
+    snprintf(req.quant, sizeof req.quant, "%s", quant);
+    snprintf(req.engine, sizeof req.engine, "%s", engine);
+    req.ctx = 8192;
+    req.split = split;
+    llmroof_result res;
+    llmroof_result_init(&res);
+    llmroof_error err;
+    llmroof_error_init(&err);
+    ck_assert_msg(llmroof_estimate(cat, &req, &res, &err) == LLMROOF_OK, "%s / %s: %s", system,
+                  engine, err.message);
+    ck_assert_int_eq(res.fit, LLMROOF_FIT_GPU);
+    return res;
+}
+
+/* "Two 4090s over PCIe" per engine (docs/catalog.md, engines): llama.cpp's
+ * default layer split runs the cards one after the other, so its bound is
+ * one card's bandwidth over the whole model; a tensor-parallel engine reads
+ * both halves at once and pays two all-reduces per layer, so it is faster,
+ * and faster still over NVLink than over PCIe. */
+START_TEST(split_modes_per_engine)
+{
+    llmroof_catalog *cat = builtin();
+    llmroof_result layer = run(cat, "pc-2x-rtx-4090", "llama.cpp", "Q4_K_M", LLMROOF_SPLIT_AUTO);
+    ck_assert_int_eq(layer.split, LLMROOF_SPLIT_LAYER);
+    ck_assert(layer.decode_bound_tps < 1008e9 / (double)layer.weights * 1.02);
+    llmroof_result tp = run(cat, "pc-2x-rtx-4090", "vllm", "AWQ-4bit", LLMROOF_SPLIT_AUTO);
+    ck_assert_int_eq(tp.split, LLMROOF_SPLIT_TENSOR);
+    ck_assert(tp.decode_tps > layer.decode_tps * 1.5);
+    ck_assert(tp.decode_link_time > 0);
+    llmroof_result nvlink = run(cat, "pc-2x-rtx-3090-nvlink", "vllm", "AWQ-4bit", LLMROOF_SPLIT_AUTO);
+    llmroof_result pcie = run(cat, "pc-2x-rtx-3090", "vllm", "AWQ-4bit", LLMROOF_SPLIT_AUTO);
+    ck_assert(nvlink.decode_link_time < pcie.decode_link_time);
+    ck_assert(nvlink.decode_tps > pcie.decode_tps);
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("bundled");
@@ -266,10 +308,7 @@ int main(void)
     tcase_add_test(tc, model_params_match_shapes);
     tcase_add_test(tc, quantities_are_physical);
     tcase_add_test(tc, systems_resolve_and_estimate);
+    tcase_add_test(tc, split_modes_per_engine);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return fx_run_main(s);
 }

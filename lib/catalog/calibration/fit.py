@@ -483,6 +483,26 @@ def fit_group(rows_b, kernel_of, with_cap):
             "n_decode": len(samples), "n_prefill": len(psamples)}
 
 
+NUMBER = re.compile(r"-?\d+(?:\.(\d+))?")
+
+
+def same_up_to_rounding(a, b):
+    """Two engines.yaml lines equal but for the last printed digit of their
+    numbers (another compiler or sanitizer build may round differently),
+    or for 0.5 % of a value."""
+    if a == b:
+        return True
+    na, nb = list(NUMBER.finditer(a)), list(NUMBER.finditer(b))
+    if len(na) != len(nb) or NUMBER.sub("#", a) != NUMBER.sub("#", b):
+        return False
+    for x, y in zip(na, nb):
+        digits = max(len(x.group(1) or ""), len(y.group(1) or ""))
+        fx, fy = float(x.group(0)), float(y.group(0))
+        if abs(fx - fy) > max(0.005 * max(abs(fx), abs(fy)), 1.01 * 10 ** -digits):
+            return False
+    return True
+
+
 def fmt_eta(etas):
     # default = the quantized kernels' efficiency (q4_k if fitted), others listed.
     default = etas.get("default", etas.get("q4_k", statistics.median(etas.values())))
@@ -688,6 +708,8 @@ def main():
     ap.add_argument("--llmroof", default=os.path.join(ROOT, "build", "examples", "llmroof"))
     ap.add_argument("--data", nargs="*", help="measured CSV files (default: measured*.csv here)")
     ap.add_argument("--write", action="store_true", help="write fitted values to engines.yaml")
+    ap.add_argument("--check", action="store_true",
+                    help="exit 1 unless engines.yaml holds exactly what the fit gives")
     ap.add_argument("--report", help="write the accuracy tables (markdown) here")
     ap.add_argument("--predictions", help="write every row's prediction (CSV) here")
     ap.add_argument("--plot", help="draw predicted vs measured (held-out rows) here, .svg or .png")
@@ -829,6 +851,14 @@ def main():
         print("skipped rows:", "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items())))
 
     text, new_lines = engines_override(fitted, lines)
+    if args.check:
+        diff = [f"  now:  {a.strip()}\n  fit:  {b.strip()}" for a, b in zip(lines, new_lines)
+                if not same_up_to_rounding(a, b)]
+        if len(lines) != len(new_lines) or diff:
+            print("engines.yaml is not what the fit gives (run fit.py --write):\n"
+                  + "\n".join(diff[:20]))
+            sys.exit(1)
+        print("engines.yaml holds the fitted values")
     if args.write:
         open(ENGINES, "w", encoding="utf-8").write("\n".join(new_lines))
         print(f"wrote fitted values to {os.path.relpath(ENGINES, ROOT)}")

@@ -165,6 +165,23 @@ static void marks(char *buf, size_t n, const claim *cl, const llmroof_result *re
     buf[k] = '\0';
 }
 
+/* MLX cannot load GGUF k-quants: its line uses MLX's own format of the same
+ * or the next larger width (4-bit for Q4 mixes, 6-bit for Q5/Q6, 8-bit for
+ * Q8), when the catalog has it. */
+static const char *mlx_quant(const llmroof_catalog *cat, const char *quant)
+{
+    const char *q = NULL;
+    if (strncmp(quant, "Q4", 2) == 0 || strncmp(quant, "IQ4", 3) == 0)
+        q = "MLX-4bit";
+    else if (strncmp(quant, "Q5", 2) == 0 || strncmp(quant, "Q6", 2) == 0)
+        q = "MLX-6bit";
+    else if (strncmp(quant, "Q8", 2) == 0)
+        q = "MLX-8bit";
+    llmroof_quant tmp;
+    llmroof_quant_init(&tmp);
+    return q && llmroof_catalog_get_quant(cat, q, &tmp, NULL) == LLMROOF_OK ? q : quant;
+}
+
 static int run_estimate(const llmroof_catalog *cat, const char *system, const char *engine,
                         const table_row *row, cell *out)
 {
@@ -172,7 +189,8 @@ static int run_estimate(const llmroof_catalog *cat, const char *system, const ch
     llmroof_request_init(&req);
     snprintf(req.system, sizeof req.system, "%s", system);
     snprintf(req.model, sizeof req.model, "%s", row->model);
-    snprintf(req.quant, sizeof req.quant, "%s", row->quant);
+    snprintf(req.quant, sizeof req.quant, "%s",
+             strcmp(engine, "mlx") == 0 ? mlx_quant(cat, row->quant) : row->quant);
     snprintf(req.engine, sizeof req.engine, "%s", engine);
     /* llama-bench tg128: no prompt, 128 tokens generated from an empty
      * cache, with the context the article assumes ("headroom for a 4K
@@ -341,7 +359,8 @@ int cli_cmd_table(int argc, char **argv, cli_common *c)
            "    Qwen2.5 32B (qwen2.5-32b), the usual 32B dense model, at its quants.\n");
     if (have_mlx)
         printf("[2] The article's Mac figures were measured with MLX, so they are compared with\n"
-               "    the MLX line; the line above it is llama.cpp on the same Mac.\n");
+               "    the MLX line, in MLX's own format (4-bit for the Q4 rows, 6-bit for Q5, 8-bit\n"
+               "    for Q8); the line above it is llama.cpp on the same Mac.\n");
     else
         printf("[2] The article's Mac figures were measured with MLX; the catalog has no 'mlx'\n"
                "    engine, so they are compared with llama.cpp on the same Mac.\n");

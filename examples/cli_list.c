@@ -93,7 +93,9 @@ static void list_devices(const llmroof_catalog *cat)
         if (!id || llmroof_catalog_get_device(cat, id, &d, NULL) != LLMROOF_OK)
             continue;
         char bw[32];
-        snprintf(bw, sizeof bw, "%.0f GB/s", d.bandwidth / 1e9);
+        /* Three significant figures at most: 1008 GB/s, 7.45 GB/s, 0.56 GB/s. */
+        double g = d.bandwidth / 1e9;
+        snprintf(bw, sizeof bw, g >= 100 ? "%.0f GB/s" : g >= 10 ? "%.1f GB/s" : "%.2f GB/s", g);
         printf("  %-*s  %-*s  %-7s  %-7s  %9s  %10s\n", w, id, nw,
                cut(name, sizeof name, d.name, (size_t)nw),
                llmroof_device_kind_string(d.kind), llmroof_backend_string(d.backend),

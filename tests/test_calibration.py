@@ -75,11 +75,17 @@ check("link pcie x8", hardware.gpu_link({"notes": "PCIe 4.0 x8 each"}, "rtx-4090
 # measured CSVs with this build's tool and compares with engines.yaml.
 tool = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "build", "examples",
                                                           "llmroof")
-p = subprocess.run([sys.executable, os.path.join(CAL, "fit.py"), "--llmroof", tool, "--check"],
-                   capture_output=True, text=True)
-check("engines.yaml is the fit", p.returncode, 0)
-if p.returncode != 0:
-    print(p.stdout[-3000:], p.stderr[-3000:])
+# Under `meson test --setup valgrind` the wrapper runs Python itself under
+# valgrind, which would take most of an hour for nothing: the refit is left
+# to the plain run.
+if os.environ.get("LLMROOF_VALGRIND"):
+    print("refit skipped under valgrind")
+else:
+    p = subprocess.run([sys.executable, os.path.join(CAL, "fit.py"), "--llmroof", tool,
+                        "--check"], capture_output=True, text=True)
+    check("engines.yaml is the fit", p.returncode, 0)
+    if p.returncode != 0:
+        print(p.stdout[-3000:], p.stderr[-3000:])
 
 print(f"calibration: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -608,6 +608,10 @@ static llmroof_status check_quant(llmroof_quant *q, const where *w, llmroof_erro
     if (!valid_id(q->kernel, sizeof q->kernel))
         return vfail(err, w, "kernel", LLMROOF_E_SCHEMA,
                      "kernel '%s' has characters other than A-Z a-z 0-9 . _ + -", q->kernel);
+    if (q->format[0] && !valid_id(q->format, sizeof q->format))
+        return vfail(err, w, "format", LLMROOF_E_SCHEMA,
+                     "format is not 1-%d characters of A-Z a-z 0-9 . _ + -",
+                     LLMROOF_FORMAT_MAX - 1);
     if (isnan(q->quality) || q->quality > MAX_QUALITY)
         return vfail(err, w, "quality", LLMROOF_E_RANGE, "quality must be at most %g", MAX_QUALITY);
     return LLMROOF_OK;
@@ -676,6 +680,19 @@ static llmroof_status check_engine(llmroof_engine *e, const where *w, llmroof_er
                      "offloaded_layers must be host-compute, stream-over-link or none");
     if (e->backend_count == 0)
         return vfail(err, w, "backends", LLMROOF_E_SCHEMA, "at least one backend is required");
+    if (e->format_count > LLMROOF_MAX_FORMATS)
+        return vfail(err, w, "formats", LLMROOF_E_RANGE, "at most %d formats",
+                     LLMROOF_MAX_FORMATS);
+    for (uint32_t i = 0; i < e->format_count; i++) {
+        if (!valid_id(e->formats[i], sizeof e->formats[i]))
+            return vfail(err, w, "formats", LLMROOF_E_SCHEMA,
+                         "format %u is not 1-%d characters of A-Z a-z 0-9 . _ + -", i + 1,
+                         LLMROOF_FORMAT_MAX - 1);
+        for (uint32_t j = 0; j < i; j++)
+            if (strcmp(e->formats[i], e->formats[j]) == 0)
+                return vfail(err, w, "formats", LLMROOF_E_DUPLICATE,
+                             "format '%s' is listed twice", e->formats[i]);
+    }
     if (e->backend_count > LLMROOF_MAX_BACKENDS)
         return vfail(err, w, "backends", LLMROOF_E_RANGE, "at most %d backends",
                      LLMROOF_MAX_BACKENDS);

@@ -89,6 +89,18 @@ static int all_finite(const llmroof_result *r)
     return 1;
 }
 
+/* Whether the engine loads the quant's weight format: an engine or a quant
+ * that states none accepts any (descriptors written before formats). */
+static int engine_loads(const llmroof_engine *e, const llmroof_quant *q)
+{
+    if (e->format_count == 0 || q->format[0] == '\0')
+        return 1;
+    for (uint32_t i = 0; i < e->format_count && i < LLMROOF_MAX_FORMATS; i++)
+        if (strncmp(e->formats[i], q->format, LLMROOF_FORMAT_MAX) == 0)
+            return 1;
+    return 0;
+}
+
 llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_model *model,
                                        const llmroof_quant *quant, const llmroof_engine *engine,
                                        const llmroof_request *req, llmroof_result *res,
@@ -104,6 +116,10 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
     llmroof_status st = check_request(&r, err);
     if (st)
         return st;
+    if (!engine_loads(engine, quant))
+        return llmroof__fail(err, LLMROOF_E_UNSUPPORTED, NULL, 0, 0,
+                             "engine '%s' does not load %s weights (quant '%s')", engine->id,
+                             quant->format, quant->id);
     if ((uint64_t)r.depth + r.prompt > r.ctx || (uint64_t)r.depth + r.gen > r.ctx)
         return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
                              "request: depth + prompt (%u) and depth + gen (%u) must fit in "

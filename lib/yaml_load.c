@@ -763,7 +763,7 @@ static llmroof_status parse_model(P *p, llmroof_model *m, const yaml_mark_t *em)
 static llmroof_status parse_quant(P *p, llmroof_quant *q, const yaml_mark_t *em)
 {
     static const char *const keys[] = {"name",   "bpw",       "kernel",     "quality",
-                                       "source", "embed_bpw", "output_bpw", NULL};
+                                       "source", "embed_bpw", "output_bpw", "format", NULL};
     uint64_t seen = 0;
     int k, more;
     yaml_mark_t km;
@@ -780,7 +780,8 @@ static llmroof_status parse_quant(P *p, llmroof_quant *q, const yaml_mark_t *em)
         case 3: TRY(val_number(p, "quality", &q->quality)); break;
         case 4: TRY(val_string(p, "source", q->source, sizeof q->source)); break;
         case 5: TRY(val_number(p, "embed_bpw", &q->embed_bpw)); break;
-        default: TRY(val_number(p, "output_bpw", &q->output_bpw)); break;
+        case 6: TRY(val_number(p, "output_bpw", &q->output_bpw)); break;
+        default: TRY(val_string(p, "format", q->format, sizeof q->format)); break;
         }
     }
     return require(p, keys, seen, BIT(1) | BIT(2), em, NULL);
@@ -907,7 +908,7 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
 static llmroof_status parse_engine(P *p, llmroof_engine *e, const yaml_mark_t *em)
 {
     static const char *const keys[] = {"name",    "split_modes", "default_split",
-                                       "offloaded_layers", "backends", "source", NULL};
+                                       "offloaded_layers", "backends", "source", "formats", NULL};
     uint64_t seen = 0;
     int k, more;
     yaml_mark_t km;
@@ -949,7 +950,25 @@ static llmroof_status parse_engine(P *p, llmroof_engine *e, const yaml_mark_t *e
             TRY(val_enum(p, "offloaded_layers", llmroof__offload_names, &e->offloaded_layers));
             break;
         case 4: TRY(parse_backends(p, e)); break;
-        default: TRY(val_string(p, "source", e->source, sizeof e->source)); break;
+        case 5: TRY(val_string(p, "source", e->source, sizeof e->source)); break;
+        default:
+            if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+                return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
+                            "formats: expected a sequence such as [gguf, float], got %s",
+                            node_desc(p));
+            TRY(add_mark(p, "formats", &p->ev.start_mark));
+            for (;;) {
+                TRY(next(p));
+                if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+                    break;
+                if (e->format_count >= LLMROOF_MAX_FORMATS)
+                    return perr(p, LLMROOF_E_RANGE, &p->ev.start_mark,
+                                "formats: at most %d formats", LLMROOF_MAX_FORMATS);
+                TRY(val_string(p, "formats", e->formats[e->format_count],
+                               sizeof e->formats[0]));
+                e->format_count++;
+            }
+            break;
         }
     }
     TRY(require(p, keys, seen, BIT(1) | BIT(4), em, NULL));

@@ -21,7 +21,7 @@ static llmroof_catalog *builtin(void)
 
 /* A list of problems, printed in the failure message. */
 typedef struct problems {
-    char text[8192];
+    char text[3000]; /* Check carries at most about 4 KiB of message */
     size_t len;
     unsigned count;
 } problems;
@@ -174,6 +174,23 @@ START_TEST(quantities_are_physical)
 }
 END_TEST
 
+/* A 4-bit quant the engine loads (docs/catalog.md, formats). */
+static const char *quant_for(const llmroof_catalog *cat, const llmroof_engine *e)
+{
+    static const char *const prefs[] = {"Q4_K_M", "MLX-4bit", "EXL2-4.0bpw", "AWQ-4bit", "F16"};
+    for (size_t i = 0; i < sizeof prefs / sizeof prefs[0]; i++) {
+        const llmroof_quant *q = llmroof__find_quant(cat, prefs[i]);
+        if (!q)
+            continue;
+        if (e->format_count == 0 || q->format[0] == '\0')
+            return prefs[i];
+        for (uint32_t k = 0; k < e->format_count; k++)
+            if (strcmp(e->formats[k], q->format) == 0)
+                return prefs[i];
+    }
+    return "F16";
+}
+
 static int engine_has_backend(const llmroof_engine *e, int32_t backend)
 {
     for (uint32_t b = 0; b < e->backend_count; b++)
@@ -183,8 +200,9 @@ static int engine_has_backend(const llmroof_engine *e, int32_t backend)
 }
 
 /* Every system's references resolve to the right kinds, and every system
- * runs an estimate of every model at Q4_K_M with every engine that has its
- * accelerators' backend: a status of OK and finite, positive figures. */
+ * runs an estimate of every model at a 4-bit quant with every engine that
+ * has its accelerators' backend and loads that quant: a status of OK and
+ * finite, positive figures. */
 START_TEST(systems_resolve_and_estimate)
 {
     llmroof_catalog *cat = builtin();
@@ -225,7 +243,7 @@ START_TEST(systems_resolve_and_estimate)
                 llmroof_request_init(&req);
                 snprintf(req.system, sizeof req.system, "%s", s->id);
                 snprintf(req.model, sizeof req.model, "%s", id_at(cat, LLMROOF_SECTION_MODELS, m));
-                snprintf(req.quant, sizeof req.quant, "Q4_K_M");
+                snprintf(req.quant, sizeof req.quant, "%s", quant_for(cat, eng));
                 snprintf(req.engine, sizeof req.engine, "%s", eng->id);
                 req.ctx = 4096;
                 llmroof_result res;
@@ -299,6 +317,38 @@ START_TEST(split_modes_per_engine)
 }
 END_TEST
 
+/* An engine loads only its weight formats: llama.cpp refuses an EXL2 file,
+ * which ExLlamaV2 runs; F16 ("float") loads everywhere. */
+START_TEST(engines_load_their_formats)
+{
+    llmroof_catalog *cat = builtin();
+    const char *cases[][3] = {{"llama.cpp", "EXL2-4.0bpw", "no"}, {"exllamav2", "EXL2-4.0bpw", "yes"},
+                              {"exllamav2", "Q4_K_M", "no"},      {"vllm", "AWQ-4bit", "yes"},
+                              {"mlx", "Q4_K_M", "no"},            {"llama.cpp", "F16", "yes"},
+                              {"vllm", "F16", "yes"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        llmroof_request req;
+        llmroof_request_init(&req);
+        strcpy(req.system, strcmp(cases[i][0], "mlx") == 0 ? "mac-studio-m3-ultra-96gb" : "pc-rtx-4090");
+        strcpy(req.model, "llama-3.1-8b");
+        strcpy(req.quant, cases[i][1]);
+        strcpy(req.engine, cases[i][0]);
+        llmroof_result res;
+        llmroof_result_init(&res);
+        llmroof_error err;
+        llmroof_error_init(&err);
+        llmroof_status st = llmroof_estimate(cat, &req, &res, &err);
+        if (strcmp(cases[i][2], "yes") == 0) {
+            ck_assert_msg(st == LLMROOF_OK, "%s %s: %s", cases[i][0], cases[i][1], err.message);
+        } else {
+            ck_assert_int_eq(st, LLMROOF_E_UNSUPPORTED);
+            ck_assert_ptr_nonnull(strstr(err.message, "does not load"));
+        }
+    }
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("bundled");
@@ -309,6 +359,7 @@ int main(void)
     tcase_add_test(tc, quantities_are_physical);
     tcase_add_test(tc, systems_resolve_and_estimate);
     tcase_add_test(tc, split_modes_per_engine);
+    tcase_add_test(tc, engines_load_their_formats);
     suite_add_tcase(s, tc);
     return fx_run_main(s);
 }

@@ -22,7 +22,7 @@ static const char *const bad_cases[] = {
     "truncated_flow",   "second_document",   "missing_version",      "wrong_version",
     "root_not_mapping", "empty",             "nul_escape",           "id_invalid",
     "quoted_number",    "int_overflow",      "unknown_section",      "cpu_backend",
-    "q_lora_gqa",       "embed_bpw_range",
+    "q_lora_gqa",       "embed_bpw_range",   "duplicate_format",
 };
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
 

@@ -53,6 +53,8 @@ extern "C" {
 #define LLMROOF_MAX_TIERS (LLMROOF_MAX_DEVICES + 2) /* + host RAM + storage */
 #define LLMROOF_MAX_KERNELS 16     /* per-kernel efficiencies per backend */
 #define LLMROOF_MAX_BACKENDS 8     /* backends per engine */
+#define LLMROOF_FORMAT_MAX 16      /* weight format names ("gguf", "exl2") */
+#define LLMROOF_MAX_FORMATS 8      /* weight formats one engine loads */
 #define LLMROOF_ERROR_FILE_MAX 256
 #define LLMROOF_ERROR_MESSAGE_MAX 512
 
@@ -300,6 +302,9 @@ typedef struct llmroof_quant {
     double output_bpw;               /* of the output head (and of a tied embedding, which
                                         llama.cpp quantizes as the output); 0 = bpw */
     char kernel[LLMROOF_KERNEL_MAX]; /* kernel class for efficiencies: "q4_k", "f16" */
+    char format[LLMROOF_FORMAT_MAX]; /* weight format the file is in ("gguf", "mlx", "gptq",
+                                        "awq", "exl2", "fp8", "float" for F32/F16/BF16);
+                                        "" = not stated: any engine may load it */
     double quality;                  /* loss vs F16 (lower is better); < 0 = unknown */
     char source[LLMROOF_SOURCE_MAX];
 } llmroof_quant;
@@ -334,6 +339,8 @@ typedef struct llmroof_engine {
     int32_t offloaded_layers;        /* llmroof_offload */
     uint32_t backend_count;
     llmroof_engine_backend backends[LLMROOF_MAX_BACKENDS];
+    uint32_t format_count;           /* 0 = loads any format */
+    char formats[LLMROOF_MAX_FORMATS][LLMROOF_FORMAT_MAX]; /* weight formats it loads */
     char source[LLMROOF_SOURCE_MAX];
 } llmroof_engine;
 

@@ -99,10 +99,12 @@ int cli_cmd_estimate(int argc, char **argv, cli_common *c); /* cli_estimate.c */
 int cli_cmd_table(int argc, char **argv, cli_common *c);    /* cli_table.c */
 int cli_cmd_list(int argc, char **argv, cli_common *c);     /* cli_list.c */
 int cli_cmd_check(int argc, char **argv, cli_common *c);    /* cli_list.c */
+int cli_cmd_pick(int argc, char **argv, cli_common *c);     /* cli_pick.c */
 
 void cli_help_estimate(FILE *out);
 void cli_help_table(FILE *out);
 void cli_help_list(FILE *out);
 void cli_help_check(FILE *out);
+void cli_help_pick(FILE *out);
 
 #endif

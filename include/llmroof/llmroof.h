@@ -55,6 +55,9 @@ extern "C" {
 #define LLMROOF_MAX_BACKENDS 8     /* backends per engine */
 #define LLMROOF_FORMAT_MAX 16      /* weight format names ("gguf", "exl2") */
 #define LLMROOF_MAX_FORMATS 8      /* weight formats one engine loads */
+#define LLMROOF_MAX_CANDIDATES 64  /* quants one pick weighs */
+#define LLMROOF_REASON_MAX 192     /* one candidate's verdict, one line */
+#define LLMROOF_ADVICE_MAX 512     /* what to relax when nothing meets the targets */
 #define LLMROOF_ERROR_FILE_MAX 256
 #define LLMROOF_ERROR_MESSAGE_MAX 512
 
@@ -542,6 +545,120 @@ LLMROOF_API void llmroof_result_init(llmroof_result *res);
 LLMROOF_API llmroof_status llmroof_estimate(const llmroof_catalog *cat,
                                             const llmroof_request *req, llmroof_result *res,
                                             llmroof_error *err);
+
+/* ------------------------------------------------------------------------
+ * Pick: the best quant and placement for a machine, model and targets
+ * (docs/pick.md).  For launchers: deterministic, no allocation, a few
+ * estimates per candidate.
+ * ------------------------------------------------------------------------ */
+
+/* Bits of llmroof_pick_request.flags. */
+#define LLMROOF_PICK_NO_OFFLOAD 0x1u   /* refuse placements that leave layers in host RAM */
+#define LLMROOF_PICK_NO_STORAGE 0x2u   /* refuse placements that page weights from disk
+                                          (set by llmroof_pick_request_init) */
+
+/* What to choose among and what the choice must meet.  `base` is an
+ * ordinary estimate request: system, model, engine, ctx, prompt, gen,
+ * batch, ubatch, split, backend, flash attention, gpu_share; its quant,
+ * kv_type and gpu_layers are ignored (the pick sets them). */
+typedef struct llmroof_pick_request {
+    uint32_t size;
+    llmroof_request base;
+    uint32_t quant_count;                 /* 0: every quant in the catalog the engine loads */
+    char quants[LLMROOF_MAX_CANDIDATES][LLMROOF_ID_MAX];
+    uint32_t kv_types;                    /* OR of 1u << llmroof_kv_type allowed, tried from
+                                             the most precise; 0 = f16 only */
+    uint32_t min_ctx;                     /* the context may shrink down to this many tokens
+                                             to avoid offloading (llama.cpp's --fit does);
+                                             0 = base.ctx is fixed */
+    double min_decode_tps;                /* targets; 0 = none */
+    double min_prefill_tps;
+    double max_ttft;                      /* seconds */
+    uint64_t headroom;                    /* bytes left free on every accelerator */
+    uint32_t flags;                       /* LLMROOF_PICK_* */
+    uint32_t reserved_u32[7];             /* must be zero */
+} llmroof_pick_request;
+
+LLMROOF_API void llmroof_pick_request_init(llmroof_pick_request *req);
+
+/* Why a candidate was or was not chosen. */
+typedef enum llmroof_verdict {
+    LLMROOF_VERDICT_CHOSEN = 0,        /* the best candidate that meets every target */
+    LLMROOF_VERDICT_MEETS = 1,         /* meets every target; the chosen one ranks higher */
+    LLMROOF_VERDICT_NOT_TRIED = 2,     /* lower quality than the chosen: no need to weigh it */
+    LLMROOF_VERDICT_NO_FIT = 3,        /* does not fit (shortfall, short_device) */
+    LLMROOF_VERDICT_OFFLOAD = 4,       /* fits only with host RAM or storage, which the
+                                          flags refuse */
+    LLMROOF_VERDICT_HEADROOM = 5,      /* fits, but leaves less than the headroom asked */
+    LLMROOF_VERDICT_SLOW_DECODE = 6,   /* decode below min_decode_tps */
+    LLMROOF_VERDICT_SLOW_PREFILL = 7,  /* prefill below min_prefill_tps */
+    LLMROOF_VERDICT_SLOW_TTFT = 8,     /* time to first token above max_ttft */
+    LLMROOF_VERDICT_UNSUPPORTED = 9    /* the engine cannot run it (format, split) */
+} llmroof_verdict;
+
+/* "chosen", "meets", "not-tried", ...; "unknown" for bad values. */
+LLMROOF_API const char *llmroof_verdict_string(int32_t verdict);
+
+/* Bits of llmroof_candidate.flags and llmroof_pick_result.flags. */
+#define LLMROOF_PICK_CTX_SHRUNK 0x1u     /* the context was shrunk to keep every layer on
+                                            the GPUs */
+#define LLMROOF_PICK_KV_QUANTIZED 0x2u   /* a quantized KV cache was needed */
+
+/* One quant weighed: the best configuration tried for it. */
+typedef struct llmroof_candidate {
+    char quant[LLMROOF_ID_MAX];
+    int32_t verdict;                   /* llmroof_verdict */
+    uint32_t flags;                    /* LLMROOF_PICK_CTX_SHRUNK, _KV_QUANTIZED */
+    double quality;                    /* the quant's (< 0: unknown) */
+    double bpw;
+    int32_t kv_type;                   /* of the configuration reported */
+    uint32_t ctx;
+    int32_t split;
+    int32_t gpu_layers;                /* -ngl */
+    int32_t fit;                       /* llmroof_fit */
+    double decode_tps;                 /* 0 when not estimated */
+    double prefill_tps;
+    double ttft;
+    uint64_t total;                    /* bytes */
+    int64_t shortfall;                 /* NO_FIT / HEADROOM: bytes missing on short_device */
+    char short_device[LLMROOF_ID_MAX];
+    char reason[LLMROOF_REASON_MAX];   /* one sentence, e.g. "decode 7.2 tok/s < 10" */
+} llmroof_candidate;
+
+typedef struct llmroof_pick_result {
+    uint32_t size;
+    int32_t chosen;                    /* index into candidates; -1: none meets the targets */
+    int32_t closest;                   /* when none does: the nearest miss (index), else
+                                          = chosen; -1 if nothing runs at all */
+    uint32_t flags;                    /* of the chosen (or closest) candidate */
+    char advice[LLMROOF_ADVICE_MAX];   /* when none meets: what to relax; else "" */
+    llmroof_request request;           /* the chosen (or closest) configuration, ready
+                                          for llmroof_estimate() */
+    llmroof_result estimate;           /* its estimate */
+    uint32_t candidate_count;
+    llmroof_candidate candidates[LLMROOF_MAX_CANDIDATES]; /* in ranking order */
+    double reserved_f64[4];
+} llmroof_pick_result;
+
+LLMROOF_API void llmroof_pick_result_init(llmroof_pick_result *res);
+
+/* Chooses the best-quality quant that meets every target, with its
+ * placement, and says why every other candidate lost (docs/pick.md for the
+ * ranking).  Nothing meeting the targets is not an error: chosen is -1,
+ * closest and advice say what came nearest.  Errors are for bad requests
+ * (unknown ids, bad sizes, more than LLMROOF_MAX_CANDIDATES quants).
+ * Never allocates; safe to call from many threads on one catalog. */
+LLMROOF_API llmroof_status llmroof_pick(const llmroof_catalog *cat, const llmroof_pick_request *req,
+                                        llmroof_pick_result *res, llmroof_error *err);
+
+/* The llama-server / llama-cli arguments for a pick's chosen (or closest)
+ * configuration: "-ngl N -c CTX -ctk T -ctv T -fa on|off", plus
+ * "--split-mode MODE -ts a,b,..." on several GPUs, "-ub N" and "-np N" when
+ * they are not the defaults.  The model file (-m) is the launcher's to add.
+ * snprintf semantics: writes at most `size` bytes (NUL included) and returns
+ * the length the whole text needs; 0 when the result holds no configuration. */
+LLMROOF_API size_t llmroof_pick_llama_args(const llmroof_pick_result *res, char *buf,
+                                           size_t size);
 
 #ifdef __cplusplus
 }

@@ -35,3 +35,7 @@ class LlmroofError(Exception):
 class LibraryError(ImportError):
     """libllmroof could not be found or loaded, or its version does not match
     the binding's."""
+
+
+# Shown as llmroof.LlmroofError in tracebacks, where users import them from.
+LlmroofError.__module__ = LibraryError.__module__ = "llmroof"

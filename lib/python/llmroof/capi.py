@@ -17,6 +17,7 @@ import ctypes.util
 import enum
 import os
 import pathlib
+import threading
 from ctypes import POINTER, c_char, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint32, c_uint64
 
 from ._errors import LibraryError, LlmroofError
@@ -755,11 +756,17 @@ def _missing(name, path):
 
 
 _library = None
+_library_lock = threading.Lock()
 
 
 def load(path=None):
     """Loads (once) and returns the Library.  With `path`, that file and no
     other (it replaces an earlier load for later calls)."""
+    with _library_lock:
+        return _load(path)
+
+
+def _load(path):
     global _library
     if path is not None:
         _library = Library(os.fspath(path))

@@ -515,8 +515,8 @@ def version_check():
         "llmroof.h is %d.%d, lib/python/llmroof/capi.py mirrors %s" % (
             C_VALUES["LLMROOF_VERSION_MAJOR"], C_VALUES["LLMROOF_VERSION_MINOR"],
             capi.LLMROOF_VERSION_STRING))
-    assert lib.version == "%d.%d.%d" % (lib.version_number // 10000, lib.version_number // 100 % 100,
-                                       lib.version_number % 100), lib.version
+    n = lib.version_number
+    assert lib.version == "%d.%d.%d" % (n // 10000, n // 100 % 100, n % 100), lib.version
     assert llmroof.version() == lib.version
     capi.check_version(lib.version_number)
     e = raises(llmroof.LibraryError, capi.check_version, lib.version_number + 10000, "libx.so")

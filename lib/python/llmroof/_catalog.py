@@ -162,7 +162,8 @@ class Catalog:
 
     def _add(self, py, descriptor, override):
         if not isinstance(descriptor, (py, py._struct)):
-            raise TypeError("expected llmroof.%s, got %s" % (py.__name__, type(descriptor).__name__))
+            raise TypeError("expected llmroof.%s, got %s" % (py.__name__,
+                                                             type(descriptor).__name__))
         self.add(descriptor, override)
 
     # ---------------------------------------------------------------- reading

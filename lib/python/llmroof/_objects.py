@@ -27,7 +27,8 @@ _INT_RANGES = {}
 for _t in (ctypes.c_uint32, ctypes.c_int32, ctypes.c_uint64, ctypes.c_int64):
     _bits = 8 * ctypes.sizeof(_t)
     _signed = _t(-1).value == -1
-    _INT_RANGES[_t] = (-(1 << (_bits - 1)), (1 << (_bits - 1)) - 1) if _signed else (0, (1 << _bits) - 1)
+    _INT_RANGES[_t] = ((-(1 << (_bits - 1)), (1 << (_bits - 1)) - 1) if _signed
+                       else (0, (1 << _bits) - 1))
 
 
 def py_fields(struct):
@@ -205,7 +206,8 @@ def _make(pyname, struct, doc):
     return cls
 
 
-Device = _make("Device", capi.llmroof_device, "A device: accelerator, CPU with its RAM, or storage.")
+Device = _make("Device", capi.llmroof_device,
+               "A device: accelerator, CPU with its RAM, or storage.")
 Link = _make("Link", capi.llmroof_link, "A link between devices (PCIe, NVLink, ...).")
 System = _make("System", capi.llmroof_system, "A machine: accelerators, host, links, storage.")
 Model = _make("Model", capi.llmroof_model, "A model's shapes.")

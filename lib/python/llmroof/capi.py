@@ -18,7 +18,8 @@ import enum
 import os
 import pathlib
 import threading
-from ctypes import POINTER, c_char, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint32, c_uint64
+from ctypes import (POINTER, c_char, c_char_p, c_double, c_int32, c_int64, c_size_t, c_uint32,
+                    c_uint64)
 
 from ._errors import LibraryError, LlmroofError
 
@@ -28,7 +29,8 @@ from ._errors import LibraryError, LlmroofError
 LLMROOF_VERSION_MAJOR = 0
 LLMROOF_VERSION_MINOR = 1
 LLMROOF_VERSION_PATCH = 0
-LLMROOF_VERSION_NUMBER = LLMROOF_VERSION_MAJOR * 10000 + LLMROOF_VERSION_MINOR * 100 + LLMROOF_VERSION_PATCH
+LLMROOF_VERSION_NUMBER = (LLMROOF_VERSION_MAJOR * 10000 + LLMROOF_VERSION_MINOR * 100
+                          + LLMROOF_VERSION_PATCH)
 LLMROOF_VERSION_STRING = "%d.%d.%d" % (LLMROOF_VERSION_MAJOR, LLMROOF_VERSION_MINOR,
                                        LLMROOF_VERSION_PATCH)
 

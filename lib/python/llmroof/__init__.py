@@ -1,0 +1,41 @@
+"""llmroof: does a large language model fit on this machine, and how fast
+will it run there?  A ctypes binding of libllmroof (pure standard library).
+
+    import llmroof
+    with llmroof.Catalog.builtin() as cat:
+        r = cat.estimate("pc-rtx-4090", "llama-3.1-8b", "Q4_K_M", ctx=8192)
+        print(r.fit, r.decode_tps, r.decode_bound_by)
+
+The shared library is found through $LLMROOF_LIBRARY, then next to this
+package, then on the system's search path (docs/python.md).  llmroof.capi is
+the raw mirror of llmroof.h; this module is the Pythonic layer on top.
+"""
+from . import capi
+from ._catalog import WORKLOAD, Catalog, estimate
+from ._errors import LibraryError, LlmroofError
+from ._objects import (Device, Engine, EngineBackend, KernelEfficiency, Link, Model, Quant,
+                       Result, System, Tier)
+from .capi import (Attention, Backend, DeviceKind, Fit, KvType, Offload, Resource, ResultFlag,
+                   Section, Split, Status, TierKind)
+
+# The version of llmroof.h this binding mirrors.
+__version__ = capi.LLMROOF_VERSION_STRING
+
+
+def library():
+    """The loaded capi.Library (loading it on first use): .path, .version,
+    .version_number and every C function under its C name."""
+    return capi.load()
+
+
+def version():
+    """Version string of the shared library actually loaded."""
+    return capi.load().version
+
+
+__all__ = [
+    "Attention", "Backend", "Catalog", "Device", "DeviceKind", "Engine", "EngineBackend",
+    "Fit", "KernelEfficiency", "KvType", "LibraryError", "Link", "LlmroofError", "Model",
+    "Offload", "Quant", "Resource", "Result", "ResultFlag", "Section", "Split", "Status",
+    "System", "Tier", "TierKind", "WORKLOAD", "capi", "estimate", "library", "version",
+]

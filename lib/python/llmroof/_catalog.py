@@ -1,0 +1,241 @@
+"""Catalog, the class owning a llmroof_catalog handle, and estimate()."""
+import ctypes
+import os
+
+from . import _objects, capi
+from ._objects import SECTIONS
+
+# llmroof_request fields estimate() takes as keywords (all but the three ids).
+WORKLOAD = tuple(n for n, _ in _objects.py_fields(capi.llmroof_request)
+                 if n not in ("system", "model", "quant"))
+
+
+def _err():
+    return _objects.new_struct(capi.llmroof_error)
+
+
+def _flags(override):
+    return capi.LLMROOF_LOAD_OVERRIDE if override else 0
+
+
+def _id(value, what):
+    if not isinstance(value, str):
+        raise TypeError("%s id: expected a str, got %s" % (what, type(value).__name__))
+    return value.encode("utf-8")
+
+
+class Catalog:
+    """A validated set of descriptors (devices, links, systems, models,
+    quants, engines): owns one llmroof_catalog handle.
+
+    Catalog() is empty; Catalog.builtin(), Catalog.from_file() and
+    Catalog.from_string() make one and load into it.  close() frees the
+    handle (also on leaving a `with` block, and when the object is collected).
+
+    Reading (estimate, get_*, ids, count) may run in many threads at once;
+    loading and adding must not run concurrently with anything else on the
+    same catalog, and neither may close().
+    """
+
+    def __init__(self):
+        self._lib = capi.load()
+        self._free = self._lib.llmroof_catalog_free  # __del__ must not need globals
+        handle = ctypes.POINTER(capi.llmroof_catalog)()
+        self._lib.llmroof_catalog_new(ctypes.byref(handle), _err())
+        self._handle = handle
+
+    # ---------------------------------------------------------------- lifetime
+    @classmethod
+    def builtin(cls):
+        """A catalog holding the catalog bundled with the library."""
+        cat = cls()
+        try:
+            cat.load_builtin()
+        except BaseException:
+            cat.close()
+            raise
+        return cat
+
+    @classmethod
+    def from_file(cls, path, override=False):
+        """A catalog holding one YAML file (no builtin entries)."""
+        cat = cls()
+        try:
+            cat.load_file(path, override=override)
+        except BaseException:
+            cat.close()
+            raise
+        return cat
+
+    @classmethod
+    def from_string(cls, text, name=None, override=False):
+        """A catalog holding YAML text; `name` stands for the file name in errors."""
+        cat = cls()
+        try:
+            cat.load_string(text, name=name, override=override)
+        except BaseException:
+            cat.close()
+            raise
+        return cat
+
+    def close(self):
+        """Frees the handle; later calls raise ValueError.  Closing twice is fine."""
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle:
+            self._free(handle)
+
+    @property
+    def closed(self):
+        return not getattr(self, "_handle", None)
+
+    def __enter__(self):
+        self._h()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - never raise from a finalizer
+            pass
+
+    def __repr__(self):
+        if self.closed:
+            return "<llmroof.Catalog closed>"
+        return "<llmroof.Catalog %s>" % " ".join(
+            "%s=%d" % (k, v) for k, v in self.counts().items())
+
+    def _h(self):
+        handle = getattr(self, "_handle", None)
+        if not handle:
+            raise ValueError("operation on a closed llmroof.Catalog")
+        return handle
+
+    # ---------------------------------------------------------------- loading
+    def load_builtin(self, override=False):
+        """Adds the catalog bundled with the library (reads no file)."""
+        self._lib.llmroof_catalog_load_builtin(self._h(), _flags(override), _err())
+
+    def load_file(self, path, override=False):
+        """Adds one YAML file: all of it, or on error nothing."""
+        self._lib.llmroof_catalog_load_file(self._h(), os.fsencode(path), _flags(override),
+                                            _err())
+
+    def load_string(self, text, name=None, override=False):
+        """Adds YAML from a str (or bytes): all of it, or on error nothing."""
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        cname = None if name is None else os.fsencode(name)
+        self._lib.llmroof_catalog_load_string(self._h(), cname, data, len(data),
+                                              _flags(override), _err())
+
+    def add(self, descriptor, override=False):
+        """Adds a Device, Link, System, Model, Quant or Engine (or its ctypes
+        struct).  A system's devices and links must be in the catalog already."""
+        for py, cname in SECTIONS.values():
+            if isinstance(descriptor, (py, py._struct)):
+                st = descriptor.to_struct() if isinstance(descriptor, py) else descriptor
+                func = getattr(self._lib, "llmroof_catalog_add_" + cname)
+                func(self._h(), st, _flags(override), _err())
+                return
+        raise TypeError("not a descriptor: %s" % type(descriptor).__name__)
+
+    def add_device(self, device, override=False):
+        self._add(_objects.Device, device, override)
+
+    def add_link(self, link, override=False):
+        self._add(_objects.Link, link, override)
+
+    def add_system(self, system, override=False):
+        self._add(_objects.System, system, override)
+
+    def add_model(self, model, override=False):
+        self._add(_objects.Model, model, override)
+
+    def add_quant(self, quant, override=False):
+        self._add(_objects.Quant, quant, override)
+
+    def add_engine(self, engine, override=False):
+        self._add(_objects.Engine, engine, override)
+
+    def _add(self, py, descriptor, override):
+        if not isinstance(descriptor, (py, py._struct)):
+            raise TypeError("expected llmroof.%s, got %s" % (py.__name__,
+                                                             type(descriptor).__name__))
+        self.add(descriptor, override)
+
+    # ---------------------------------------------------------------- reading
+    def get(self, section, ident):
+        """The descriptor `ident` of a section (Section, or "devices", ...)."""
+        py, cname = SECTIONS[capi.Section.parse(section)]
+        st = _objects.new_struct(py._struct)
+        getattr(self._lib, "llmroof_catalog_get_" + cname)(
+            self._h(), _id(ident, cname), st, _err())
+        return _objects.to_py(st)
+
+    def get_device(self, ident):
+        return self.get(capi.Section.DEVICES, ident)
+
+    def get_link(self, ident):
+        return self.get(capi.Section.LINKS, ident)
+
+    def get_system(self, ident):
+        return self.get(capi.Section.SYSTEMS, ident)
+
+    def get_model(self, ident):
+        return self.get(capi.Section.MODELS, ident)
+
+    def get_quant(self, ident):
+        return self.get(capi.Section.QUANTS, ident)
+
+    def get_engine(self, ident):
+        return self.get(capi.Section.ENGINES, ident)
+
+    def count(self, section):
+        """Number of entries in a section."""
+        return self._lib.llmroof_catalog_count(self._h(), int(capi.Section.parse(section)))
+
+    def counts(self):
+        """{"devices": n, "links": n, ...} for every section."""
+        return {s.label: self.count(s) for s in capi.Section}
+
+    def ids(self, section):
+        """Ids of a section, in load order."""
+        h, s = self._h(), int(capi.Section.parse(section))
+        ids = []
+        for i in range(self._lib.llmroof_catalog_count(h, s)):
+            ident = self._lib.llmroof_catalog_id(h, s, i)
+            if ident is not None:
+                ids.append(ident)
+        return ids
+
+    # ---------------------------------------------------------------- estimate
+    def estimate(self, system, model, quant, **workload):
+        """See llmroof.estimate()."""
+        req = _objects.new_struct(capi.llmroof_request)
+        _objects.set_field(req, "system", system)
+        _objects.set_field(req, "model", model)
+        _objects.set_field(req, "quant", quant)
+        for name, value in workload.items():
+            if name not in WORKLOAD:
+                raise TypeError("estimate() got an unexpected keyword %r (expected: %s)" % (
+                    name, ", ".join(WORKLOAD)))
+            _objects.set_field(req, name, value)
+        res = _objects.new_struct(capi.llmroof_result)
+        self._lib.llmroof_estimate(self._h(), req, res, _err())
+        return _objects.to_py(res)
+
+
+def estimate(catalog, system, model, quant, **workload):
+    """Predicts memory fit and speed of `model` quantized as `quant` on `system`.
+
+    Keywords are llmroof_request fields (defaults: the library's
+    llmroof_request_init()): engine, ctx, depth, prompt, gen, batch, ubatch,
+    kv_type, gpu_layers, split, tensor_split, flash_attention, gpu_share,
+    backend.  Enum fields take members, labels ("q8_0", "row") or names.
+    Returns a llmroof.Result; raises LlmroofError for bad requests (a model
+    that does not fit is not an error: result.fit is Fit.NONE).
+    """
+    return catalog.estimate(system, model, quant, **workload)

@@ -1,0 +1,296 @@
+/*
+ * Prints the layout of every public struct and the value of every public
+ * enum constant and macro, as the C compiler sees them, for the Python
+ * binding's test (tests/test_python.py) to compare with ctypes.
+ *
+ * Output, one item a line:
+ *   llmroof_device 1040          struct size
+ *   llmroof_device.memory 200    field offset
+ *   LLMROOF_DEVICE_GPU 0         enum value or macro value
+ *
+ * It includes only the public header and links nothing.  test_python.py
+ * checks that this list covers every struct field, enum value and macro the
+ * header declares, so a header change without a change here fails the test.
+ */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "llmroof/llmroof.h"
+
+#define S(type) printf("%s %zu\n", #type, sizeof(type))
+#define F(type, field) printf("%s.%s %zu\n", #type, #field, offsetof(type, field))
+#define V(name) printf("%s %lld\n", #name, (long long)(name))
+
+int main(void)
+{
+    S(llmroof_error);
+    F(llmroof_error, size);
+    F(llmroof_error, code);
+    F(llmroof_error, line);
+    F(llmroof_error, column);
+    F(llmroof_error, file);
+    F(llmroof_error, message);
+    S(llmroof_device);
+    F(llmroof_device, size);
+    F(llmroof_device, id);
+    F(llmroof_device, name);
+    F(llmroof_device, kind);
+    F(llmroof_device, backend);
+    F(llmroof_device, memory);
+    F(llmroof_device, reserved);
+    F(llmroof_device, bandwidth);
+    F(llmroof_device, compute_f16);
+    F(llmroof_device, compute_int8);
+    F(llmroof_device, gpu_share);
+    F(llmroof_device, gpu_share_max);
+    F(llmroof_device, power);
+    F(llmroof_device, price);
+    F(llmroof_device, source);
+    S(llmroof_link);
+    F(llmroof_link, size);
+    F(llmroof_link, id);
+    F(llmroof_link, name);
+    F(llmroof_link, bandwidth);
+    F(llmroof_link, latency);
+    F(llmroof_link, source);
+    S(llmroof_system);
+    F(llmroof_system, size);
+    F(llmroof_system, id);
+    F(llmroof_system, name);
+    F(llmroof_system, accelerator_count);
+    F(llmroof_system, accelerators);
+    F(llmroof_system, gpu_link);
+    F(llmroof_system, host_link);
+    F(llmroof_system, host_device);
+    F(llmroof_system, host_memory);
+    F(llmroof_system, storage);
+    F(llmroof_system, power);
+    F(llmroof_system, price);
+    F(llmroof_system, source);
+    S(llmroof_model);
+    F(llmroof_model, size);
+    F(llmroof_model, id);
+    F(llmroof_model, name);
+    F(llmroof_model, layers);
+    F(llmroof_model, hidden);
+    F(llmroof_model, ffn);
+    F(llmroof_model, heads);
+    F(llmroof_model, kv_heads);
+    F(llmroof_model, head_dim);
+    F(llmroof_model, vocab);
+    F(llmroof_model, context);
+    F(llmroof_model, tied_embeddings);
+    F(llmroof_model, params);
+    F(llmroof_model, experts);
+    F(llmroof_model, experts_active);
+    F(llmroof_model, expert_ffn);
+    F(llmroof_model, shared_experts);
+    F(llmroof_model, dense_layers);
+    F(llmroof_model, attention);
+    F(llmroof_model, kv_lora_rank);
+    F(llmroof_model, rope_dim);
+    F(llmroof_model, q_lora_rank);
+    F(llmroof_model, sliding_window);
+    F(llmroof_model, sliding_layers);
+    F(llmroof_model, source);
+    S(llmroof_quant);
+    F(llmroof_quant, size);
+    F(llmroof_quant, id);
+    F(llmroof_quant, name);
+    F(llmroof_quant, bpw);
+    F(llmroof_quant, embed_bpw);
+    F(llmroof_quant, output_bpw);
+    F(llmroof_quant, kernel);
+    F(llmroof_quant, quality);
+    F(llmroof_quant, source);
+    S(llmroof_kernel_efficiency);
+    F(llmroof_kernel_efficiency, kernel);
+    F(llmroof_kernel_efficiency, efficiency);
+    S(llmroof_engine_backend);
+    F(llmroof_engine_backend, backend);
+    F(llmroof_engine_backend, kernel_count);
+    F(llmroof_engine_backend, decode_efficiency);
+    F(llmroof_engine_backend, kernels);
+    F(llmroof_engine_backend, prefill_efficiency);
+    F(llmroof_engine_backend, prefill_kernel_count);
+    F(llmroof_engine_backend, prefill_kernels);
+    F(llmroof_engine_backend, per_layer_overhead);
+    F(llmroof_engine_backend, runtime_overhead);
+    F(llmroof_engine_backend, hop_overhead);
+    F(llmroof_engine_backend, bandwidth_cap);
+    S(llmroof_engine);
+    F(llmroof_engine, size);
+    F(llmroof_engine, id);
+    F(llmroof_engine, name);
+    F(llmroof_engine, split_modes);
+    F(llmroof_engine, default_split);
+    F(llmroof_engine, offloaded_layers);
+    F(llmroof_engine, backend_count);
+    F(llmroof_engine, backends);
+    F(llmroof_engine, source);
+    S(llmroof_request);
+    F(llmroof_request, size);
+    F(llmroof_request, system);
+    F(llmroof_request, model);
+    F(llmroof_request, quant);
+    F(llmroof_request, engine);
+    F(llmroof_request, ctx);
+    F(llmroof_request, depth);
+    F(llmroof_request, prompt);
+    F(llmroof_request, gen);
+    F(llmroof_request, batch);
+    F(llmroof_request, ubatch);
+    F(llmroof_request, kv_type);
+    F(llmroof_request, gpu_layers);
+    F(llmroof_request, split);
+    F(llmroof_request, tensor_split_count);
+    F(llmroof_request, tensor_split);
+    F(llmroof_request, flash_attention);
+    F(llmroof_request, gpu_share);
+    F(llmroof_request, backend);
+    F(llmroof_request, reserved_u32);
+    S(llmroof_tier);
+    F(llmroof_tier, kind);
+    F(llmroof_tier, device);
+    F(llmroof_tier, layers);
+    F(llmroof_tier, has_output);
+    F(llmroof_tier, capacity);
+    F(llmroof_tier, weights);
+    F(llmroof_tier, kv);
+    F(llmroof_tier, compute);
+    F(llmroof_tier, overhead);
+    F(llmroof_tier, total);
+    F(llmroof_tier, headroom);
+    F(llmroof_tier, bandwidth);
+    F(llmroof_tier, decode_bytes);
+    F(llmroof_tier, decode_time);
+    F(llmroof_tier, decode_bound_time);
+    F(llmroof_tier, decode_bound_by);
+    F(llmroof_tier, prefill_time);
+    S(llmroof_result);
+    F(llmroof_result, size);
+    F(llmroof_result, fit);
+    F(llmroof_result, flags);
+    F(llmroof_result, split);
+    F(llmroof_result, kv_type);
+    F(llmroof_result, ctx);
+    F(llmroof_result, batch);
+    F(llmroof_result, layers);
+    F(llmroof_result, gpu_layers);
+    F(llmroof_result, weights);
+    F(llmroof_result, kv);
+    F(llmroof_result, compute);
+    F(llmroof_result, overhead);
+    F(llmroof_result, total);
+    F(llmroof_result, params);
+    F(llmroof_result, active_params);
+    F(llmroof_result, tier_count);
+    F(llmroof_result, tiers);
+    F(llmroof_result, decode_tps);
+    F(llmroof_result, decode_bound_tps);
+    F(llmroof_result, decode_step_time);
+    F(llmroof_result, decode_link_time);
+    F(llmroof_result, decode_bound_by);
+    F(llmroof_result, decode_bound_tier);
+    F(llmroof_result, prefill_tps);
+    F(llmroof_result, prefill_bound_tps);
+    F(llmroof_result, ttft);
+    F(llmroof_result, prefill_bound_by);
+    F(llmroof_result, prefill_bound_tier);
+    F(llmroof_result, request_time);
+    F(llmroof_result, power);
+    F(llmroof_result, joules_per_token);
+    F(llmroof_result, price);
+    F(llmroof_result, price_per_tps);
+    F(llmroof_result, reserved_f64);
+
+    V(LLMROOF_OK);
+    V(LLMROOF_E_INVALID_ARGUMENT);
+    V(LLMROOF_E_NOMEM);
+    V(LLMROOF_E_IO);
+    V(LLMROOF_E_SYNTAX);
+    V(LLMROOF_E_SCHEMA);
+    V(LLMROOF_E_UNIT);
+    V(LLMROOF_E_RANGE);
+    V(LLMROOF_E_DUPLICATE);
+    V(LLMROOF_E_REFERENCE);
+    V(LLMROOF_E_LIMIT);
+    V(LLMROOF_E_NOT_FOUND);
+    V(LLMROOF_E_UNSUPPORTED);
+    V(LLMROOF_E_VERSION);
+    V(LLMROOF_DEVICE_GPU);
+    V(LLMROOF_DEVICE_CPU);
+    V(LLMROOF_DEVICE_UNIFIED);
+    V(LLMROOF_DEVICE_STORAGE);
+    V(LLMROOF_BACKEND_CUDA);
+    V(LLMROOF_BACKEND_ROCM);
+    V(LLMROOF_BACKEND_METAL);
+    V(LLMROOF_BACKEND_VULKAN);
+    V(LLMROOF_BACKEND_SYCL);
+    V(LLMROOF_BACKEND_CPU);
+    V(LLMROOF_BACKEND_NONE);
+    V(LLMROOF_ATTENTION_GQA);
+    V(LLMROOF_ATTENTION_MLA);
+    V(LLMROOF_SPLIT_AUTO);
+    V(LLMROOF_SPLIT_LAYER);
+    V(LLMROOF_SPLIT_ROW);
+    V(LLMROOF_SPLIT_TENSOR);
+    V(LLMROOF_SPLIT_NONE);
+    V(LLMROOF_OFFLOAD_HOST_COMPUTE);
+    V(LLMROOF_OFFLOAD_STREAM);
+    V(LLMROOF_OFFLOAD_NONE);
+    V(LLMROOF_KV_F16);
+    V(LLMROOF_KV_Q8_0);
+    V(LLMROOF_KV_Q4_0);
+    V(LLMROOF_KV_F32);
+    V(LLMROOF_KV_BF16);
+    V(LLMROOF_KV_Q4_1);
+    V(LLMROOF_KV_Q5_0);
+    V(LLMROOF_KV_Q5_1);
+    V(LLMROOF_KV_IQ4_NL);
+    V(LLMROOF_TIER_ACCELERATOR);
+    V(LLMROOF_TIER_HOST);
+    V(LLMROOF_TIER_STORAGE);
+    V(LLMROOF_FIT_GPU);
+    V(LLMROOF_FIT_OFFLOAD);
+    V(LLMROOF_FIT_STORAGE);
+    V(LLMROOF_FIT_NONE);
+    V(LLMROOF_RESOURCE_NONE);
+    V(LLMROOF_RESOURCE_DEVICE_MEMORY);
+    V(LLMROOF_RESOURCE_HOST_MEMORY);
+    V(LLMROOF_RESOURCE_GPU_LINK);
+    V(LLMROOF_RESOURCE_HOST_LINK);
+    V(LLMROOF_RESOURCE_COMPUTE);
+    V(LLMROOF_RESOURCE_STORAGE);
+    V(LLMROOF_RESOURCE_OVERHEAD);
+    V(LLMROOF_SECTION_DEVICES);
+    V(LLMROOF_SECTION_LINKS);
+    V(LLMROOF_SECTION_SYSTEMS);
+    V(LLMROOF_SECTION_MODELS);
+    V(LLMROOF_SECTION_QUANTS);
+    V(LLMROOF_SECTION_ENGINES);
+
+    V(LLMROOF_ID_MAX);
+    V(LLMROOF_NAME_MAX);
+    V(LLMROOF_SOURCE_MAX);
+    V(LLMROOF_KERNEL_MAX);
+    V(LLMROOF_MAX_DEVICES);
+    V(LLMROOF_MAX_TIERS);
+    V(LLMROOF_MAX_KERNELS);
+    V(LLMROOF_MAX_BACKENDS);
+    V(LLMROOF_ERROR_FILE_MAX);
+    V(LLMROOF_ERROR_MESSAGE_MAX);
+    V(LLMROOF_KV_TYPE_COUNT);
+    V(LLMROOF_FLAG_NEEDS_WIRED_LIMIT);
+    V(LLMROOF_FLAG_CTX_ABOVE_TRAINED);
+    V(LLMROOF_FLAG_HOST_SHORT);
+    V(LLMROOF_FLAG_PARAMS_MISMATCH);
+    V(LLMROOF_FLAG_SINGLE_GPU);
+    V(LLMROOF_SECTION_COUNT);
+    V(LLMROOF_LOAD_OVERRIDE);
+    V(LLMROOF_VERSION_MAJOR);
+    V(LLMROOF_VERSION_MINOR);
+    V(LLMROOF_VERSION_PATCH);
+    V(LLMROOF_VERSION_NUMBER);
+    return 0;
+}

@@ -11,12 +11,12 @@ package, then on the system's search path (docs/python.md).  llmroof.capi is
 the raw mirror of llmroof.h; this module is the Pythonic layer on top.
 """
 from . import capi
-from ._catalog import WORKLOAD, Catalog, estimate
+from ._catalog import WORKLOAD, Catalog, estimate, pick
 from ._errors import LibraryError, LlmroofError
-from ._objects import (Device, Engine, EngineBackend, KernelEfficiency, Link, Model, Quant,
-                       Result, System, Tier)
-from .capi import (Attention, Backend, DeviceKind, Fit, KvType, Offload, Resource, ResultFlag,
-                   Section, Split, Status, TierKind)
+from ._objects import (Candidate, Device, Engine, EngineBackend, KernelEfficiency, Link, Model,
+                       PickResult, Quant, Request, Result, System, Tier)
+from .capi import (Attention, Backend, DeviceKind, Fit, KvType, Offload, PickFlag, Resource,
+                   ResultFlag, Section, Split, Status, TierKind, Verdict)
 
 # The version of llmroof.h this binding mirrors.
 __version__ = capi.LLMROOF_VERSION_STRING
@@ -34,8 +34,9 @@ def version():
 
 
 __all__ = [
-    "Attention", "Backend", "Catalog", "Device", "DeviceKind", "Engine", "EngineBackend",
-    "Fit", "KernelEfficiency", "KvType", "LibraryError", "Link", "LlmroofError", "Model",
-    "Offload", "Quant", "Resource", "Result", "ResultFlag", "Section", "Split", "Status",
-    "System", "Tier", "TierKind", "WORKLOAD", "capi", "estimate", "library", "version",
+    "Attention", "Backend", "Candidate", "Catalog", "Device", "DeviceKind", "Engine",
+    "EngineBackend", "Fit", "KernelEfficiency", "KvType", "LibraryError", "Link",
+    "LlmroofError", "Model", "Offload", "PickFlag", "PickResult", "Quant", "Request", "Resource",
+    "Result", "ResultFlag", "Section", "Split", "Status", "System", "Tier", "TierKind",
+    "Verdict", "WORKLOAD", "capi", "estimate", "library", "pick", "version",
 ]

@@ -239,3 +239,69 @@ def estimate(catalog, system, model, quant, **workload):
     that does not fit is not an error: result.fit is Fit.NONE).
     """
     return catalog.estimate(system, model, quant, **workload)
+
+
+PICK_OPTIONS = ("quants", "kv_types", "min_ctx", "min_decode_tps", "min_prefill_tps", "max_ttft",
+                "headroom", "no_offload", "allow_storage")
+
+
+def _pick(self, system, model, quants=None, kv_types=None, min_ctx=0, min_decode_tps=0.0,
+          min_prefill_tps=0.0, max_ttft=0.0, headroom=0, no_offload=False, allow_storage=False,
+          **workload):
+    """See llmroof.pick()."""
+    lib = self._lib
+    req = _objects.new_struct(capi.llmroof_pick_request)
+    lib.llmroof_pick_request_init(req)
+    _objects.set_field(req.base, "system", system)
+    _objects.set_field(req.base, "model", model)
+    for name, value in workload.items():
+        if name not in WORKLOAD or name in ("quant", "kv_type", "gpu_layers"):
+            raise TypeError("pick() got an unexpected keyword %r (expected: %s)" % (
+                name, ", ".join(PICK_OPTIONS + tuple(w for w in WORKLOAD
+                                                     if w not in ("quant", "kv_type",
+                                                                  "gpu_layers")))))
+        _objects.set_field(req.base, name, value)
+    if quants:
+        _objects.set_field(req, "quants", list(quants))
+    if kv_types:
+        mask = 0
+        for kv in kv_types:
+            mask |= 1 << int(capi.KvType.parse(kv))
+        req.kv_types = mask
+    req.min_ctx = int(min_ctx)
+    req.min_decode_tps = float(min_decode_tps)
+    req.min_prefill_tps = float(min_prefill_tps)
+    req.max_ttft = float(max_ttft)
+    req.headroom = int(headroom)
+    if no_offload:
+        req.flags |= capi.LLMROOF_PICK_NO_OFFLOAD
+    if allow_storage:
+        req.flags &= ~capi.LLMROOF_PICK_NO_STORAGE
+    res = _objects.new_struct(capi.llmroof_pick_result)
+    lib.llmroof_pick_result_init(res)
+    lib.llmroof_pick(self._h(), req, res, _err())
+    out = _objects.to_py(res)
+    n = lib.llmroof_pick_llama_args(res, None, 0)
+    buf = ctypes.create_string_buffer(n + 1)
+    lib.llmroof_pick_llama_args(res, buf, n + 1)
+    out.llama_args = buf.value.decode()
+    return out
+
+
+Catalog.pick = _pick
+
+
+def pick(catalog, system, model, **options):
+    """The best-quality quant of `model` that fits on `system` and meets every
+    target (llmroof_pick(), docs/pick.md).
+
+    Options: quants (ids to choose among; default every quant the engine
+    loads), kv_types (e.g. ["f16", "q8_0"]), min_ctx (the context may shrink
+    down to it before layers are offloaded), min_decode_tps, min_prefill_tps,
+    max_ttft (seconds), headroom (bytes free on every GPU), no_offload,
+    allow_storage, and the workload keywords of estimate() (engine, ctx,
+    prompt, gen, batch, split, backend, ...).  Returns a llmroof.PickResult:
+    .chosen (index or -1), .closest, .advice, .request, .estimate,
+    .candidates (each with .verdict and .reason) and .llama_args, the
+    llama-server arguments of the choice."""
+    return catalog.pick(system, model, **options)

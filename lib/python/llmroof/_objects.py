@@ -94,6 +94,8 @@ def get_field(st, name):
         return [_element_from_c(raw[i], ctype._type_) for i in range(n)]
     if _is_chars(ctype):
         return _decode(raw)
+    if ctype in _PY:  # a nested struct (llmroof_pick_result.request, ...)
+        return to_py(raw)
     return raw
 
 
@@ -178,6 +180,8 @@ def _default(struct, name, ctype):
         return dataclasses.field(default="")
     if ctype is ctypes.c_double:
         return dataclasses.field(default=0.0)
+    if ctype in _PY:
+        return dataclasses.field(default=None)
     return dataclasses.field(default=0)
 
 
@@ -190,6 +194,8 @@ def _type(struct, name, ctype):
         return list
     if _is_chars(ctype):
         return str
+    if ctype in _PY:
+        return _PY[ctype]
     return float if ctype is ctypes.c_double else int
 
 
@@ -219,6 +225,11 @@ EngineBackend = _make("EngineBackend", capi.llmroof_engine_backend,
 Engine = _make("Engine", capi.llmroof_engine, "An inference engine (llama.cpp, vllm, ...).")
 Tier = _make("Tier", capi.llmroof_tier, "One memory tier of a placement.")
 Result = _make("Result", capi.llmroof_result, "What llmroof_estimate() predicts.")
+Request = _make("Request", capi.llmroof_request, "An estimate request (llmroof_request).")
+Candidate = _make("Candidate", capi.llmroof_candidate,
+                  "One quant a pick weighed, with its verdict and reason.")
+PickResult = _make("PickResult", capi.llmroof_pick_result,
+                   "What llmroof_pick() chose, and why every other candidate lost.")
 
 # Section -> (Python class, C name of the section's descriptor).
 SECTIONS = {

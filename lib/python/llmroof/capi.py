@@ -42,6 +42,11 @@ LLMROOF_MAX_DEVICES = 16
 LLMROOF_MAX_TIERS = LLMROOF_MAX_DEVICES + 2
 LLMROOF_MAX_KERNELS = 16
 LLMROOF_MAX_BACKENDS = 8
+LLMROOF_FORMAT_MAX = 16
+LLMROOF_MAX_FORMATS = 8
+LLMROOF_MAX_CANDIDATES = 64
+LLMROOF_REASON_MAX = 192
+LLMROOF_ADVICE_MAX = 512
 LLMROOF_ERROR_FILE_MAX = 256
 LLMROOF_ERROR_MESSAGE_MAX = 512
 
@@ -55,6 +60,11 @@ LLMROOF_FLAG_PARAMS_MISMATCH = 0x8
 LLMROOF_FLAG_SINGLE_GPU = 0x10
 
 LLMROOF_LOAD_OVERRIDE = 0x1
+
+LLMROOF_PICK_NO_OFFLOAD = 0x1
+LLMROOF_PICK_NO_STORAGE = 0x2
+LLMROOF_PICK_CTX_SHRUNK = 0x1
+LLMROOF_PICK_KV_QUANTIZED = 0x2
 
 
 def LLMROOF_SPLIT_BIT(mode):
@@ -214,6 +224,31 @@ class Section(_Enum):
     ENGINES = 5, "engines"
 
 
+class Verdict(_Enum):
+    CHOSEN = 0, "chosen"
+    MEETS = 1, "meets"
+    NOT_TRIED = 2, "not-tried"
+    NO_FIT = 3, "no-fit"
+    OFFLOAD = 4, "offload"
+    HEADROOM = 5, "headroom"
+    SLOW_DECODE = 6, "slow-decode"
+    SLOW_PREFILL = 7, "slow-prefill"
+    SLOW_TTFT = 8, "slow-ttft"
+    UNSUPPORTED = 9, "unsupported"
+
+
+class PickFlag(enum.IntFlag):
+    """Bits of llmroof_candidate.flags and llmroof_pick_result.flags."""
+    CTX_SHRUNK = LLMROOF_PICK_CTX_SHRUNK
+    KV_QUANTIZED = LLMROOF_PICK_KV_QUANTIZED
+
+
+class PickRequestFlag(enum.IntFlag):
+    """Bits of llmroof_pick_request.flags."""
+    NO_OFFLOAD = LLMROOF_PICK_NO_OFFLOAD
+    NO_STORAGE = LLMROOF_PICK_NO_STORAGE
+
+
 class ResultFlag(enum.IntFlag):
     """Bits of llmroof_result.flags (LLMROOF_FLAG_*)."""
     NEEDS_WIRED_LIMIT = LLMROOF_FLAG_NEEDS_WIRED_LIMIT
@@ -236,6 +271,7 @@ ENUMS = {
     "llmroof_fit": (Fit, "FIT_"),
     "llmroof_resource": (Resource, "RESOURCE_"),
     "llmroof_section": (Section, "SECTION_"),
+    "llmroof_verdict": (Verdict, "VERDICT_"),
 }
 
 # The llmroof_*_string() function for each enum that has one.
@@ -249,6 +285,7 @@ ENUM_STRING_FUNCTIONS = {
     Fit: "llmroof_fit_string",
     Resource: "llmroof_resource_string",
     Section: "llmroof_section_string",
+    Verdict: "llmroof_verdict_string",
 }
 
 
@@ -269,6 +306,7 @@ _ID = _chars(LLMROOF_ID_MAX)
 _NAME = _chars(LLMROOF_NAME_MAX)
 _SOURCE = _chars(LLMROOF_SOURCE_MAX)
 _KERNEL = _chars(LLMROOF_KERNEL_MAX)
+_FORMAT = _chars(LLMROOF_FORMAT_MAX)
 
 
 class _Struct(ctypes.Structure):
@@ -381,6 +419,7 @@ class llmroof_quant(_Struct):
         ("embed_bpw", c_double),
         ("output_bpw", c_double),
         ("kernel", _KERNEL),
+        ("format", _FORMAT),
         ("quality", c_double),
         ("source", _SOURCE),
     ]
@@ -421,10 +460,12 @@ class llmroof_engine(_Struct):
         ("offloaded_layers", c_int32),
         ("backend_count", c_uint32),
         ("backends", llmroof_engine_backend * LLMROOF_MAX_BACKENDS),
+        ("format_count", c_uint32),
+        ("formats", _FORMAT * LLMROOF_MAX_FORMATS),
         ("source", _SOURCE),
     ]
     _enum_fields = {"default_split": Split, "offloaded_layers": Offload}
-    _counted_fields = {"backends": "backend_count"}
+    _counted_fields = {"backends": "backend_count", "formats": "format_count"}
     _bitset_fields = {"split_modes": Split}
 
 
@@ -526,11 +567,72 @@ class llmroof_result(_Struct):
     _flag_fields = {"flags": ResultFlag}
 
 
+class llmroof_pick_request(_Struct):
+    _fields_ = [
+        ("size", c_uint32),
+        ("base", llmroof_request),
+        ("quant_count", c_uint32),
+        ("quants", _ID * LLMROOF_MAX_CANDIDATES),
+        ("kv_types", c_uint32),
+        ("min_ctx", c_uint32),
+        ("min_decode_tps", c_double),
+        ("min_prefill_tps", c_double),
+        ("max_ttft", c_double),
+        ("headroom", c_uint64),
+        ("flags", c_uint32),
+        ("reserved_u32", c_uint32 * 7),
+    ]
+    _counted_fields = {"quants": "quant_count"}
+    _flag_fields = {"flags": PickRequestFlag}
+
+
+class llmroof_candidate(_Struct):
+    _fields_ = [
+        ("quant", _ID),
+        ("verdict", c_int32),
+        ("flags", c_uint32),
+        ("quality", c_double),
+        ("bpw", c_double),
+        ("kv_type", c_int32),
+        ("ctx", c_uint32),
+        ("split", c_int32),
+        ("gpu_layers", c_int32),
+        ("fit", c_int32),
+        ("decode_tps", c_double),
+        ("prefill_tps", c_double),
+        ("ttft", c_double),
+        ("total", c_uint64),
+        ("shortfall", c_int64),
+        ("short_device", _ID),
+        ("reason", _chars(LLMROOF_REASON_MAX)),
+    ]
+    _enum_fields = {"verdict": Verdict, "kv_type": KvType, "split": Split, "fit": Fit}
+    _flag_fields = {"flags": PickFlag}
+
+
+class llmroof_pick_result(_Struct):
+    _fields_ = [
+        ("size", c_uint32),
+        ("chosen", c_int32),
+        ("closest", c_int32),
+        ("flags", c_uint32),
+        ("advice", _chars(LLMROOF_ADVICE_MAX)),
+        ("request", llmroof_request),
+        ("estimate", llmroof_result),
+        ("candidate_count", c_uint32),
+        ("candidates", llmroof_candidate * LLMROOF_MAX_CANDIDATES),
+        ("reserved_f64", c_double * 4),
+    ]
+    _counted_fields = {"candidates": "candidate_count"}
+    _flag_fields = {"flags": PickFlag}
+
+
 # Every public struct, by its C name.
 STRUCTS = {cls.__name__: cls for cls in (
     llmroof_error, llmroof_device, llmroof_link, llmroof_system, llmroof_model, llmroof_quant,
     llmroof_kernel_efficiency, llmroof_engine_backend, llmroof_engine, llmroof_request,
-    llmroof_tier, llmroof_result)}
+    llmroof_tier, llmroof_result, llmroof_pick_request, llmroof_candidate,
+    llmroof_pick_result)}
 
 
 # --------------------------------------------------------------------------
@@ -638,6 +740,13 @@ FUNCTIONS = [
     ("llmroof_result_init", [POINTER(llmroof_result)], None, None),
     ("llmroof_estimate", [_cat, POINTER(llmroof_request), POINTER(llmroof_result), _err],
      c_int32, _status),
+    ("llmroof_pick_request_init", [POINTER(llmroof_pick_request)], None, None),
+    ("llmroof_verdict_string", [c_int32], c_char_p, _string),
+    ("llmroof_pick_result_init", [POINTER(llmroof_pick_result)], None, None),
+    ("llmroof_pick", [_cat, POINTER(llmroof_pick_request), POINTER(llmroof_pick_result), _err],
+     c_int32, _status),
+    ("llmroof_pick_llama_args", [POINTER(llmroof_pick_result), c_char_p, c_size_t], c_size_t,
+     None),
 ]
 
 

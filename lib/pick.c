@@ -448,6 +448,8 @@ static void advise(const llmroof_pick_request *pr, const attempt *near, const ch
         tips[nt++] = "offload to host RAM";
     if (near->verdict == LLMROOF_VERDICT_HEADROOM)
         tips[nt++] = "less headroom";
+    if ((pr->flags & LLMROOF_PICK_NO_STORAGE) && r->fit == LLMROOF_FIT_STORAGE)
+        tips[nt++] = "paging weights from storage (very slow)";
     if (pr->quant_count > 0)
         tips[nt++] = "more quants to choose from";
     tips[nt++] = "a machine with more memory or bandwidth";

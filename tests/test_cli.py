@@ -24,7 +24,7 @@ FITS = {"gpu", "offload", "storage", "none"}
 RESOURCES = {"none", "device-memory", "host-memory", "gpu-link", "host-link",
              "compute", "storage", "overhead"}
 TIER_KINDS = {"accelerator", "host", "storage"}
-COMMANDS = ["table", "estimate", "list", "check"]
+COMMANDS = ["table", "estimate", "pick", "list", "check"]
 TABLE_SYSTEMS = ["mac-studio-m3-ultra-96gb", "pc-rtx-4090", "pc-2x-rtx-4090"]
 TABLE_ROWS = [("llama-3.1-8b", "Q4_K_M"), ("qwen2.5-32b", "Q4_K_M"),
               ("qwen2.5-32b", "Q5_K_M"), ("llama-3-70b", "Q4_K_M"),
@@ -449,6 +449,66 @@ def no_crash_on_odd_input():
     rc, _, _ = run("estimate", "--system", "%s%s%n", "--model", "\u00e9", "--quant", "")
     assert rc in (1, 2), rc
 
+
+
+VERDICTS = {"chosen", "meets", "not-tried", "no-fit", "offload", "headroom", "slow-decode",
+            "slow-prefill", "slow-ttft", "unsupported"}
+
+
+@test
+def pick_json_for_the_articles_machines():
+    """docs/pick.md: a choice for each machine, 70B at 8k, 5 tok/s; the
+    choice meets the target and everything ranked above it misses."""
+    for system in TABLE_SYSTEMS:
+        code, out, err = run("pick", "--system", system, "--model", "llama-3-70b", "--ctx",
+                             "8192", "--kv", "f16,q8_0", "--format", "json")
+        assert code == 0, (system, code, err)
+        j = load_json(out)
+        assert j["chosen"] is not None and j["closest"] == j["chosen"], j["chosen"]
+        assert j["placement"]["quant"] == j["chosen"]
+        assert j["placement"]["decode_tokens_per_s"] >= 5
+        assert j["llama_cpp_args"].startswith("-ngl %d " % j["placement"]["gpu_layers"])
+        names = [c["quant"] for c in j["candidates"]]
+        k = names.index(j["chosen"])
+        for c in j["candidates"]:
+            assert c["verdict"] in VERDICTS and c["reason"], c
+        for c in j["candidates"][:k]:
+            assert c["verdict"] not in ("chosen", "not-tried"), c
+        assert j["candidates"][k]["verdict"] == "chosen"
+
+
+@test
+def pick_llama_cpp_format_is_one_line():
+    code, out, err = run("pick", "--system", "pc-rtx-4090", "--model", "llama-3.1-8b",
+                         "--ctx", "131072", "--min-ctx", "8192", "--format", "llama.cpp")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("-ngl 33 -c "), out
+    ctx = int(lines[0].split()[3])
+    assert 8192 <= ctx < 131072 and ctx % 256 == 0, ctx
+    assert re.search(r"llmroof: quant \S+", err), err
+
+
+@test
+def pick_nothing_meets_exits_3_with_advice():
+    code, out, err = run("pick", "--system", "pc-rtx-4090", "--model", "llama-3.1-405b",
+                         "--min-tps", "20", "--no-offload")
+    assert code == 3, (code, err)
+    assert "No quant meets every target." in out and "Advice:" in out, out
+    assert "to relax" in out, out
+
+
+@test
+def pick_usage_errors_exit_2():
+    base = ["pick", "--system", "pc-rtx-4090", "--model", "llama-3.1-8b"]
+    for extra in (["--format", "xml"], ["--kv", "f17"], ["--min-tps", "-1"],
+                  ["--min-ctx", "0"], ["--headroom", "nan"], ["--bogus"]):
+        code, _, err = run(*(base + extra))
+        assert code == 2, (extra, code, err)
+    code, _, err = run("pick", "--model", "llama-3.1-8b")
+    assert code == 2 and "--system" in err, err
+    code, _, err = run("pick", "--system", "pc-rtx-409", "--model", "llama-3.1-8b")
+    assert code == 1, (code, err)
 
 def main(argv):
     global LLMROOF, DATA

@@ -468,6 +468,35 @@ def lookup_errors():
         assert cat.counts() == before
 
 
+@test
+def pick_matches_the_tool():
+    """Catalog.pick() gives what `llmroof pick --format json` gives, and its
+    llama_args are llmroof_pick_llama_args()'s."""
+    import llmroof
+    with llmroof.Catalog.builtin() as cat:
+        r = cat.pick("pc-2x-rtx-4090", "llama-3-70b", ctx=8192, min_decode_tps=5,
+                     kv_types=["f16", "q8_0"])
+        assert r.chosen >= 0 and r.closest == r.chosen, (r.chosen, r.closest)
+        c = r.candidates[r.chosen]
+        assert c.verdict is llmroof.Verdict.CHOSEN and c.decode_tps >= 5, c
+        assert isinstance(r.request, llmroof.Request) and r.request.quant == c.quant
+        assert isinstance(r.estimate, llmroof.Result)
+        assert r.estimate.decode_tps == c.decode_tps
+        tool = os.path.join(os.path.dirname(os.environ["LLMROOF_LIBRARY"]), "..", "examples",
+                            "llmroof")
+        if os.path.exists(tool):
+            out = subprocess.run([tool, "pick", "--system", "pc-2x-rtx-4090", "--model",
+                                  "llama-3-70b", "--ctx", "8192", "--kv", "f16,q8_0",
+                                  "--format", "json"], capture_output=True, text=True).stdout
+            j = json.loads(out)
+            assert j["chosen"] == c.quant and j["llama_cpp_args"] == r.llama_args, (j, r)
+        # Nothing meeting a target is an answer, not an exception.
+        r = cat.pick("pc-rtx-4090", "llama-3.1-405b", min_decode_tps=50, no_offload=True)
+        assert r.chosen == -1 and "to relax" in r.advice, r.advice
+        raises(llmroof.LlmroofError, cat.pick, "pc-rtx-4090", "no-such-model")
+        raises(TypeError, cat.pick, "pc-rtx-4090", "llama-3.1-8b", quant="Q4_K_M")
+
+
 # ---------------------------------------------------------------- (5) lifetime
 
 @test

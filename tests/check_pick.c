@@ -4,6 +4,7 @@
  * and the advice say so. */
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -292,6 +293,59 @@ START_TEST(bad_requests)
 }
 END_TEST
 
+/* docs/api.md: one catalog may be read from many threads at once.  Four
+ * threads pick and estimate concurrently, and each gets the answer a single
+ * thread gets (tsan-clean in the sanitizer setup). */
+typedef struct job {
+    const char *system;
+    llmroof_pick_request *req;
+    llmroof_pick_result *res;
+    int ok;
+} job;
+
+static void *pick_job(void *arg)
+{
+    job *j = arg;
+    j->ok = 1;
+    for (int k = 0; k < 5 && j->ok; k++) {
+        llmroof_pick_result_init(j->res);
+        j->ok = llmroof_pick(cat, j->req, j->res, NULL) == LLMROOF_OK;
+        llmroof_result r;
+        llmroof_result_init(&r);
+        j->ok = j->ok && llmroof_estimate(cat, &j->res->request, &r, NULL) == LLMROOF_OK &&
+                r.decode_tps == j->res->estimate.decode_tps;
+    }
+    return NULL;
+}
+
+START_TEST(concurrent_picks)
+{
+    const char *systems[4] = {"pc-rtx-4090", "pc-2x-rtx-4090", "mac-studio-m3-ultra-96gb",
+                              "dgx-spark"};
+    job jobs[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i].system = systems[i];
+        jobs[i].req = request(systems[i], "llama-3-70b", 8192);
+        jobs[i].req->min_decode_tps = 5;
+        jobs[i].res = malloc(sizeof *jobs[i].res);
+        ck_assert_ptr_nonnull(jobs[i].res);
+    }
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, pick_job, &jobs[i]), 0);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_msg(jobs[i].ok, "%s failed under threads", systems[i]);
+        llmroof_pick_result *alone = run(jobs[i].req);
+        ck_assert_int_eq(memcmp(alone, jobs[i].res, sizeof *alone), 0);
+        free(alone);
+        free(jobs[i].req);
+        free(jobs[i].res);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pick");
@@ -306,6 +360,7 @@ int main(void)
     tcase_add_test(tc, kv_types_and_headroom);
     tcase_add_test(tc, engine_formats);
     tcase_add_test(tc, bad_requests);
+    tcase_add_test(tc, concurrent_picks);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # estimate never allocates: the heap-allocation count valgrind reports for
 # `llmroof-bench --estimate-only N` (one builtin load, then 4 N estimates)
-# must not depend on N.  Skipped (77) without valgrind or under the
+# must not depend on N (it is the builtin load's alone).  Skipped (77) without valgrind or under the
 # valgrind test setup.
 bench="$1"
 [ -n "$LLMROOF_VALGRIND" ] && exit 77

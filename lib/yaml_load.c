@@ -872,7 +872,7 @@ static llmroof_status parse_efficiency(P *p, uint32_t bi, const char *what,
             TRY(val_number(p, key, dflt));
             continue;
         }
-        char kernel[LLMROOF_KERNEL_MAX];
+        char kernel[LLMROOF_KERNEL_MAX] = {0}; /* copied whole: no stack bytes */
         if (p->ev.data.scalar.length >= sizeof kernel)
             return perr(p, LLMROOF_E_SCHEMA, &km, "kernel name '%.64s' is longer than %d bytes",
                         scalar(p), LLMROOF_KERNEL_MAX - 1);

@@ -937,6 +937,23 @@ static llmroof_status check_dependents(const llmroof_catalog *cat, const llmroof
     return LLMROOF_OK;
 }
 
+uint32_t llmroof__batch_count(const llmroof__batch *b, int32_t section)
+{
+    return b && section >= 0 && section < LLMROOF_SECTION_COUNT ? b->t[section].count : 0;
+}
+
+const void *llmroof__batch_entry(const llmroof__batch *b, int32_t section, uint32_t index,
+                                 const char **file, uint32_t *line, uint32_t *column)
+{
+    if (index >= llmroof__batch_count(b, section))
+        return NULL;
+    const staged *si = &b->info[section][index];
+    *file = si->file;
+    *line = si->line;
+    *column = si->column;
+    return item_at(&b->t[section], index);
+}
+
 llmroof_status llmroof__batch_commit(llmroof_catalog *cat, llmroof__batch *b, uint32_t flags,
                                      llmroof_error *err)
 {

@@ -88,6 +88,21 @@ typedef struct llmroof__builtin_file {
 extern const llmroof__builtin_file llmroof__builtin_files[];
 extern const size_t llmroof__builtin_count;
 
+/* ---- the bundled catalog as parsed descriptors (generated builtin_snapshot.c,
+ * by snapshot.c from the same YAML files at build time; absent when cross
+ * compiling, see lib/meson.build) ----
+ * One row per entry, in the order the YAML loader stages them, with the
+ * position of its id in its file for errors. */
+typedef struct llmroof__snapshot_entry {
+    int32_t section;    /* llmroof_section */
+    uint32_t line;
+    uint32_t column;
+    const char *file;   /* "builtin:devices.yaml" */
+    const void *item;   /* the public descriptor struct of the section */
+} llmroof__snapshot_entry;
+extern const llmroof__snapshot_entry llmroof__snapshot[];
+extern const size_t llmroof__snapshot_count;
+
 /* ---- staging shared by the loaders and the catalog (catalog.c) ----
  * Appended for the loader/catalog seam.  A batch holds entries that are
  * parsed and checked but not yet in the catalog; committing it adds all of
@@ -112,6 +127,11 @@ llmroof_status llmroof__batch_add(const llmroof_catalog *cat, llmroof__batch *b,
                                   void *entry, uint32_t flags, const char *file, uint32_t line,
                                   uint32_t column, const llmroof__mark *marks, size_t nmarks,
                                   llmroof_error *err);
+/* Staged entries of a section, in staging order, and where each came from
+ * (for the snapshot generator). */
+uint32_t llmroof__batch_count(const llmroof__batch *b, int32_t section);
+const void *llmroof__batch_entry(const llmroof__batch *b, int32_t section, uint32_t index,
+                                 const char **file, uint32_t *line, uint32_t *column);
 /* Resolves references, then adds every staged entry, or nothing. */
 llmroof_status llmroof__batch_commit(llmroof_catalog *cat, llmroof__batch *b, uint32_t flags,
                                      llmroof_error *err);

@@ -97,11 +97,27 @@ static void compute_usage(const llmroof__placement *p, const llmroof__shape *s,
     const uint32_t act = (uint32_t)ngl < L + 1 ? (uint32_t)ngl : L + 1;
 
     if (G > 0 && rep > 0 && p->split == LLMROOF_SPLIT_LAYER) {
-        for (uint32_t il = start; il < L; il++) {
-            uint32_t g = device_of(cum, G, (double)(il - start) / act);
-            if (u->count[g] == 0)
-                u->first[g] = il;
-            u->count[g]++;
+        /* Layer k = il - start goes to device_of(cum, G, k / act).  k / act
+         * grows with k and cum with g, so device g takes the layers k with
+         * k / act < cum[g] not taken before: a prefix boundary per device,
+         * found from cum[g] act and settled with the same comparison. */
+        uint32_t taken = 0;
+        for (uint32_t g = 0; g < G; g++) {
+            uint32_t end = rep;
+            if (g + 1 < G) {
+                double guess = floor(cum[g] * act);
+                end = guess <= 0 ? 0 : guess >= rep ? rep : (uint32_t)guess;
+                while (end > 0 && !((double)(end - 1) / act < cum[g]))
+                    end--;
+                while (end < rep && (double)end / act < cum[g])
+                    end++;
+                if (end < taken)
+                    end = taken;
+            }
+            if (end > taken)
+                u->first[g] = start + taken;
+            u->count[g] = end - taken;
+            taken = end;
         }
         for (uint32_t g = 0; g < G; g++) {
             u->gpu[g][W] = llmroof__layers_weights(s, u->first[g], u->count[g]);

@@ -227,48 +227,92 @@ static int streams(const llmroof__placement *p, const llmroof_tier *tr)
            p->engine->offloaded_layers == LLMROOF_OFFLOAD_STREAM;
 }
 
-static void decode_step(const llmroof__placement *p, const llmroof__shape *s,
-                        const llmroof_quant *q, const llmroof_result *res, double c, step *st)
+/* What a decode step needs that does not depend on the context: the
+ * weights read and multiplied, the efficiencies (a per-kernel table lookup)
+ * and fixed costs of each tier.  Computed once per estimate; decode_step()
+ * then only adds the context-dependent KV and score terms, with the same
+ * arithmetic (in the same order) as computing everything per step. */
+typedef struct decode_tier {
+    int kind;                 /* 0: skip, 1: storage, 2: memory/compute roofline */
+    int stream;
+    double bytes_w;           /* fraction x (layer bytes + output) */
+    double flops_w;           /* fraction x 2 b x (active params + output params) */
+    double kv_flops;          /* kv_fraction b count attn_flops_pair: x c */
+    double score_bytes;       /* kv_fraction b count score_bytes_pair: x c */
+    double bw_peak, bw, compute, eta_f, fixed;
+    double score_peak;        /* the device's peak (streamed tiers too) */
+    int32_t mem_res;
+} decode_tier;
+
+typedef struct decode_prep {
+    decode_tier t[LLMROOF_MAX_TIERS];
+} decode_prep;
+
+static void decode_prepare(const llmroof__placement *p, const llmroof__shape *s,
+                           const llmroof_quant *q, const llmroof_result *res, decode_prep *dp)
 {
-    memset(st, 0, sizeof *st);
     const double b = s->batch;
     for (uint32_t i = 0; i < res->tier_count; i++) {
         const llmroof__tier_work *w = &p->work[i];
         const llmroof_tier *tr = &res->tiers[i];
+        decode_tier *d = &dp->t[i];
+        memset(d, 0, sizeof *d);
         if (tr->kind == LLMROOF_TIER_STORAGE) {
-            st->tier_bytes[i] = w->paged;
-            st->tier[i] = st->tier_bound[i] = safe_div(w->paged, w->dev->bandwidth);
-            st->tier_by[i] = LLMROOF_RESOURCE_STORAGE;
+            d->kind = 1;
             continue;
         }
         const int stream = streams(p, tr);
         const llmroof_engine_backend *be = stream ? p->work[0].backend : w->backend;
         if (!be || (w->count == 0 && !w->has_output))
             continue; /* only the embedding row lookup: b d bytes, negligible */
-        double bytes = w->fraction * (llmroof__layers_decode_bytes(s, w->first, w->count) +
-                                      (w->has_output ? s->output : 0.0)) +
-                       w->kv_fraction * kv_read(s, w->count, c);
-        double flops = w->fraction * 2.0 * b *
-                           (llmroof__layers_active_params(s, w->first, w->count) +
-                            (w->has_output ? s->output_params : 0.0)) +
-                       w->kv_fraction * b * w->count * s->attn_flops_pair * c;
-        st->tier_bytes[i] = bytes;
-        double bw;
+        d->kind = 2;
+        d->stream = stream;
+        d->bytes_w = w->fraction * (llmroof__layers_decode_bytes(s, w->first, w->count) +
+                                    (w->has_output ? s->output : 0.0));
+        d->flops_w = w->fraction * 2.0 * b *
+                     (llmroof__layers_active_params(s, w->first, w->count) +
+                      (w->has_output ? s->output_params : 0.0));
+        d->kv_flops = w->kv_fraction * b * w->count * s->attn_flops_pair;
+        d->score_bytes = w->kv_fraction * b * w->count * s->score_bytes_pair;
+        d->eta_f = llmroof__prefill_efficiency(be, q);
+        d->fixed = w->count * be->per_layer_overhead;
+        d->score_peak = w->dev->bandwidth;
         if (stream) {
             const llmroof_link *l = p->machine->host_link;
-            bw = l->bandwidth;
-            tier_time(bytes, flops, bw, bw, p->work[0].dev->compute_f16,
-                      llmroof__prefill_efficiency(be, q), w->count * be->per_layer_overhead,
-                      LLMROOF_RESOURCE_HOST_LINK, &st->tier[i], &st->tier_bound[i],
-                      &st->tier_by[i]);
+            d->bw_peak = d->bw = l->bandwidth;
+            d->compute = p->work[0].dev->compute_f16;
+            d->mem_res = LLMROOF_RESOURCE_HOST_LINK;
         } else {
-            bw = achieved(be, w->dev->bandwidth, llmroof__decode_efficiency(be, q));
-            tier_time(bytes, flops, w->dev->bandwidth, bw, w->dev->compute_f16,
-                      llmroof__prefill_efficiency(be, q), w->count * be->per_layer_overhead,
-                      mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
+            d->bw_peak = w->dev->bandwidth;
+            d->bw = achieved(be, w->dev->bandwidth, llmroof__decode_efficiency(be, q));
+            d->compute = w->dev->compute_f16;
+            d->mem_res = mem_resource(tr);
         }
-        add_scores(st, i, w->kv_fraction * b * w->count * s->score_bytes_pair * c,
-                   w->dev->bandwidth, bw);
+    }
+}
+
+static void decode_step(const llmroof__placement *p, const llmroof__shape *s,
+                        const decode_prep *dp, const llmroof_result *res, double c, step *st)
+{
+    memset(st, 0, sizeof *st);
+    const double b = s->batch;
+    for (uint32_t i = 0; i < res->tier_count; i++) {
+        const llmroof__tier_work *w = &p->work[i];
+        const decode_tier *d = &dp->t[i];
+        if (d->kind == 1) {
+            st->tier_bytes[i] = w->paged;
+            st->tier[i] = st->tier_bound[i] = safe_div(w->paged, w->dev->bandwidth);
+            st->tier_by[i] = LLMROOF_RESOURCE_STORAGE;
+            continue;
+        }
+        if (d->kind == 0)
+            continue;
+        double bytes = d->bytes_w + w->kv_fraction * kv_read(s, w->count, c);
+        double flops = d->flops_w + d->kv_flops * c;
+        st->tier_bytes[i] = bytes;
+        tier_time(bytes, flops, d->bw_peak, d->bw, d->compute, d->eta_f, d->fixed, d->mem_res,
+                  &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
+        add_scores(st, i, d->score_bytes * c, d->score_peak, d->bw);
     }
     combine(p, s, res, st, b, b * s->hidden * 4.0, b * s->vocab * 4.0, 1.0, 0);
 }
@@ -354,6 +398,8 @@ void llmroof__roofline(const llmroof__placement *p, const llmroof__shape *s,
                        const llmroof_quant *q, const llmroof_request *req, llmroof_result *res)
 {
     step st;
+    decode_prep dp;
+    decode_prepare(p, s, q, res, &dp);
 
     /* Decode: gen tokens, token i sees depth + i + 1 cached tokens.  The
      * step time is piecewise linear in the context, so the mean over the run
@@ -364,11 +410,11 @@ void llmroof__roofline(const llmroof__placement *p, const llmroof__shape *s,
     for (uint32_t j = 0; j < segs; j++) {
         double lo = (double)gen * j / segs, hi = (double)gen * (j + 1) / segs;
         double c = req->depth + (lo + hi) / 2.0 + 0.5;
-        decode_step(p, s, q, res, c, &st);
+        decode_step(p, s, &dp, res, c, &st);
         total += st.time * (hi - lo);
         total_bound += st.bound * (hi - lo);
     }
-    decode_step(p, s, q, res, req->depth + gen / 2.0 + 0.5, &st);
+    decode_step(p, s, &dp, res, req->depth + gen / 2.0 + 0.5, &st);
     for (uint32_t i = 0; i < res->tier_count; i++) {
         res->tiers[i].decode_bytes = st.tier_bytes[i];
         res->tiers[i].decode_time = st.tier[i];

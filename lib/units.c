@@ -3,7 +3,9 @@
  * The decimal text is lexed here, by hand, into significant digits and a
  * power of ten.  Byte counts are then computed exactly in 64-bit integers
  * ("0.5 GiB" is 536870912, not a rounded double).  Floating-point values
- * are converted by strtod() from a canonical "DIGITSeEXP" string that holds
+ * of up to 15 digits and a power of ten within 10^22 are one exact IEEE
+ * operation (correctly rounded, as strtod would); others are converted by
+ * strtod() from a canonical "DIGITSeEXP" string that holds
  * no decimal point, so LC_NUMERIC cannot change the result, and glibc's
  * strtod rounds correctly ("1008 GB/s" becomes the double nearest 1.008e12,
  * the unit's power of ten folded into the exponent before rounding). */
@@ -144,8 +146,39 @@ static llmroof_status decimal_to_double(const decimal *d, long extra_exp10, doub
         *out = 0.0;
         return LLMROOF_OK;
     }
+    const long e10 = clamp_add(d->exp10, extra_exp10);
+    /* Fast path (Clinger): at most 15 digits are an exact double below
+     * 2^53 and 10^0..10^22 are exact doubles, so one IEEE multiplication or
+     * division is the correctly rounded result, the one strtod gives. */
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (d->ndigits <= 15 && e10 >= -22 && e10 <= 22) {
+        uint64_t m = 0;
+        for (int i = 0; i < d->ndigits; i++)
+            m = m * 10 + (uint64_t)(d->digits[i] - '0');
+        *out = e10 >= 0 ? (double)m * pow10[e10] : (double)m / pow10[-e10];
+        return LLMROOF_OK;
+    }
+    /* "DIGITSeEXP", built by hand (no printf: locale-free and cheap). */
     char buf[MAX_DIGITS + 32];
-    snprintf(buf, sizeof buf, "%se%ld", d->digits, clamp_add(d->exp10, extra_exp10));
+    memcpy(buf, d->digits, (size_t)d->ndigits);
+    size_t n = (size_t)d->ndigits;
+    buf[n++] = 'e';
+    long e = e10;
+    if (e < 0) {
+        buf[n++] = '-';
+        e = -e;
+    }
+    char rev[24];
+    int nr = 0;
+    do {
+        rev[nr++] = (char)('0' + e % 10);
+        e /= 10;
+    } while (e > 0);
+    while (nr > 0)
+        buf[n++] = rev[--nr];
+    buf[n] = '\0';
     char *end = NULL;
     double v = strtod(buf, &end);
     if (!end || *end != '\0') { /* cannot happen: the text is digits and an exponent */

@@ -10,7 +10,11 @@
  *     descriptor structs and records where each field was written, then
  *     hands each entry to llmroof__batch_add() for the rules shared with
  *     entries built in code.
- * Nothing is allocated per node: memory stays bounded by the limits. */
+ * Pass 1 keeps the events it parsed (up to REPLAY_MAX_BYTES of them) and
+ * pass 2 replays them instead of parsing the text again, which halves the
+ * load time; a larger file is simply parsed a second time.  Either way both
+ * passes see the same events, so the results are the same.
+ * Memory stays bounded by the limits. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -25,6 +29,11 @@
 #define MAX_DEPTH 16                   /* nested collections */
 #define MAX_SCALAR (UINT32_C(64) << 10) /* bytes */
 #define MAX_ITEMS 100000               /* entries per mapping, items per sequence */
+/* Events pass 1 keeps for pass 2, counted with their scalars; beyond it the
+ * text is parsed again instead. */
+#ifndef REPLAY_MAX_BYTES
+#define REPLAY_MAX_BYTES (UINT32_C(32) << 20)
+#endif
 
 typedef union entry {
     llmroof_device device;
@@ -40,6 +49,10 @@ typedef struct P {
     int parser_ready;
     yaml_event_t ev;
     int have_ev;
+    /* events recorded by pass 1 (owned here) and replayed by pass 2 */
+    yaml_event_t *rec;
+    size_t nrec, rec_cap, rec_pos, rec_bytes;
+    int recording, replaying;
     const char *file;
     const char *text;
     size_t length;
@@ -132,6 +145,16 @@ static llmroof_status syntax_error(P *p)
 /* ------------------------------------------------------------------------
  * The event pump
  * ------------------------------------------------------------------------ */
+static void free_recording(P *p)
+{
+    for (size_t i = 0; i < p->nrec; i++)
+        yaml_event_delete(&p->rec[i]);
+    llmroof__free(p->rec);
+    p->rec = NULL;
+    p->nrec = p->rec_cap = p->rec_pos = p->rec_bytes = 0;
+    p->recording = p->replaying = 0;
+}
+
 static void close_parser(P *p)
 {
     if (p->have_ev)
@@ -153,14 +176,47 @@ static llmroof_status open_parser(P *p)
     return LLMROOF_OK;
 }
 
+/* Keeps the current event for pass 2 (ownership moves to p->rec; p->ev
+ * stays a valid shallow copy).  Gives the recording up past the budget. */
+static void record(P *p)
+{
+    size_t bytes = sizeof p->ev + 32;
+    if (p->ev.type == YAML_SCALAR_EVENT)
+        bytes += p->ev.data.scalar.length;
+    if (p->rec_bytes + bytes > REPLAY_MAX_BYTES) {
+        free_recording(p);
+        return;
+    }
+    if (p->nrec == p->rec_cap) {
+        size_t cap = p->rec_cap ? 2 * p->rec_cap : 1024;
+        yaml_event_t *r = llmroof__realloc(p->rec, cap * sizeof *r);
+        if (!r) { /* not an error: pass 2 parses the text again */
+            free_recording(p);
+            return;
+        }
+        p->rec = r;
+        p->rec_cap = cap;
+    }
+    p->rec[p->nrec++] = p->ev;
+    p->rec_bytes += bytes;
+    p->have_ev = 0;
+}
+
 static llmroof_status next(P *p)
 {
     if (p->have_ev)
         yaml_event_delete(&p->ev);
     p->have_ev = 0;
+    if (p->replaying) {
+        /* Pass 1 read up to the stream end, and pass 2 stops there. */
+        p->ev = p->rec[p->rec_pos < p->nrec ? p->rec_pos++ : p->nrec - 1];
+        return LLMROOF_OK;
+    }
     if (!yaml_parser_parse(&p->parser, &p->ev))
         return syntax_error(p);
     p->have_ev = 1;
+    if (p->recording)
+        record(p);
     return LLMROOF_OK;
 }
 
@@ -214,6 +270,7 @@ static llmroof_status check_version(P *p)
 static llmroof_status pass_limits(P *p)
 {
     TRY(open_parser(p));
+    p->recording = 1;
     int depth = 0, docs = 0, version_seen = 0, version_next = 0;
     uint32_t items[MAX_DEPTH + 1] = {0};
     int is_map[MAX_DEPTH + 1] = {0};
@@ -816,7 +873,7 @@ static llmroof_status parse_efficiency(P *p, uint32_t bi, const char *what,
             TRY(val_number(p, key, dflt));
             continue;
         }
-        char kernel[LLMROOF_KERNEL_MAX];
+        char kernel[LLMROOF_KERNEL_MAX] = {0}; /* copied whole: no stack bytes */
         if (p->ev.data.scalar.length >= sizeof kernel)
             return perr(p, LLMROOF_E_SCHEMA, &km, "kernel name '%.64s' is longer than %d bytes",
                         scalar(p), LLMROOF_KERNEL_MAX - 1);
@@ -1068,7 +1125,15 @@ static llmroof_status pass_schema(P *p)
 {
     static const char *const keys[] = {"llmroof", "devices", "links",   "systems",
                                        "models",  "quants",  "engines", NULL};
-    TRY(open_parser(p));
+    if (p->recording && p->nrec > 0) {
+        close_parser(p);
+        p->recording = 0;
+        p->replaying = 1;
+        p->rec_pos = 0;
+    } else {
+        free_recording(p);
+        TRY(open_parser(p));
+    }
     do {
         TRY(next(p));
     } while (p->ev.type != YAML_MAPPING_START_EVENT); /* stream, document, root */
@@ -1116,6 +1181,7 @@ llmroof_status llmroof__yaml_load(const llmroof_catalog *cat, llmroof__batch *b,
     if (st == LLMROOF_OK)
         st = pass_schema(p);
     close_parser(p);
+    free_recording(p);
     llmroof__free(p->marks);
     llmroof__free(p);
     return st;

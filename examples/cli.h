@@ -55,6 +55,10 @@ int cli_match(const char *cmd, int argc, char **argv, int *i, const char *name,
               const char **value);
 /* Handles --catalog FILE and --override.  Same return convention. */
 int cli_common_option(const char *cmd, int argc, char **argv, int *i, cli_common *c);
+/* The workload options estimate and pick share: --ctx --depth --prompt
+ * --gen --batch --ubatch --split --backend --flash-attn --no-flash-attn
+ * --gpu-share, onto a request.  Same return convention as cli_match. */
+int cli_workload_option(const char *cmd, int argc, char **argv, int *i, llmroof_request *r);
 /* 1 for -h / --help. */
 int cli_is_help(const char *arg);
 

@@ -112,6 +112,11 @@ static int parse_args(int argc, char **argv, cli_common *c, estimate_opts *o)
                 return CLI_USAGE;
             continue;
         }
+        if ((m = cli_workload_option("estimate", argc, argv, &i, r)) != 0) {
+            if (m < 0)
+                return CLI_USAGE;
+            continue;
+        }
         if ((m = cli_match("estimate", argc, argv, &i, "--system", &v)) != 0) {
             if (m < 0)
                 return CLI_USAGE;
@@ -128,36 +133,6 @@ static int parse_args(int argc, char **argv, cli_common *c, estimate_opts *o)
             if (m < 0)
                 return CLI_USAGE;
             o->engine = v;
-        } else if ((m = cli_match("estimate", argc, argv, &i, "--ctx", &v)) != 0) {
-            if (m < 0)
-                return CLI_USAGE;
-            if (cli_parse_u32(v, 0, UINT32_MAX, &r->ctx) != 0)
-                return bad_value("--ctx", v, "a whole number of tokens >= 0");
-        } else if ((m = cli_match("estimate", argc, argv, &i, "--depth", &v)) != 0) {
-            if (m < 0)
-                return CLI_USAGE;
-            if (cli_parse_u32(v, 0, UINT32_MAX, &r->depth) != 0)
-                return bad_value("--depth", v, "a whole number of tokens >= 0");
-        } else if ((m = cli_match("estimate", argc, argv, &i, "--prompt", &v)) != 0) {
-            if (m < 0)
-                return CLI_USAGE;
-            if (cli_parse_u32(v, 0, UINT32_MAX, &r->prompt) != 0)
-                return bad_value("--prompt", v, "a whole number of tokens >= 0");
-        } else if ((m = cli_match("estimate", argc, argv, &i, "--gen", &v)) != 0) {
-            if (m < 0)
-                return CLI_USAGE;
-            if (cli_parse_u32(v, 0, UINT32_MAX, &r->gen) != 0)
-                return bad_value("--gen", v, "a whole number of tokens >= 0");
-        } else if ((m = cli_match("estimate", argc, argv, &i, "--batch", &v)) != 0) {
-            if (m < 0)
-                return CLI_USAGE;
-            if (cli_parse_u32(v, 1, UINT32_MAX, &r->batch) != 0)
-                return bad_value("--batch", v, "a whole number >= 1");
-        } else if ((m = cli_match("estimate", argc, argv, &i, "--ubatch", &v)) != 0) {
-            if (m < 0)
-                return CLI_USAGE;
-            if (cli_parse_u32(v, 1, UINT32_MAX, &r->ubatch) != 0)
-                return bad_value("--ubatch", v, "a whole number >= 1");
         } else if ((m = cli_match("estimate", argc, argv, &i, "--kv", &v)) != 0) {
             if (m < 0)
                 return CLI_USAGE;
@@ -173,46 +148,12 @@ static int parse_args(int argc, char **argv, cli_common *c, estimate_opts *o)
                 r->gpu_layers = (int32_t)u;
             else
                 return bad_value("--gpu-layers", v, "a whole number >= 0 or 'auto'");
-        } else if ((m = cli_match("estimate", argc, argv, &i, "--split", &v)) != 0) {
-            if (m < 0)
-                return CLI_USAGE;
-            int32_t s;
-            for (s = LLMROOF_SPLIT_AUTO; s <= LLMROOF_SPLIT_NONE; s++)
-                if (strcmp(v, llmroof_split_string(s)) == 0)
-                    break;
-            if (s > LLMROOF_SPLIT_NONE)
-                return bad_value("--split", v, "layer, row, tensor, none or auto");
-            r->split = s;
         } else if ((m = cli_match("estimate", argc, argv, &i, "--tensor-split", &v)) != 0) {
             if (m < 0)
                 return CLI_USAGE;
             if (parse_tensor_split(v, r) != 0)
                 return bad_value("--tensor-split", v,
                                  "1 to 16 comma-separated numbers >= 0, not all zero");
-        } else if ((m = cli_match("estimate", argc, argv, &i, "--no-flash-attn", NULL)) != 0) {
-            if (m < 0)
-                return CLI_USAGE;
-            r->flash_attention = 0;
-        } else if ((m = cli_match("estimate", argc, argv, &i, "--flash-attn", NULL)) != 0) {
-            if (m < 0)
-                return CLI_USAGE;
-            r->flash_attention = 1;
-        } else if ((m = cli_match("estimate", argc, argv, &i, "--backend", &v)) != 0) {
-            if (m < 0)
-                return CLI_USAGE;
-            int32_t b;
-            for (b = LLMROOF_BACKEND_CUDA; b < LLMROOF_BACKEND_CPU; b++)
-                if (strcmp(v, llmroof_backend_string(b)) == 0)
-                    break;
-            if (b >= LLMROOF_BACKEND_CPU)
-                return bad_value("--backend", v, "cuda, rocm, metal, vulkan or sycl");
-            r->backend = b;
-        } else if ((m = cli_match("estimate", argc, argv, &i, "--gpu-share", &v)) != 0) {
-            if (m < 0)
-                return CLI_USAGE;
-            if (cli_parse_double(v, &r->gpu_share) != 0 || !(r->gpu_share > 0) ||
-                r->gpu_share > 1)
-                return bad_value("--gpu-share", v, "a number with 0 < F <= 1");
         } else if ((m = cli_match("estimate", argc, argv, &i, "--json", NULL)) != 0) {
             if (m < 0)
                 return CLI_USAGE;

@@ -89,81 +89,11 @@ static int parse_kv(const char *v, uint32_t *mask)
     return *mask ? 0 : -1;
 }
 
-/* The options estimate also has, onto the base request. */
-static int workload_option(int argc, char **argv, int *i, llmroof_request *r, int *handled)
-{
-    static const struct {
-        const char *name;
-        size_t off;
-        uint32_t min;
-    } counts[] = {
-        {"--ctx", offsetof(llmroof_request, ctx), 1},
-        {"--prompt", offsetof(llmroof_request, prompt), 0},
-        {"--gen", offsetof(llmroof_request, gen), 0},
-        {"--depth", offsetof(llmroof_request, depth), 0},
-        {"--batch", offsetof(llmroof_request, batch), 1},
-        {"--ubatch", offsetof(llmroof_request, ubatch), 1},
-    };
-    const char *v;
-    int m;
-    *handled = 1;
-    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
-        if ((m = cli_match("pick", argc, argv, i, counts[k].name, &v)) != 0) {
-            if (m < 0)
-                return CLI_USAGE;
-            uint32_t *dst = (uint32_t *)((char *)r + counts[k].off);
-            if (cli_parse_u32(v, counts[k].min, UINT32_MAX, dst) != 0)
-                return bad(counts[k].name, v, counts[k].min ? "a whole number >= 1"
-                                                            : "a whole number >= 0");
-            return CLI_OK;
-        }
-    }
-    if ((m = cli_match("pick", argc, argv, i, "--split", &v)) != 0) {
-        if (m < 0)
-            return CLI_USAGE;
-        int32_t s;
-        for (s = LLMROOF_SPLIT_AUTO; s <= LLMROOF_SPLIT_NONE; s++)
-            if (strcmp(v, llmroof_split_string(s)) == 0)
-                break;
-        if (s > LLMROOF_SPLIT_NONE)
-            return bad("--split", v, "layer, row, tensor, none or auto");
-        r->split = s;
-        return CLI_OK;
-    }
-    if ((m = cli_match("pick", argc, argv, i, "--backend", &v)) != 0) {
-        if (m < 0)
-            return CLI_USAGE;
-        int32_t b;
-        for (b = LLMROOF_BACKEND_CUDA; b < LLMROOF_BACKEND_CPU; b++)
-            if (strcmp(v, llmroof_backend_string(b)) == 0)
-                break;
-        if (b >= LLMROOF_BACKEND_CPU)
-            return bad("--backend", v, "cuda, rocm, metal, vulkan or sycl");
-        r->backend = b;
-        return CLI_OK;
-    }
-    if ((m = cli_match("pick", argc, argv, i, "--no-flash-attn", NULL)) != 0) {
-        if (m < 0)
-            return CLI_USAGE;
-        r->flash_attention = 0;
-        return CLI_OK;
-    }
-    if ((m = cli_match("pick", argc, argv, i, "--gpu-share", &v)) != 0) {
-        if (m < 0)
-            return CLI_USAGE;
-        if (cli_parse_double(v, &r->gpu_share) != 0 || !(r->gpu_share > 0) || r->gpu_share > 1)
-            return bad("--gpu-share", v, "a number with 0 < F <= 1");
-        return CLI_OK;
-    }
-    *handled = 0;
-    return CLI_OK;
-}
-
 static int parse_args(int argc, char **argv, cli_common *c, pick_opts *o, llmroof_pick_request *p)
 {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v;
-        int m, handled;
+        int m;
         if (cli_is_help(a)) {
             cli_help_pick(stdout);
             return -1;
@@ -173,11 +103,11 @@ static int parse_args(int argc, char **argv, cli_common *c, pick_opts *o, llmroo
                 return CLI_USAGE;
             continue;
         }
-        int rc = workload_option(argc, argv, &i, &p->base, &handled);
-        if (rc != CLI_OK)
-            return rc;
-        if (handled)
+        if ((m = cli_workload_option("pick", argc, argv, &i, &p->base)) != 0) {
+            if (m < 0)
+                return CLI_USAGE;
             continue;
+        }
         if ((m = cli_match("pick", argc, argv, &i, "--system", &v)) != 0) {
             if (m < 0)
                 return CLI_USAGE;

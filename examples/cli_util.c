@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "cli.h"
@@ -318,4 +319,85 @@ const char *cli_resource_words(int32_t resource)
     case LLMROOF_RESOURCE_OVERHEAD: return "per-layer overhead";
     default: return "unknown";
     }
+}
+
+/* ---- workload options (estimate and pick) ---- */
+
+static int workload_bad(const char *cmd, const char *opt, const char *value, const char *expected)
+{
+    cli_usage_error(cmd, "invalid value '%s' for %s: expected %s", value, opt, expected);
+    return -1;
+}
+
+int cli_workload_option(const char *cmd, int argc, char **argv, int *i, llmroof_request *r)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+        uint32_t min;
+        const char *expected;
+    } counts[] = {
+        {"--ctx", offsetof(llmroof_request, ctx), 0, "a whole number of tokens >= 0"},
+        {"--depth", offsetof(llmroof_request, depth), 0, "a whole number of tokens >= 0"},
+        {"--prompt", offsetof(llmroof_request, prompt), 0, "a whole number of tokens >= 0"},
+        {"--gen", offsetof(llmroof_request, gen), 0, "a whole number of tokens >= 0"},
+        {"--batch", offsetof(llmroof_request, batch), 1, "a whole number >= 1"},
+        {"--ubatch", offsetof(llmroof_request, ubatch), 1, "a whole number >= 1"},
+    };
+    const char *v;
+    int m;
+    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+        if ((m = cli_match(cmd, argc, argv, i, counts[k].name, &v)) != 0) {
+            if (m < 0)
+                return -1;
+            uint32_t *dst = (uint32_t *)(void *)((char *)r + counts[k].off);
+            if (cli_parse_u32(v, counts[k].min, UINT32_MAX, dst) != 0)
+                return workload_bad(cmd, counts[k].name, v, counts[k].expected);
+            return 1;
+        }
+    }
+    if ((m = cli_match(cmd, argc, argv, i, "--split", &v)) != 0) {
+        if (m < 0)
+            return -1;
+        int32_t s;
+        for (s = LLMROOF_SPLIT_AUTO; s <= LLMROOF_SPLIT_NONE; s++)
+            if (strcmp(v, llmroof_split_string(s)) == 0)
+                break;
+        if (s > LLMROOF_SPLIT_NONE)
+            return workload_bad(cmd, "--split", v, "layer, row, tensor, none or auto");
+        r->split = s;
+        return 1;
+    }
+    if ((m = cli_match(cmd, argc, argv, i, "--backend", &v)) != 0) {
+        if (m < 0)
+            return -1;
+        int32_t b;
+        for (b = LLMROOF_BACKEND_CUDA; b < LLMROOF_BACKEND_CPU; b++)
+            if (strcmp(v, llmroof_backend_string(b)) == 0)
+                break;
+        if (b >= LLMROOF_BACKEND_CPU)
+            return workload_bad(cmd, "--backend", v, "cuda, rocm, metal, vulkan or sycl");
+        r->backend = b;
+        return 1;
+    }
+    if ((m = cli_match(cmd, argc, argv, i, "--no-flash-attn", NULL)) != 0) {
+        if (m < 0)
+            return -1;
+        r->flash_attention = 0;
+        return 1;
+    }
+    if ((m = cli_match(cmd, argc, argv, i, "--flash-attn", NULL)) != 0) {
+        if (m < 0)
+            return -1;
+        r->flash_attention = 1;
+        return 1;
+    }
+    if ((m = cli_match(cmd, argc, argv, i, "--gpu-share", &v)) != 0) {
+        if (m < 0)
+            return -1;
+        if (cli_parse_double(v, &r->gpu_share) != 0 || !(r->gpu_share > 0) || r->gpu_share > 1)
+            return workload_bad(cmd, "--gpu-share", v, "a number with 0 < F <= 1");
+        return 1;
+    }
+    return 0;
 }

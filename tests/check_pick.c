@@ -346,6 +346,55 @@ START_TEST(concurrent_picks)
 }
 END_TEST
 
+/* Every bundled system with every bundled model, at three targets: the
+ * invariants of docs/pick.md hold for each answer. */
+START_TEST(invariants_everywhere)
+{
+    uint32_t ns = llmroof_catalog_count(cat, LLMROOF_SECTION_SYSTEMS);
+    uint32_t nm = llmroof_catalog_count(cat, LLMROOF_SECTION_MODELS);
+    const double targets[] = {0, 5, 30};
+    llmroof_pick_request *p = request("", "", 8192);
+    llmroof_pick_result *r = malloc(sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    unsigned picks = 0, chosen = 0;
+    for (uint32_t a = 0; a < ns; a++)
+        for (uint32_t b = 0; b < nm; b++)
+            for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
+                llmroof_pick_request_init(p);
+                strcpy(p->base.system, llmroof_catalog_id(cat, LLMROOF_SECTION_SYSTEMS, a));
+                strcpy(p->base.model, llmroof_catalog_id(cat, LLMROOF_SECTION_MODELS, b));
+                p->base.ctx = 8192;
+                p->min_decode_tps = targets[t];
+                p->min_ctx = 2048;
+                llmroof_pick_result_init(r);
+                llmroof_error e;
+                llmroof_error_init(&e);
+                ck_assert_msg(llmroof_pick(cat, p, r, &e) == LLMROOF_OK, "%s %s: %s",
+                              p->base.system, p->base.model, e.message);
+                picks++;
+                ck_assert_uint_le(r->candidate_count, LLMROOF_MAX_CANDIDATES);
+                if (r->chosen < 0) {
+                    ck_assert_str_ne(r->advice, "");
+                    continue;
+                }
+                chosen++;
+                const llmroof_candidate *c = &r->candidates[r->chosen];
+                ck_assert_int_eq(c->verdict, LLMROOF_VERDICT_CHOSEN);
+                ck_assert(c->decode_tps >= targets[t] && c->fit != LLMROOF_FIT_NONE);
+                ck_assert(c->fit != LLMROOF_FIT_STORAGE);
+                ck_assert_uint_le(c->ctx, 8192);
+                for (int32_t i = 0; i < r->chosen; i++)
+                    ck_assert(r->candidates[i].verdict != LLMROOF_VERDICT_NOT_TRIED &&
+                              r->candidates[i].verdict != LLMROOF_VERDICT_CHOSEN);
+                char args[512];
+                ck_assert_uint_gt(llmroof_pick_llama_args(r, args, sizeof args), 0);
+            }
+    ck_assert_uint_gt(chosen, picks / 3);
+    free(p);
+    free(r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pick");
@@ -361,6 +410,7 @@ int main(void)
     tcase_add_test(tc, engine_formats);
     tcase_add_test(tc, bad_requests);
     tcase_add_test(tc, concurrent_picks);
+    tcase_add_test(tc, invariants_everywhere);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);

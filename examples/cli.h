@@ -59,6 +59,12 @@ int cli_common_option(const char *cmd, int argc, char **argv, int *i, cli_common
  * --gen --batch --ubatch --split --backend --flash-attn --no-flash-attn
  * --gpu-share, onto a request.  Same return convention as cli_match. */
 int cli_workload_option(const char *cmd, int argc, char **argv, int *i, llmroof_request *r);
+/* Reads a GGUF file (llmroof_model_from_gguf) and adds its quant -- and,
+ * with need_model, its model -- to the catalog under ids from the file
+ * name, written to model_id / quant_id (LLMROOF_ID_MAX each; model_id may
+ * be NULL).  Prints the error and returns CLI_DATA on failure. */
+int cli_add_gguf(llmroof_catalog *cat, const char *path, int need_model, char *model_id,
+                 char *quant_id);
 /* 1 for -h / --help. */
 int cli_is_help(const char *arg);
 
@@ -104,11 +110,13 @@ int cli_cmd_table(int argc, char **argv, cli_common *c);    /* cli_table.c */
 int cli_cmd_list(int argc, char **argv, cli_common *c);     /* cli_list.c */
 int cli_cmd_check(int argc, char **argv, cli_common *c);    /* cli_list.c */
 int cli_cmd_pick(int argc, char **argv, cli_common *c);     /* cli_pick.c */
+int cli_cmd_inspect(int argc, char **argv, cli_common *c);  /* cli_inspect.c */
 
 void cli_help_estimate(FILE *out);
 void cli_help_table(FILE *out);
 void cli_help_list(FILE *out);
 void cli_help_check(FILE *out);
 void cli_help_pick(FILE *out);
+void cli_help_inspect(FILE *out);
 
 #endif

@@ -20,6 +20,8 @@ void cli_help_estimate(FILE *out)
         "  --system S           machine id (llmroof list systems)\n"
         "  --model M            model id (llmroof list models)\n"
         "  --quant Q            quantization id, e.g. Q4_K_M (llmroof list quants)\n"
+        "  --gguf FILE          instead of --model and --quant: a GGUF file's header\n"
+        "                       (shapes, exact tensor bytes; docs/gguf.md)\n"
         "\n"
         "Workload:\n"
         "  --engine E           inference engine (default llama.cpp)\n"
@@ -56,7 +58,7 @@ void cli_help_estimate(FILE *out)
 
 typedef struct estimate_opts {
     llmroof_request req;
-    const char *system, *model, *quant, *engine;
+    const char *system, *model, *quant, *engine, *gguf;
     int json;
 } estimate_opts;
 
@@ -125,6 +127,10 @@ static int parse_args(int argc, char **argv, cli_common *c, estimate_opts *o)
             if (m < 0)
                 return CLI_USAGE;
             o->model = v;
+        } else if ((m = cli_match("estimate", argc, argv, &i, "--gguf", &v)) != 0) {
+            if (m < 0)
+                return CLI_USAGE;
+            o->gguf = v;
         } else if ((m = cli_match("estimate", argc, argv, &i, "--quant", &v)) != 0) {
             if (m < 0)
                 return CLI_USAGE;
@@ -166,9 +172,14 @@ static int parse_args(int argc, char **argv, cli_common *c, estimate_opts *o)
             return CLI_USAGE;
         }
     }
-    const char *missing = !o->system ? "--system" : !o->model ? "--model"
-                        : !o->quant  ? "--quant"
-                                     : NULL;
+    if (o->gguf && (o->model || o->quant)) {
+        cli_usage_error("estimate", "--gguf gives the model and the quant: no --model or --quant");
+        return CLI_USAGE;
+    }
+    const char *missing = !o->system                ? "--system"
+                        : !o->model && !o->gguf     ? "--model (or --gguf FILE)"
+                        : !o->quant && !o->gguf     ? "--quant (or --gguf FILE)"
+                                                    : NULL;
     if (missing) {
         cli_usage_error("estimate", "missing required option %s", missing);
         return CLI_USAGE;
@@ -645,13 +656,18 @@ int cli_cmd_estimate(int argc, char **argv, cli_common *c)
     if (rc >= 0)
         return rc;
     llmroof_request *r = &o.req;
-    if (set_id(r->system, o.system, "system") || set_id(r->model, o.model, "model") ||
-        set_id(r->quant, o.quant, "quant") || (o.engine && set_id(r->engine, o.engine, "engine")))
+    if (set_id(r->system, o.system, "system") ||
+        (!o.gguf && (set_id(r->model, o.model, "model") || set_id(r->quant, o.quant, "quant"))) ||
+        (o.engine && set_id(r->engine, o.engine, "engine")))
         return CLI_DATA;
 
     llmroof_catalog *cat = cli_open_catalog(c);
     if (!cat)
         return CLI_DATA;
+    if (o.gguf && cli_add_gguf(cat, o.gguf, 1, r->model, r->quant) != CLI_OK) {
+        llmroof_catalog_free(cat);
+        return CLI_DATA;
+    }
     /* Results are large (tiers): keep them off the stack. */
     estimate_names *names = malloc(sizeof *names);
     llmroof_result *res = malloc(sizeof *res);

@@ -19,6 +19,8 @@ void cli_help_pick(FILE *out)
           "Choose among:\n"
           "  --quant Q            a candidate quant (repeatable; default: every quant\n"
           "                       the engine loads)\n"
+          "  --gguf FILE          a candidate GGUF file instead of --model and --quant\n"
+          "                       (repeatable; the first gives the model's shapes)\n"
           "  --engine E           inference engine (default llama.cpp)\n"
           "  --kv T[,T...]        KV cache types allowed, tried from the most precise\n"
           "                       (default f16), e.g. --kv f16,q8_0\n"
@@ -55,6 +57,8 @@ void cli_help_pick(FILE *out)
 
 typedef struct pick_opts {
     const char *system, *model, *engine, *format;
+    const char *gguf[LLMROOF_MAX_CANDIDATES];
+    int gguf_count;
 } pick_opts;
 
 static int bad(const char *opt, const char *v, const char *want)
@@ -120,6 +124,12 @@ static int parse_args(int argc, char **argv, cli_common *c, pick_opts *o, llmroo
             if (m < 0)
                 return CLI_USAGE;
             o->engine = v;
+        } else if ((m = cli_match("pick", argc, argv, &i, "--gguf", &v)) != 0) {
+            if (m < 0)
+                return CLI_USAGE;
+            if (o->gguf_count >= LLMROOF_MAX_CANDIDATES)
+                return bad("--gguf", v, "at most 64 files");
+            o->gguf[o->gguf_count++] = v;
         } else if ((m = cli_match("pick", argc, argv, &i, "--quant", &v)) != 0) {
             if (m < 0)
                 return CLI_USAGE;
@@ -182,11 +192,16 @@ static int parse_args(int argc, char **argv, cli_common *c, pick_opts *o, llmroo
             return CLI_USAGE;
         }
     }
-    if (!o->system || !o->model) {
-        cli_usage_error("pick", "%s is required", !o->system ? "--system" : "--model");
+    if (!o->system || (!o->model && !o->gguf_count)) {
+        cli_usage_error("pick", "%s is required", !o->system ? "--system" : "--model (or --gguf)");
         return CLI_USAGE;
     }
-    if (set_id(p->base.system, o->system, "system") || set_id(p->base.model, o->model, "model") ||
+    if (o->gguf_count && (o->model || p->quant_count)) {
+        cli_usage_error("pick", "--gguf files give the model and the quants: no --model or --quant");
+        return CLI_USAGE;
+    }
+    if (set_id(p->base.system, o->system, "system") ||
+        (o->model && set_id(p->base.model, o->model, "model")) ||
         (o->engine && set_id(p->base.engine, o->engine, "engine")))
         return CLI_USAGE;
     return CLI_OK;
@@ -341,7 +356,9 @@ static void print_json(const llmroof_pick_request *p, const llmroof_pick_result 
 
 int cli_cmd_pick(int argc, char **argv, cli_common *c)
 {
-    pick_opts o = {NULL, NULL, NULL, "text"};
+    pick_opts o;
+    memset(&o, 0, sizeof o);
+    o.format = "text";
     llmroof_pick_request *p = malloc(sizeof *p);
     llmroof_pick_result *r = malloc(sizeof *r);
     if (!p || !r) {
@@ -366,6 +383,17 @@ int cli_cmd_pick(int argc, char **argv, cli_common *c)
         free(p);
         free(r);
         return CLI_DATA;
+    }
+    /* GGUF files: the first gives the model, each its own quant. */
+    for (int k = 0; k < o.gguf_count; k++) {
+        if (cli_add_gguf(cat, o.gguf[k], k == 0, k == 0 ? p->base.model : NULL,
+                         p->quants[p->quant_count]) != CLI_OK) {
+            llmroof_catalog_free(cat);
+            free(p);
+            free(r);
+            return CLI_DATA;
+        }
+        p->quant_count++;
     }
     llmroof_pick_result_init(r);
     llmroof_error err;

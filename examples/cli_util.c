@@ -401,3 +401,47 @@ int cli_workload_option(const char *cmd, int argc, char **argv, int *i, llmroof_
     }
     return 0;
 }
+
+/* ---- GGUF files (estimate --gguf, pick --gguf) ---- */
+
+int cli_add_gguf(llmroof_catalog *cat, const char *path, int need_model, char *model_id,
+                 char *quant_id)
+{
+    llmroof_model m;
+    llmroof_quant q;
+    llmroof_gguf_info info;
+    llmroof_error err;
+    llmroof_model_init(&m);
+    llmroof_quant_init(&q);
+    llmroof_gguf_info_init(&info);
+    llmroof_error_init(&err);
+    llmroof_status st = llmroof_model_from_gguf(path, &m, &q, &info, &err);
+    if (st != LLMROOF_OK) {
+        cli_lib_error(&err, st, path);
+        return CLI_DATA;
+    }
+    if (need_model && !(info.derived & LLMROOF_GGUF_SHAPES)) {
+        cli_error("%s: %s", path, info.note);
+        return CLI_DATA;
+    }
+    /* The file type's measured quality, when the catalog has that type. */
+    const char *dot = strrchr(q.id, '.');
+    llmroof_quant known;
+    llmroof_quant_init(&known);
+    if (dot && llmroof_catalog_get_quant(cat, dot + 1, &known, NULL) == LLMROOF_OK)
+        q.quality = known.quality;
+    llmroof_error_init(&err);
+    if (need_model && (st = llmroof_catalog_add_model(cat, &m, LLMROOF_LOAD_OVERRIDE, &err)) !=
+                          LLMROOF_OK) {
+        cli_lib_error(&err, st, path);
+        return CLI_DATA;
+    }
+    if ((st = llmroof_catalog_add_quant(cat, &q, LLMROOF_LOAD_OVERRIDE, &err)) != LLMROOF_OK) {
+        cli_lib_error(&err, st, path);
+        return CLI_DATA;
+    }
+    if (model_id)
+        snprintf(model_id, LLMROOF_ID_MAX, "%s", m.id);
+    snprintf(quant_id, LLMROOF_ID_MAX, "%s", q.id);
+    return CLI_OK;
+}

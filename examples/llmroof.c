@@ -22,6 +22,7 @@ static void help_global(FILE *out)
           "  table      the Mac Studio M3 Ultra vs RTX 4090 comparison, recomputed\n"
           "  estimate   fit and speed of one model on one machine\n"
           "  pick       the best quant and placement for a machine, a model and targets\n"
+          "  inspect    what a GGUF file's header says (shapes, exact bytes)\n"
           "  list       the devices, systems, models, quants, engines and links known\n"
           "  check      validate descriptor files (YAML)\n"
           "  help [COMMAND]\n"
@@ -51,6 +52,7 @@ static const struct {
     {"table", cli_cmd_table, cli_help_table},
     {"estimate", cli_cmd_estimate, cli_help_estimate},
     {"pick", cli_cmd_pick, cli_help_pick},
+    {"inspect", cli_cmd_inspect, cli_help_inspect},
     {"list", cli_cmd_list, cli_help_list},
     {"check", cli_cmd_check, cli_help_check},
 };

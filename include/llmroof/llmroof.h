@@ -651,6 +651,52 @@ LLMROOF_API void llmroof_pick_result_init(llmroof_pick_result *res);
 LLMROOF_API llmroof_status llmroof_pick(const llmroof_catalog *cat, const llmroof_pick_request *req,
                                         llmroof_pick_result *res, llmroof_error *err);
 
+/* ------------------------------------------------------------------------
+ * GGUF model files (docs/gguf.md): the header, metadata and tensor infos
+ * only -- tensor data is never read, so a 100 GB file is answered in
+ * milliseconds.
+ * ------------------------------------------------------------------------ */
+
+/* Bits of llmroof_gguf_info.derived: what the metadata gave. */
+#define LLMROOF_GGUF_SHAPES 0x1u     /* layers, widths, heads: a usable model descriptor */
+#define LLMROOF_GGUF_MOE 0x2u        /* expert counts */
+#define LLMROOF_GGUF_MLA 0x4u        /* latent attention ranks */
+#define LLMROOF_GGUF_SLIDING 0x8u    /* a sliding window and its layer count */
+
+typedef struct llmroof_gguf_info {
+    uint32_t size;
+    uint32_t version;                /* GGUF version (2 or 3) */
+    uint32_t parts;                  /* files read (split GGUF: -00001-of-0000N) */
+    uint32_t file_type;              /* general.file_type (llama_ftype); UINT32_MAX if absent */
+    uint64_t file_bytes;             /* all parts */
+    uint64_t tensor_count;
+    uint64_t metadata_count;
+    uint64_t tensor_bytes;           /* exact bytes of every tensor, from its type's blocks */
+    uint64_t layer_bytes;            /* of the repeating blocks (blk.N.*) */
+    uint64_t embed_bytes;            /* token_embd.weight */
+    uint64_t output_bytes;           /* output.weight (0: tied to the embedding) */
+    double params;                   /* elements of every tensor */
+    uint32_t derived;                /* LLMROOF_GGUF_* */
+    char architecture[LLMROOF_ID_MAX];
+    char note[LLMROOF_ERROR_MESSAGE_MAX]; /* what could not be derived, "" if all */
+} llmroof_gguf_info;
+
+LLMROOF_API void llmroof_gguf_info_init(llmroof_gguf_info *info);
+
+/* Reads a GGUF file's header into a model and a quant descriptor (ids from
+ * the file name; quant bpw from the exact tensor bytes: layers, embedding
+ * and head each their own) and the info.  Any of model, quant, info may be
+ * NULL.  Split files: pass the first part.  An architecture whose shapes
+ * cannot be derived still gives exact bytes: the call succeeds, derived
+ * lacks LLMROOF_GGUF_SHAPES and note says what is missing.  Hostile or
+ * broken files (truncated, absurd counts, offsets past the end, unknown
+ * types, duplicate keys) are errors with the byte offset in `column` and
+ * line 0.  Never reads tensor data; memory is bounded by the tensor count. */
+LLMROOF_API llmroof_status llmroof_model_from_gguf(const char *path, llmroof_model *model,
+                                                   llmroof_quant *quant,
+                                                   llmroof_gguf_info *info,
+                                                   llmroof_error *err);
+
 /* The llama-server / llama-cli arguments for a pick's chosen (or closest)
  * configuration: "-ngl N -c CTX -ctk T -ctv T -fa on|off", plus
  * "--split-mode MODE -ts a,b,..." on several GPUs, "-ub N" and "-np N" when

@@ -305,3 +305,18 @@ def pick(catalog, system, model, **options):
     .candidates (each with .verdict and .reason) and .llama_args, the
     llama-server arguments of the choice."""
     return catalog.pick(system, model, **options)
+
+
+def model_from_gguf(path):
+    """(Model, Quant, GgufInfo) from a GGUF file's header (llmroof_model_from_gguf,
+    docs/gguf.md); add them with Catalog.add_model / add_quant to estimate or
+    pick with them.  Raises LlmroofError for unreadable or malformed files."""
+    lib = capi.load()
+    m = _objects.new_struct(capi.llmroof_model)
+    q = _objects.new_struct(capi.llmroof_quant)
+    i = _objects.new_struct(capi.llmroof_gguf_info)
+    lib.llmroof_model_init(m)
+    lib.llmroof_quant_init(q)
+    lib.llmroof_gguf_info_init(i)
+    lib.llmroof_model_from_gguf(os.fsencode(path), m, q, i, _err())
+    return _objects.to_py(m), _objects.to_py(q), _objects.to_py(i)

@@ -228,6 +228,7 @@ Result = _make("Result", capi.llmroof_result, "What llmroof_estimate() predicts.
 Request = _make("Request", capi.llmroof_request, "An estimate request (llmroof_request).")
 Candidate = _make("Candidate", capi.llmroof_candidate,
                   "One quant a pick weighed, with its verdict and reason.")
+GgufInfo = _make("GgufInfo", capi.llmroof_gguf_info, "What a GGUF file's header says.")
 PickResult = _make("PickResult", capi.llmroof_pick_result,
                    "What llmroof_pick() chose, and why every other candidate lost.")
 

@@ -61,6 +61,11 @@ LLMROOF_FLAG_SINGLE_GPU = 0x10
 
 LLMROOF_LOAD_OVERRIDE = 0x1
 
+LLMROOF_GGUF_SHAPES = 0x1
+LLMROOF_GGUF_MOE = 0x2
+LLMROOF_GGUF_MLA = 0x4
+LLMROOF_GGUF_SLIDING = 0x8
+
 LLMROOF_PICK_NO_OFFLOAD = 0x1
 LLMROOF_PICK_NO_STORAGE = 0x2
 LLMROOF_PICK_CTX_SHRUNK = 0x1
@@ -247,6 +252,14 @@ class PickRequestFlag(enum.IntFlag):
     """Bits of llmroof_pick_request.flags."""
     NO_OFFLOAD = LLMROOF_PICK_NO_OFFLOAD
     NO_STORAGE = LLMROOF_PICK_NO_STORAGE
+
+
+class GgufDerived(enum.IntFlag):
+    """Bits of llmroof_gguf_info.derived."""
+    SHAPES = LLMROOF_GGUF_SHAPES
+    MOE = LLMROOF_GGUF_MOE
+    MLA = LLMROOF_GGUF_MLA
+    SLIDING = LLMROOF_GGUF_SLIDING
 
 
 class ResultFlag(enum.IntFlag):
@@ -627,12 +640,33 @@ class llmroof_pick_result(_Struct):
     _flag_fields = {"flags": PickFlag}
 
 
+class llmroof_gguf_info(_Struct):
+    _fields_ = [
+        ("size", c_uint32),
+        ("version", c_uint32),
+        ("parts", c_uint32),
+        ("file_type", c_uint32),
+        ("file_bytes", c_uint64),
+        ("tensor_count", c_uint64),
+        ("metadata_count", c_uint64),
+        ("tensor_bytes", c_uint64),
+        ("layer_bytes", c_uint64),
+        ("embed_bytes", c_uint64),
+        ("output_bytes", c_uint64),
+        ("params", c_double),
+        ("derived", c_uint32),
+        ("architecture", _ID),
+        ("note", _chars(LLMROOF_ERROR_MESSAGE_MAX)),
+    ]
+    _flag_fields = {"derived": GgufDerived}
+
+
 # Every public struct, by its C name.
 STRUCTS = {cls.__name__: cls for cls in (
     llmroof_error, llmroof_device, llmroof_link, llmroof_system, llmroof_model, llmroof_quant,
     llmroof_kernel_efficiency, llmroof_engine_backend, llmroof_engine, llmroof_request,
     llmroof_tier, llmroof_result, llmroof_pick_request, llmroof_candidate,
-    llmroof_pick_result)}
+    llmroof_pick_result, llmroof_gguf_info)}
 
 
 # --------------------------------------------------------------------------
@@ -740,6 +774,9 @@ FUNCTIONS = [
     ("llmroof_result_init", [POINTER(llmroof_result)], None, None),
     ("llmroof_estimate", [_cat, POINTER(llmroof_request), POINTER(llmroof_result), _err],
      c_int32, _status),
+    ("llmroof_gguf_info_init", [POINTER(llmroof_gguf_info)], None, None),
+    ("llmroof_model_from_gguf", [c_char_p, POINTER(llmroof_model), POINTER(llmroof_quant),
+                                 POINTER(llmroof_gguf_info), _err], c_int32, _status),
     ("llmroof_pick_request_init", [POINTER(llmroof_pick_request)], None, None),
     ("llmroof_verdict_string", [c_int32], c_char_p, _string),
     ("llmroof_pick_result_init", [POINTER(llmroof_pick_result)], None, None),

@@ -582,13 +582,29 @@ def model_tensors(arch, cfg=None, ftype="Q4_K_M", vocab=False):
 
 # --- independent parser (self-test) ----------------------------------------
 
+class GGUFError(ValueError):
+    """A file the parser refuses; .code is the llmroof status name."""
+
+    def __init__(self, code, msg):
+        ValueError.__init__(self, "%s: %s" % (code, msg))
+        self.code = code
+
+
+# Limits of the self-test parser (the C reader picks its own).
+MAX_COUNT = 1 << 24          # tensors, KVs, array elements
+MAX_STRING = 1 << 24         # bytes in one string
+MAX_KEY = 65535              # bytes in one key or tensor name
+MAX_DEPTH = 2                # ARRAY of ARRAY of scalars, no deeper
+MAX_DIMS = 4                 # GGML_MAX_DIMS
+
+
 class _Reader:
     def __init__(self, b):
         self.b, self.p = b, 0
 
     def take(self, n):
         if self.p + n > len(self.b):
-            raise ValueError("truncated at %d" % self.p)
+            raise GGUFError("LLMROOF_E_SYNTAX", "truncated at byte %d (need %d)" % (self.p, n))
         r = self.b[self.p:self.p + n]
         self.p += n
         return r
@@ -596,51 +612,109 @@ class _Reader:
     def u(self, fmt):
         return struct.unpack(fmt, self.take(struct.calcsize(fmt)))[0]
 
-    def s(self):
-        return self.take(self.u("<Q")).decode("utf-8")
+    def s(self, limit=MAX_STRING):
+        n = self.u("<Q")
+        if n > limit:
+            raise GGUFError("LLMROOF_E_LIMIT", "string of %d bytes at %d" % (n, self.p - 8))
+        try:
+            return self.take(n).decode("utf-8")
+        except UnicodeDecodeError:
+            raise GGUFError("LLMROOF_E_SYNTAX", "string is not UTF-8 at %d" % self.p)
+
+    def count(self, what):
+        n = self.u("<Q")
+        if n > MAX_COUNT:
+            raise GGUFError("LLMROOF_E_LIMIT", "%s count %d" % (what, n))
+        return n
 
     def val(self, t, depth=0):
         if t == STRING:
             return self.s()
         if t == ARRAY:
-            if depth > 2:
-                raise ValueError("arrays nested too deep")
-            et, cnt = self.u("<I"), self.u("<Q")
+            if depth >= MAX_DEPTH:
+                raise GGUFError("LLMROOF_E_LIMIT", "arrays nested deeper than %d" % MAX_DEPTH)
+            et = self.u("<I")
+            if et > FLOAT64:
+                raise GGUFError("LLMROOF_E_SYNTAX", "array element type %d" % et)
+            cnt = self.count("array")
             return [self.val(et, depth + 1) for _ in range(cnt)]
         if t not in _SCALAR_FMT:
-            raise ValueError("bad value type %d" % t)
+            raise GGUFError("LLMROOF_E_SYNTAX", "value type %d" % t)
+        if t == BOOL:
+            v = self.u("<B")
+            if v > 1:
+                raise GGUFError("LLMROOF_E_SYNTAX", "BOOL byte %d" % v)
+            return bool(v)
         return self.u(_SCALAR_FMT[t])
 
 
 def parse_gguf(path):
-    """Read header, metadata and tensor infos (never tensor data)."""
+    """Read and check header, metadata and tensor infos; never tensor data.
+
+    Raises GGUFError with the llmroof status name make_bad.py expects."""
     size = os.path.getsize(path)
     with open(path, "rb") as f:
         b = f.read(min(size, 64 << 20))
     r = _Reader(b)
     if r.take(4) != GGUF_MAGIC:
-        raise ValueError("bad magic")
+        raise GGUFError("LLMROOF_E_SYNTAX", "bad magic")
     ver = r.u("<I")
     if ver not in (2, 3):
-        raise ValueError("version %d" % ver)
-    nt, nkv = r.u("<Q"), r.u("<Q")
-    md = {}
+        raise GGUFError("LLMROOF_E_VERSION", "version %d" % ver)
+    nt, nkv = r.count("tensor"), r.count("metadata")
+    md, mdtype = {}, {}
     for _ in range(nkv):
-        k = r.s()
+        k = r.s(MAX_KEY)
+        t = r.u("<I")
+        v = r.val(t)
         if k in md:
-            raise ValueError("duplicate key " + k)
-        md[k] = r.val(r.u("<I"))
+            raise GGUFError("LLMROOF_E_DUPLICATE", "metadata key " + k)
+        md[k], mdtype[k] = v, t
+    # gguf-split puts the metadata in the first file only
+    if mdtype.get("general.architecture") != STRING and not md.get("split.no"):
+        raise GGUFError("LLMROOF_E_SCHEMA", "general.architecture missing or not a string")
     al = md.get("general.alignment", DEFAULT_ALIGNMENT)
-    ts = []
+    if mdtype.get("general.alignment", UINT32) != UINT32:
+        raise GGUFError("LLMROOF_E_SCHEMA", "general.alignment not UINT32")
+    if al == 0 or al & (al - 1):
+        raise GGUFError("LLMROOF_E_RANGE", "general.alignment %d" % al)
+    ts, names = [], set()
     for _ in range(nt):
-        name = r.s()
+        name = r.s(MAX_KEY)
         nd = r.u("<I")
+        if nd == 0 or nd > MAX_DIMS:
+            raise GGUFError("LLMROOF_E_RANGE", "%s: n_dims %d" % (name, nd))
         dims = [r.u("<Q") for _ in range(nd)]
         t, off = r.u("<I"), r.u("<Q")
-        ts.append((name, dims, GGML_TYPE_BY_ID[t], off))
+        if name in names:
+            raise GGUFError("LLMROOF_E_DUPLICATE", "tensor " + name)
+        names.add(name)
+        if t not in GGML_TYPE_BY_ID:
+            raise GGUFError("LLMROOF_E_UNSUPPORTED", "%s: ggml type %d" % (name, t))
+        ne = 1
+        for d in dims:
+            ne *= d
+        if ne >= 1 << 63:
+            raise GGUFError("LLMROOF_E_RANGE", "%s: %d elements" % (name, ne))
+        tn, _, blck, bsz = type_info(t)
+        if dims[0] % blck:
+            raise GGUFError("LLMROOF_E_RANGE", "%s: ne0 %d, block %d" % (name, dims[0], blck))
+        nb = ne // blck * bsz
+        if nb >= 1 << 64:
+            raise GGUFError("LLMROOF_E_RANGE", "%s: %d bytes" % (name, nb))
+        if off % al:
+            raise GGUFError("LLMROOF_E_RANGE", "%s: offset %d not aligned" % (name, off))
+        ts.append((name, dims, tn, off, nb))
     data_start = align_up(r.p, al)
-    return dict(version=ver, metadata=md, tensors=ts, data_start=data_start,
-                alignment=al, file_size=size)
+    spans = sorted((off, off + nb, name) for name, _, _, off, nb in ts)
+    for (a0, a1, an), (b0, b1, bn) in zip(spans, spans[1:]):
+        if b0 < a1:
+            raise GGUFError("LLMROOF_E_RANGE", "%s overlaps %s" % (bn, an))
+    for name, _, _, off, nb in ts:
+        if data_start + off + nb > size:
+            raise GGUFError("LLMROOF_E_SYNTAX", "%s: data past the end of the file" % name)
+    return dict(version=ver, metadata=md, tensors=[t[:4] for t in ts],
+                data_start=data_start, alignment=al, file_size=size)
 
 
 def _check(path, md, tensors, data, version=3, alignment=32):

@@ -121,6 +121,15 @@ FTYPES = {
 }
 
 
+# llama-quantize's fallback for a tensor whose ne0 is not a multiple of the
+# block (src/llama-quant.cpp, convert_incompatible_tensor); then F16.
+_FALLBACK = {"TQ1_0": "Q4_0", "TQ2_0": "Q4_0", "Q4_K": "Q5_0", "Q5_K": "Q5_1",
+             "Q6_K": "Q8_0"}
+for _t in ("IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ3_XXS", "IQ3_S", "IQ1_S", "IQ1_M",
+           "Q2_K", "Q3_K", "IQ4_XS"):
+    _FALLBACK[_t] = "IQ4_NL"
+
+
 def type_info(t):
     """(name, id, block elements, bytes per block) for a type name or id."""
     if isinstance(t, int):
@@ -429,8 +438,9 @@ def model_tensors(arch, cfg=None, ftype="Q4_K_M", vocab=False):
 
     cfg overrides ARCH_DEFAULTS[arch]; ftype is a llama_ftype name (FTYPES);
     vocab=True adds tokenizer.ggml.* with n_vocab tokens.  1-D tensors are
-    F32; 2-D/3-D weights take the ftype's type, falling back to F16 (then
-    F32) where ne0 is not a multiple of the block, like llama-quantize.
+    F32; 2-D/3-D weights take the ftype's type, falling back as
+    llama-quantize does (Q4_K -> Q5_0, ..., then F16) where ne0 is not a
+    multiple of the block.
     gpt-oss expert weights are always MXFP4.  Shapes are in ggml order
     (ne0 first), as in llama.cpp src/llama-model.cpp create_tensor calls.
     """
@@ -452,7 +462,7 @@ def model_tensors(arch, cfg=None, ftype="Q4_K_M", vocab=False):
 
     def w(name, *shape, t=None):
         t = t or wtype
-        for cand in (t, "F16", "F32"):
+        for cand in (t, _FALLBACK.get(t, "F16"), "F16", "F32"):
             if shape[0] % type_info(cand)[2] == 0:
                 T.append((name, list(shape), cand))
                 return
@@ -548,8 +558,7 @@ def model_tensors(arch, cfg=None, ftype="Q4_K_M", vocab=False):
         if moe:
             X, FE = c["n_expert"], c["n_ff_exp"]
             et = "MXFP4" if arch == "gpt-oss" else wtype
-            n(p + "ffn_gate_inp.weight", E, X) if arch != "gpt-oss" else \
-                w(p + "ffn_gate_inp.weight", E, X)
+            n(p + "ffn_gate_inp.weight", E, X)   # the router: llama-quantize keeps it F32
             if arch == "deepseek2":
                 n(p + "exp_probs_b.bias", X)
             w(p + "ffn_gate_exps.weight", E, FE, X, t=et)

@@ -196,9 +196,11 @@ def enc_value(vtype, v):
         else:
             items = list(v)
             etype = _infer_type(items[0]) if items else UINT32
-            if etype == UINT32 and any(isinstance(x, int) and not isinstance(x, bool)
-                                       and x < 0 for x in items):
-                etype = INT32
+            if etype in (UINT32, INT32, UINT64, INT64):
+                lo, hi = min(items), max(items)
+                etype = (UINT32 if lo >= 0 and hi < 1 << 32 else
+                         INT32 if lo >= -(1 << 31) and hi < 1 << 31 else
+                         UINT64 if lo >= 0 else INT64)
         parts = [struct.pack("<IQ", etype, len(items))]
         if etype in _SCALAR_FMT:
             fmt = _SCALAR_FMT[etype]
@@ -782,6 +784,7 @@ def selftest():
             p = os.path.join(d, "types-v%d-a%d.gguf" % (ver, al))
             md = {"test.u64": TV(UINT64, 1 << 40), "test.i8": TV(INT8, -3),
                   "test.s": "héllo", "test.arr": [1, 2, 3], "test.b": True,
+                  "test.arr64": [1, 1 << 40], "test.neg": [-1, 5], "test.strs": ["a", "bé"],
                   "test.nested": TV(ARRAY, (ARRAY, [TV(ARRAY, (UINT8, [1]))]))}
             write_gguf(p, "llama", md, ts, data="random", version=ver, alignment=al)
             md["test.nested"] = [[1]]

@@ -199,6 +199,35 @@ static llmroof_status str(reader *r, char *buf, size_t cap, uint64_t max, uint64
     return LLMROOF_OK;
 }
 
+/* Whether s[0, n) is UTF-8 (no overlongs, no surrogates, at most U+10FFFF). */
+static int utf8_ok(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        size_t k = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2
+                                 : (c & 0xF8) == 0xF0 ? 3 : 9;
+        if (k == 9 || i + k >= n + (k == 0))
+            return k == 0;
+        if (k == 0) {
+            i++;
+            continue;
+        }
+        if (i + k >= n + 1)
+            return 0;
+        uint32_t cp = c & (0x3F >> k);
+        for (size_t j = 1; j <= k; j++) {
+            if ((s[i + j] & 0xC0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i + j] & 0x3F);
+        }
+        if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
 static uint64_t fnv(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ull;
@@ -299,6 +328,8 @@ static llmroof_status value(reader *r, const char *key, uint32_t t)
 {
     if (t > T_F64)
         return rfail(r, LLMROOF_E_UNSUPPORTED, "key '%.80s': unknown value type %u", key, t);
+    if (t != T_STR && (strcmp(key, "general.architecture") == 0 || strcmp(key, "general.name") == 0))
+        return rfail(r, LLMROOF_E_SCHEMA, "key '%s' must be a string, not type %u", key, t);
     uint64_t v;
     if (t == T_STR) {
         char buf[LLMROOF_NAME_MAX];
@@ -311,6 +342,9 @@ static llmroof_status value(reader *r, const char *key, uint32_t t)
     }
     if (t != T_ARR) {
         TRY(scalar(r, t, &v));
+        if (t == T_BOOL && v > 1)
+            return rfail(r, LLMROOF_E_SYNTAX, "key '%.80s': boolean %" PRIu64 " is not 0 or 1", key,
+                         v);
         if (strcmp(key, "general.file_type") == 0)
             r->file_type = (uint32_t)(v > UINT32_MAX ? UINT32_MAX : v);
         else if (strcmp(key, "general.alignment") == 0)
@@ -412,6 +446,8 @@ static llmroof_status read_file(reader *r, sums *s, int first)
         char key[256];
         uint64_t len;
         TRY(str(r, key, sizeof key, MAX_KEY_LEN, &len, "metadata key"));
+        if (!utf8_ok((const unsigned char *)key, strlen(key)) || strlen(key) != len)
+            return rfail(r, LLMROOF_E_SYNTAX, "metadata key %" PRIu64 " is not UTF-8 text", i);
         int dup;
         TRY(remember(r, fnv(key, strlen(key)) ^ len, &dup));
         if (dup)

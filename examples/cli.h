@@ -65,6 +65,10 @@ int cli_workload_option(const char *cmd, int argc, char **argv, int *i, llmroof_
  * be NULL).  Prints the error and returns CLI_DATA on failure. */
 int cli_add_gguf(llmroof_catalog *cat, const char *path, int need_model, char *model_id,
                  char *quant_id);
+/* Reads a Hugging Face config.json (llmroof_model_from_config) and adds
+ * its model to the catalog; its id is written to model_id (LLMROOF_ID_MAX).
+ * Prints the error and returns CLI_DATA on failure. */
+int cli_add_config(llmroof_catalog *cat, const char *path, char *model_id);
 /* 1 for -h / --help. */
 int cli_is_help(const char *arg);
 

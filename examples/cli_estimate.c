@@ -22,6 +22,8 @@ void cli_help_estimate(FILE *out)
         "  --quant Q            quantization id, e.g. Q4_K_M (llmroof list quants)\n"
         "  --gguf FILE          instead of --model and --quant: a GGUF file's header\n"
         "                       (shapes, exact tensor bytes; docs/gguf.md)\n"
+        "  --config FILE        instead of --model: a Hugging Face config.json's shapes\n"
+        "                       (with --quant)\n"
         "\n"
         "Workload:\n"
         "  --engine E           inference engine (default llama.cpp)\n"
@@ -58,7 +60,7 @@ void cli_help_estimate(FILE *out)
 
 typedef struct estimate_opts {
     llmroof_request req;
-    const char *system, *model, *quant, *engine, *gguf;
+    const char *system, *model, *quant, *engine, *gguf, *config;
     int json;
 } estimate_opts;
 
@@ -131,6 +133,10 @@ static int parse_args(int argc, char **argv, cli_common *c, estimate_opts *o)
             if (m < 0)
                 return CLI_USAGE;
             o->gguf = v;
+        } else if ((m = cli_match("estimate", argc, argv, &i, "--config", &v)) != 0) {
+            if (m < 0)
+                return CLI_USAGE;
+            o->config = v;
         } else if ((m = cli_match("estimate", argc, argv, &i, "--quant", &v)) != 0) {
             if (m < 0)
                 return CLI_USAGE;
@@ -172,12 +178,16 @@ static int parse_args(int argc, char **argv, cli_common *c, estimate_opts *o)
             return CLI_USAGE;
         }
     }
+    if (o->config && (o->model || o->gguf)) {
+        cli_usage_error("estimate", "--config gives the model: no --model or --gguf");
+        return CLI_USAGE;
+    }
     if (o->gguf && (o->model || o->quant)) {
         cli_usage_error("estimate", "--gguf gives the model and the quant: no --model or --quant");
         return CLI_USAGE;
     }
     const char *missing = !o->system                ? "--system"
-                        : !o->model && !o->gguf     ? "--model (or --gguf FILE)"
+                        : !o->model && !o->gguf && !o->config ? "--model (or --gguf FILE)"
                         : !o->quant && !o->gguf     ? "--quant (or --gguf FILE)"
                                                     : NULL;
     if (missing) {
@@ -657,14 +667,16 @@ int cli_cmd_estimate(int argc, char **argv, cli_common *c)
         return rc;
     llmroof_request *r = &o.req;
     if (set_id(r->system, o.system, "system") ||
-        (!o.gguf && (set_id(r->model, o.model, "model") || set_id(r->quant, o.quant, "quant"))) ||
+        (!o.gguf && !o.config && set_id(r->model, o.model, "model")) ||
+        (!o.gguf && set_id(r->quant, o.quant, "quant")) ||
         (o.engine && set_id(r->engine, o.engine, "engine")))
         return CLI_DATA;
 
     llmroof_catalog *cat = cli_open_catalog(c);
     if (!cat)
         return CLI_DATA;
-    if (o.gguf && cli_add_gguf(cat, o.gguf, 1, r->model, r->quant) != CLI_OK) {
+    if ((o.gguf && cli_add_gguf(cat, o.gguf, 1, r->model, r->quant) != CLI_OK) ||
+        (o.config && cli_add_config(cat, o.config, r->model) != CLI_OK)) {
         llmroof_catalog_free(cat);
         return CLI_DATA;
     }

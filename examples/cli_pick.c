@@ -21,6 +21,7 @@ void cli_help_pick(FILE *out)
           "                       the engine loads)\n"
           "  --gguf FILE          a candidate GGUF file instead of --model and --quant\n"
           "                       (repeatable; the first gives the model's shapes)\n"
+          "  --config FILE        instead of --model: a Hugging Face config.json's shapes\n"
           "  --engine E           inference engine (default llama.cpp)\n"
           "  --kv T[,T...]        KV cache types allowed, tried from the most precise\n"
           "                       (default f16), e.g. --kv f16,q8_0\n"
@@ -56,7 +57,7 @@ void cli_help_pick(FILE *out)
 #define CLI_NONE_MEETS 3
 
 typedef struct pick_opts {
-    const char *system, *model, *engine, *format;
+    const char *system, *model, *engine, *format, *config;
     const char *gguf[LLMROOF_MAX_CANDIDATES];
     int gguf_count;
 } pick_opts;
@@ -120,6 +121,10 @@ static int parse_args(int argc, char **argv, cli_common *c, pick_opts *o, llmroo
             if (m < 0)
                 return CLI_USAGE;
             o->model = v;
+        } else if ((m = cli_match("pick", argc, argv, &i, "--config", &v)) != 0) {
+            if (m < 0)
+                return CLI_USAGE;
+            o->config = v;
         } else if ((m = cli_match("pick", argc, argv, &i, "--engine", &v)) != 0) {
             if (m < 0)
                 return CLI_USAGE;
@@ -192,8 +197,13 @@ static int parse_args(int argc, char **argv, cli_common *c, pick_opts *o, llmroo
             return CLI_USAGE;
         }
     }
-    if (!o->system || (!o->model && !o->gguf_count)) {
-        cli_usage_error("pick", "%s is required", !o->system ? "--system" : "--model (or --gguf)");
+    if (!o->system || (!o->model && !o->gguf_count && !o->config)) {
+        cli_usage_error("pick", "%s is required",
+                        !o->system ? "--system" : "--model (or --gguf or --config)");
+        return CLI_USAGE;
+    }
+    if (o->config && (o->model || o->gguf_count)) {
+        cli_usage_error("pick", "--config gives the model: no --model or --gguf");
         return CLI_USAGE;
     }
     if (o->gguf_count && (o->model || p->quant_count)) {
@@ -380,6 +390,12 @@ int cli_cmd_pick(int argc, char **argv, cli_common *c)
     }
     llmroof_catalog *cat = cli_open_catalog(c);
     if (!cat) {
+        free(p);
+        free(r);
+        return CLI_DATA;
+    }
+    if (o.config && cli_add_config(cat, o.config, p->base.model) != CLI_OK) {
+        llmroof_catalog_free(cat);
         free(p);
         free(r);
         return CLI_DATA;

@@ -445,3 +445,20 @@ int cli_add_gguf(llmroof_catalog *cat, const char *path, int need_model, char *m
     snprintf(quant_id, LLMROOF_ID_MAX, "%s", q.id);
     return CLI_OK;
 }
+
+int cli_add_config(llmroof_catalog *cat, const char *path, char *model_id)
+{
+    llmroof_model m;
+    llmroof_error err;
+    llmroof_model_init(&m);
+    llmroof_error_init(&err);
+    llmroof_status st = llmroof_model_from_config(path, &m, &err);
+    if (st == LLMROOF_OK)
+        st = llmroof_catalog_add_model(cat, &m, LLMROOF_LOAD_OVERRIDE, &err);
+    if (st != LLMROOF_OK) {
+        cli_lib_error(&err, st, path);
+        return CLI_DATA;
+    }
+    snprintf(model_id, LLMROOF_ID_MAX, "%s", m.id);
+    return CLI_OK;
+}

@@ -303,6 +303,29 @@ def estimate_8b_matches_the_cli():
 
 
 @test
+def config_json_model_estimates_like_the_catalogs_and_the_cli():
+    import llmroof
+    path = os.path.join(DATA, "config", "meta-llama_Llama-3.1-8B", "config.json")
+    m = llmroof.model_from_config(path)
+    assert isinstance(m, llmroof.Model) and m.id == "meta-llama_Llama-3.1-8B", m
+    assert (m.layers, m.hidden, m.kv_heads, m.vocab) == (32, 4096, 8, 128256), m
+    with llmroof.Catalog.builtin() as cat:
+        cat.add_model(m)
+        a = cat.estimate("pc-rtx-4090", m.id, "Q4_K_M")
+        b = cat.estimate("pc-rtx-4090", "llama-3.1-8b", "Q4_K_M")
+    assert (a.weights, a.kv, a.decode_tps) == (b.weights, b.kv, b.decode_tps), (a, b)
+    j = run_cli("estimate", "--json", "--system", "pc-rtx-4090", "--config", path,
+                "--quant", "Q4_K_M")
+    assert j["decode"]["tokens_per_s"] == a.decode_tps, j["decode"]
+    bad = os.path.join(tempfile.mkdtemp(), "config.json")
+    with open(bad, "w") as f:
+        f.write('{"model_type": "llama",\n "hidden_size": 4096,,}')
+    e = raises(llmroof.LlmroofError, llmroof.model_from_config, bad)
+    assert e.code is llmroof.Status.SYNTAX and e.file == bad and e.line == 2, repr(e)
+    shutil.rmtree(os.path.dirname(bad))
+
+
+@test
 def estimate_workload_keywords_match_the_cli():
     import llmroof
     kw = dict(ctx=8192, depth=1024, prompt=256, gen=64, batch=2, ubatch=256, kv_type="q8_0",

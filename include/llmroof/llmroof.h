@@ -697,6 +697,18 @@ LLMROOF_API llmroof_status llmroof_model_from_gguf(const char *path, llmroof_mod
                                                    llmroof_gguf_info *info,
                                                    llmroof_error *err);
 
+/* Reads a Hugging Face config.json (the shapes a checkpoint ships with)
+ * into a model descriptor: layers, widths, heads, vocabulary, context, tied
+ * embeddings, mixture of experts (Mixtral, Qwen-MoE, DeepSeek, gpt-oss key
+ * names), latent attention and sliding windows (layer_types, or Gemma's
+ * patterns).  A multimodal config's "text_config" wins over its top level.
+ * The id is the parent directory's name (ORG_NAME/config.json), else the
+ * model_type.  params is left 0: the estimator derives it from the shapes.
+ * A file lacking a shape is LLMROOF_E_SCHEMA naming what is missing;
+ * malformed JSON is LLMROOF_E_SYNTAX with line and column. */
+LLMROOF_API llmroof_status llmroof_model_from_config(const char *path, llmroof_model *model,
+                                                     llmroof_error *err);
+
 /* The llama-server / llama-cli arguments for a pick's chosen (or closest)
  * configuration: "-ngl N -c CTX -ctk T -ctv T -fa on|off", plus
  * "--split-mode MODE -ts a,b,..." on several GPUs, "-ub N" and "-np N" when

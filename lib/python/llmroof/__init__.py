@@ -11,7 +11,7 @@ package, then on the system's search path (docs/python.md).  llmroof.capi is
 the raw mirror of llmroof.h; this module is the Pythonic layer on top.
 """
 from . import capi
-from ._catalog import WORKLOAD, Catalog, estimate, model_from_gguf, pick
+from ._catalog import WORKLOAD, Catalog, estimate, model_from_config, model_from_gguf, pick
 from ._errors import LibraryError, LlmroofError
 from ._objects import (Candidate, Device, Engine, EngineBackend, GgufInfo, KernelEfficiency,
                        Link, Model, PickResult, Quant, Request, Result, System, Tier)
@@ -35,7 +35,7 @@ def version():
 
 __all__ = [
     "Attention", "Backend", "Candidate", "Catalog", "Device", "DeviceKind", "Engine",
-    "EngineBackend", "Fit", "GgufInfo", "model_from_gguf", "KernelEfficiency", "KvType", "LibraryError", "Link",
+    "EngineBackend", "Fit", "GgufInfo", "model_from_config", "model_from_gguf", "KernelEfficiency", "KvType", "LibraryError", "Link",
     "LlmroofError", "Model", "Offload", "PickFlag", "PickResult", "Quant", "Request", "Resource",
     "Result", "ResultFlag", "Section", "Split", "Status", "System", "Tier", "TierKind",
     "Verdict", "WORKLOAD", "capi", "estimate", "library", "pick", "version",

@@ -320,3 +320,15 @@ def model_from_gguf(path):
     lib.llmroof_gguf_info_init(i)
     lib.llmroof_model_from_gguf(os.fsencode(path), m, q, i, _err())
     return _objects.to_py(m), _objects.to_py(q), _objects.to_py(i)
+
+
+def model_from_config(path):
+    """Model from a Hugging Face config.json (llmroof_model_from_config,
+    docs/gguf.md "config.json"); add it with Catalog.add_model and pair it
+    with any catalog quant.  Raises LlmroofError for malformed files or
+    ones that lack a shape."""
+    lib = capi.load()
+    m = _objects.new_struct(capi.llmroof_model)
+    lib.llmroof_model_init(m)
+    lib.llmroof_model_from_config(os.fsencode(path), m, _err())
+    return _objects.to_py(m)

@@ -777,6 +777,7 @@ FUNCTIONS = [
     ("llmroof_gguf_info_init", [POINTER(llmroof_gguf_info)], None, None),
     ("llmroof_model_from_gguf", [c_char_p, POINTER(llmroof_model), POINTER(llmroof_quant),
                                  POINTER(llmroof_gguf_info), _err], c_int32, _status),
+    ("llmroof_model_from_config", [c_char_p, POINTER(llmroof_model), _err], c_int32, _status),
     ("llmroof_pick_request_init", [POINTER(llmroof_pick_request)], None, None),
     ("llmroof_verdict_string", [c_int32], c_char_p, _string),
     ("llmroof_pick_result_init", [POINTER(llmroof_pick_result)], None, None),

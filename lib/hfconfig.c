@@ -1,0 +1,372 @@
+/* Hugging Face config.json -> model descriptor (docs/gguf.md, "config.json").
+ * JSON is YAML, so libyaml's event parser reads it; the reader keeps the
+ * scalars of the top level (and of a multimodal model's "text_config"), the
+ * length of arrays and the count of "sliding_attention" in "layer_types",
+ * with the loader's own limits on size and depth. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "internal.h"
+
+#define MAX_DEPTH 16
+#define MAX_KEYS 512
+
+typedef struct field {
+    char key[64];
+    char value[64];
+    int is_scalar;
+    int quoted;              /* a JSON string: never read as a number */
+    int seen_top, seen_text; /* given at the top level / under text_config */
+    uint64_t array_len;
+    uint64_t sliding; /* "sliding_attention" entries of an array */
+} field;
+
+typedef struct cfg {
+    field f[MAX_KEYS];
+    int n;
+} cfg;
+
+/* One open JSON object or array. */
+typedef struct frame {
+    int is_map;
+    int want_key;  /* an object expecting its next key */
+    int kept;      /* the root object, or the root's "text_config" */
+    char key[64];  /* the key whose value comes next */
+    field *arr;    /* a kept array: count its items */
+} frame;
+
+static field *find(cfg *c, const char *key)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcmp(c->f[i].key, key) == 0)
+            return &c->f[i];
+    return NULL;
+}
+
+static field *add(cfg *c, const char *key)
+{
+    field *f = find(c, key);
+    if (f)
+        return f;
+    if (c->n >= MAX_KEYS)
+        return NULL;
+    f = &c->f[c->n++];
+    memset(f, 0, sizeof *f);
+    snprintf(f->key, sizeof f->key, "%s", key);
+    return f;
+}
+
+static int num(cfg *c, const char *key, double *out)
+{
+    field *f = find(c, key);
+    if (!f || !f->is_scalar || f->quoted)
+        return 0;
+    char *end;
+    double v = strtod(f->value, &end);
+    if (end == f->value || *end)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static uint32_t u32(cfg *c, const char *key)
+{
+    double v;
+    if (!num(c, key, &v) || !(v >= 0) || v > 4294967295.0 || v != (double)(uint32_t)v)
+        return 0;
+    return (uint32_t)v;
+}
+
+static const char *text(cfg *c, const char *key)
+{
+    field *f = find(c, key);
+    return f && f->is_scalar ? f->value : "";
+}
+
+/* A key of a kept object: text_config's values win over the top level's
+ * whichever comes first; the same key twice in one object is an error. */
+static field *claim(cfg *c, const char *path, const frame *t, int top, const yaml_mark_t *mk,
+                    llmroof_error *err, llmroof_status *st)
+{
+    field *f = add(c, t->key);
+    if (!f) {
+        *st = llmroof__fail(err, LLMROOF_E_LIMIT, path, (uint32_t)mk->line + 1,
+                            (uint32_t)mk->column + 1, "more than %d keys", MAX_KEYS);
+        return NULL;
+    }
+    if (top ? f->seen_top : f->seen_text) {
+        *st = llmroof__fail(err, LLMROOF_E_DUPLICATE, path, (uint32_t)mk->line + 1,
+                            (uint32_t)mk->column + 1, "key '%.60s' given twice", t->key);
+        return NULL;
+    }
+    if (top)
+        f->seen_top = 1;
+    else
+        f->seen_text = 1;
+    return f;
+}
+
+static llmroof_status parse(const char *path, const char *data, size_t len, cfg *c,
+                            llmroof_error *err)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p))
+        return llmroof__fail(err, LLMROOF_E_NOMEM, path, 0, 0, "out of memory");
+    yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
+    llmroof_status st = LLMROOF_OK;
+    frame stack[MAX_DEPTH];
+    int depth = 0; /* open frames */
+    for (int done = 0; !done && st == LLMROOF_OK;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&p, &ev)) {
+            st = llmroof__fail(err, LLMROOF_E_SYNTAX, path, (uint32_t)p.problem_mark.line + 1,
+                               (uint32_t)p.problem_mark.column + 1, "%s",
+                               p.problem ? p.problem : "malformed JSON");
+            break;
+        }
+        const yaml_mark_t *mk = &ev.start_mark;
+        uint32_t line = (uint32_t)mk->line + 1, col = (uint32_t)mk->column + 1;
+        frame *t = depth ? &stack[depth - 1] : NULL;
+        int is_value = ev.type == YAML_SCALAR_EVENT || ev.type == YAML_MAPPING_START_EVENT ||
+                       ev.type == YAML_SEQUENCE_START_EVENT;
+        if (ev.type == YAML_ALIAS_EVENT) {
+            st = llmroof__fail(err, LLMROOF_E_LIMIT, path, line, col, "aliases are not allowed");
+        } else if (is_value && t && t->is_map && t->want_key) {
+            /* An object's key. */
+            if (ev.type != YAML_SCALAR_EVENT) {
+                st = llmroof__fail(err, LLMROOF_E_SYNTAX, path, line, col,
+                                   "an object key must be a string");
+            } else {
+                snprintf(t->key, sizeof t->key, "%s", (const char *)ev.data.scalar.value);
+                t->want_key = 0;
+            }
+        } else if (ev.type == YAML_SCALAR_EVENT) {
+            const char *v = (const char *)ev.data.scalar.value;
+            if (!t) {
+                st = llmroof__fail(err, LLMROOF_E_SCHEMA, path, line, col,
+                                   "config.json must be an object");
+            } else if (t->is_map) {
+                if (t->kept) {
+                    field *f = claim(c, path, t, depth == 1, mk, err, &st);
+                    if (f && (depth == 2 || !f->seen_text)) {
+                        snprintf(f->value, sizeof f->value, "%s", v);
+                        f->is_scalar = 1;
+                        f->quoted = ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+                        f->array_len = f->sliding = 0;
+                    }
+                }
+                t->want_key = 1;
+            } else if (t->arr) {
+                t->arr->array_len++;
+                if (strcmp(v, "sliding_attention") == 0)
+                    t->arr->sliding++;
+            }
+        } else if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) {
+            int is_map = ev.type == YAML_MAPPING_START_EVENT;
+            if (ev.data.mapping_start.anchor) {
+                st = llmroof__fail(err, LLMROOF_E_LIMIT, path, line, col,
+                                   "anchors are not allowed");
+            } else if (depth >= MAX_DEPTH) {
+                st = llmroof__fail(err, LLMROOF_E_LIMIT, path, line, col,
+                                   "nesting deeper than %d", MAX_DEPTH);
+            } else if (!t && !is_map) {
+                st = llmroof__fail(err, LLMROOF_E_SCHEMA, path, line, col,
+                                   "config.json must be an object");
+            } else {
+                frame *n = &stack[depth];
+                memset(n, 0, sizeof *n);
+                n->is_map = is_map;
+                n->want_key = is_map;
+                if (!t)
+                    n->kept = 1;
+                else if (t->kept && t->is_map) {
+                    field *f = NULL;
+                    if (is_map && depth == 1 && strcmp(t->key, "text_config") == 0)
+                        n->kept = 1;
+                    else if (!is_map && (f = claim(c, path, t, depth == 1, mk, err, &st)) &&
+                             (depth == 2 || !f->seen_text)) {
+                        f->is_scalar = 0;
+                        f->array_len = f->sliding = 0;
+                        n->arr = f;
+                    }
+                }
+                depth++;
+            }
+        } else if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT) {
+            depth--;
+            if (depth > 0 && stack[depth - 1].is_map)
+                stack[depth - 1].want_key = 1; /* the value of a key ended */
+        } else if (ev.type == YAML_STREAM_END_EVENT) {
+            done = 1;
+        } else if (ev.type == YAML_DOCUMENT_START_EVENT && ev.start_mark.index > 0 &&
+                   c->n > 0) {
+            st = llmroof__fail(err, LLMROOF_E_SYNTAX, path, line, col,
+                               "more than one document");
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return st;
+}
+
+/* Hugging Face writes only what differs from a config class's defaults:
+ * Gemma 3's text_config omits the vocabulary, head width, context and
+ * window.  These are the classes' defaults (transformers Gemma3TextConfig,
+ * Gemma2Config, GemmaConfig: tie_word_embeddings True; every other class
+ * used here defaults to untied, and Llama/Qwen/Mistral configs state it). */
+static const struct {
+    const char *type, *key, *value;
+} class_defaults[] = {
+    {"gemma3", "vocab_size", "262208"},
+    {"gemma3", "head_dim", "256"},
+    {"gemma3", "max_position_embeddings", "131072"},
+    {"gemma3", "num_key_value_heads", "4"},
+    {"gemma3", "sliding_window", "4096"},
+    {"gemma3", "sliding_window_pattern", "6"},
+    {"gemma2", "vocab_size", "256000"},
+    {"gemma2", "head_dim", "256"},
+    {"gemma2", "max_position_embeddings", "8192"},
+    {"gemma2", "sliding_window", "4096"},
+    {"gemma", "tie_word_embeddings", "true"},
+};
+
+static void apply_defaults(cfg *c, const char *type)
+{
+    for (size_t i = 0; i < sizeof class_defaults / sizeof class_defaults[0]; i++) {
+        size_t n = strlen(class_defaults[i].type);
+        if (strncmp(type, class_defaults[i].type, n) != 0 || find(c, class_defaults[i].key))
+            continue;
+        field *f = add(c, class_defaults[i].key);
+        if (!f)
+            return;
+        snprintf(f->value, sizeof f->value, "%s", class_defaults[i].value);
+        f->is_scalar = 1;
+    }
+}
+
+llmroof_status llmroof_model_from_config(const char *path, llmroof_model *model,
+                                         llmroof_error *err)
+{
+    if (!path || !model || model->size != sizeof *model)
+        return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
+                             "path and an initialised model are required");
+    char *data = NULL;
+    size_t len = 0;
+    llmroof_status st = llmroof__read_file(path, &data, &len, err);
+    if (st != LLMROOF_OK)
+        return st;
+    cfg *c = llmroof__calloc(1, sizeof *c);
+    if (!c) {
+        llmroof__free(data);
+        return llmroof__fail(err, LLMROOF_E_NOMEM, path, 0, 0, "out of memory");
+    }
+    st = parse(path, data, len, c, err);
+    llmroof__free(data);
+    if (st != LLMROOF_OK) {
+        llmroof__free(c);
+        return st;
+    }
+    llmroof_model m;
+    llmroof_model_init(&m);
+    char type[64];
+    snprintf(type, sizeof type, "%s", text(c, "model_type"));
+    apply_defaults(c, type);
+    /* The id: for ORG_NAME/config.json (a checkpoint's layout) the
+     * directory's name, for any other file its name without ".json". */
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    char *base = slash ? slash + 1 : dir;
+    const char *stem = base;
+    if (strcmp(base, "config.json") == 0) {
+        stem = type[0] ? type : "model";
+        if (slash) {
+            *slash = '\0';
+            char *prev = strrchr(dir, '/');
+            stem = prev ? prev + 1 : dir;
+        }
+    } else {
+        size_t bl = strlen(base);
+        if (bl > 5 && strcmp(base + bl - 5, ".json") == 0)
+            base[bl - 5] = '\0';
+    }
+    size_t k = 0;
+    for (const char *s = stem; *s && k + 1 < sizeof m.id; s++) {
+        char ch = *s;
+        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                 ch == '.' || ch == '_' || ch == '+' || ch == '-';
+        m.id[k++] = ok ? ch : '-';
+    }
+    if (!k)
+        m.id[k++] = 'm';
+    m.id[k] = '\0';
+    snprintf(m.name, sizeof m.name, "%s from config.json", type[0] ? type : "a model");
+    m.layers = u32(c, "num_hidden_layers");
+    m.hidden = u32(c, "hidden_size");
+    m.ffn = u32(c, "intermediate_size");
+    m.heads = u32(c, "num_attention_heads");
+    m.kv_heads = u32(c, "num_key_value_heads");
+    m.head_dim = u32(c, "head_dim");
+    m.vocab = u32(c, "vocab_size");
+    m.context = u32(c, "max_position_embeddings");
+    m.tied_embeddings = strcmp(text(c, "tie_word_embeddings"), "true") == 0;
+    /* Mixture of experts: the names vary by family. */
+    m.experts = u32(c, "num_local_experts");
+    if (!m.experts)
+        m.experts = u32(c, "num_experts");
+    if (!m.experts)
+        m.experts = u32(c, "n_routed_experts");
+    if (m.experts) {
+        m.experts_active = u32(c, "num_experts_per_tok");
+        if (!m.experts_active)
+            m.experts_active = u32(c, "experts_per_token");
+        m.expert_ffn = u32(c, "moe_intermediate_size");
+        if (!m.expert_ffn)
+            m.expert_ffn = m.ffn; /* Mixtral, gpt-oss: intermediate_size is the expert's */
+        m.shared_experts = u32(c, "n_shared_experts");
+        m.dense_layers = u32(c, "first_k_dense_replace");
+    }
+    /* Latent attention (DeepSeek-V2/V3). */
+    if (u32(c, "kv_lora_rank")) {
+        m.attention = LLMROOF_ATTENTION_MLA;
+        m.kv_lora_rank = u32(c, "kv_lora_rank");
+        m.q_lora_rank = u32(c, "q_lora_rank");
+        m.rope_dim = u32(c, "qk_rope_head_dim");
+        m.head_dim = u32(c, "qk_nope_head_dim") + m.rope_dim;
+    }
+    /* Sliding windows: layer_types says which layers (gpt-oss, Gemma 3 in
+     * newer configs); else Gemma 2 alternates and Gemma 3 uses five of six. */
+    uint32_t swa = u32(c, "sliding_window");
+    field *lt = find(c, "layer_types");
+    if (swa && m.layers) {
+        uint32_t n_swa = 0;
+        if (lt && lt->sliding)
+            n_swa = (uint32_t)lt->sliding;
+        else if (strncmp(type, "gemma2", 6) == 0)
+            n_swa = m.layers / 2;
+        else if (strncmp(type, "gemma3", 6) == 0)
+            n_swa = m.layers - m.layers / (u32(c, "sliding_window_pattern") ? u32(c, "sliding_window_pattern") : 6);
+        if (n_swa) {
+            m.sliding_window = swa;
+            m.sliding_layers = n_swa > m.layers ? m.layers : n_swa;
+        }
+    }
+    if (!m.kv_heads)
+        m.kv_heads = m.heads;
+    if (!m.head_dim && m.heads && m.hidden % m.heads == 0)
+        m.head_dim = m.hidden / m.heads;
+    snprintf(m.source, sizeof m.source, "Hugging Face config.json at %.400s (model_type %s)", path,
+             type[0] ? type : "not stated");
+    llmroof__free(c);
+    if (!m.layers || !m.hidden || !m.heads || !m.vocab || !m.context || !(m.ffn || m.expert_ffn))
+        return llmroof__fail(err, LLMROOF_E_SCHEMA, path, 0, 0,
+                             "config.json (model_type '%s') lacks the shapes: layers %u, hidden %u, "
+                             "heads %u, vocab %u, context %u, ffn %u",
+                             type, m.layers, m.hidden, m.heads, m.vocab, m.context, m.ffn);
+    if (!m.ffn)
+        m.ffn = m.expert_ffn;
+    *model = m;
+    return LLMROOF_OK;
+}

@@ -216,7 +216,7 @@ static llmroof_status parse(const char *path, const char *data, size_t len, cfg 
 /* Hugging Face writes only what differs from a config class's defaults:
  * Gemma 3's text_config omits the vocabulary, head width, context and
  * window.  These are the classes' defaults (transformers Gemma3TextConfig,
- * Gemma2Config, GemmaConfig: tie_word_embeddings True; every other class
+ * Gemma2Config, GemmaConfig, CohereConfig: tie_word_embeddings True; every other class
  * used here defaults to untied, and Llama/Qwen/Mistral configs state it). */
 static const struct {
     const char *type, *key, *value;
@@ -232,6 +232,7 @@ static const struct {
     {"gemma2", "max_position_embeddings", "8192"},
     {"gemma2", "sliding_window", "4096"},
     {"gemma", "tie_word_embeddings", "true"},
+    {"cohere", "tie_word_embeddings", "true"}, /* CohereConfig */
 };
 
 static void apply_defaults(cfg *c, const char *type)

@@ -64,6 +64,12 @@ EXPECT = {
 }
 
 
+SHAPE_FIELDS = ("layers", "hidden", "ffn", "heads", "kv_heads", "head_dim", "vocab", "context",
+                "tied_embeddings", "experts", "experts_active", "expert_ffn", "shared_experts",
+                "dense_layers", "attention", "kv_lora_rank", "rope_dim", "q_lora_rank",
+                "sliding_window", "sliding_layers")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="llmroof-gguf-")
     # ---- every architecture at full size
@@ -106,6 +112,22 @@ def main():
             j = json.loads(p.stdout)
             w = j["memory"]["weights_bytes"]
             check(arch + " weights", abs(w - nbytes) <= 0.01 * nbytes, (w, nbytes))
+        # The same shapes as a Hugging Face config.json give the same model.
+        cdir = os.path.join(tmp, "org_" + arch)
+        os.makedirs(cdir, exist_ok=True)
+        cpath = os.path.join(cdir, "config.json")
+        with open(cpath, "w") as f:
+            json.dump(G.hf_config(arch), f, indent=1)
+        mc = llmroof.model_from_config(cpath)
+        for field in SHAPE_FIELDS:
+            if field == "ffn" and m.experts and not m.dense_layers:
+                continue  # every layer MoE: the dense width is never read
+            check("%s config.json %s" % (arch, field), getattr(mc, field) == getattr(m, field),
+                  (getattr(mc, field), getattr(m, field)))
+        p = subprocess.run([TOOL, "estimate", "--system", "server-8x-h100-sxm", "--config",
+                            cpath, "--quant", "Q4_K_M", "--ctx", "4096", "--json"],
+                           capture_output=True, text=True)
+        check(arch + " estimate --config", p.returncode == 0, p.stderr.strip())
         print("ok   %-10s %5d tensors, %6.2f GiB, read in %.2f ms" % (
             arch, info.tensor_count, nbytes / 2**30, dt * 1e3))
     # ---- a split model

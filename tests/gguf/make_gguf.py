@@ -408,6 +408,53 @@ ARCH_DEFAULTS = {
                       n_ff=22528, n_ctx=131072, rope_base=8000000.0, logit_scale=0.0625),
 }
 
+# The same shapes as a Hugging Face config.json, with each family's key
+# names and model_type (transformers' config classes).  Keys a class
+# defaults (Gemma's tied embeddings, Cohere's) are left out, as the
+# published files leave them out.
+HF_MODEL_TYPE = {
+    "llama": "llama", "qwen2": "qwen2", "qwen3": "qwen3", "qwen3moe": "qwen3_moe",
+    "gemma2": "gemma2", "gemma3": "gemma3_text", "phi3": "phi3", "deepseek2": "deepseek_v3",
+    "gpt-oss": "gpt_oss", "command-r": "cohere",
+}
+
+
+def hf_config(arch, cfg=None):
+    """A config.json dict for arch with cfg's shapes (default: the arch's)."""
+    c = dict(ARCH_DEFAULTS[arch], **(cfg or {}))
+    j = {"architectures": ["ForCausalLM"], "model_type": HF_MODEL_TYPE[arch],
+         "vocab_size": c["n_vocab"], "hidden_size": c["n_embd"],
+         "num_hidden_layers": c["n_layer"], "num_attention_heads": c["n_head"],
+         "num_key_value_heads": c["n_head_kv"], "intermediate_size": c["n_ff"],
+         "max_position_embeddings": c["n_ctx"], "rope_theta": c["rope_base"],
+         "rope_scaling": None, "torch_dtype": "bfloat16"}
+    if "head_dim" in c:
+        j["head_dim"] = c["head_dim"]
+    if not arch.startswith("gemma") and arch != "command-r":
+        j["tie_word_embeddings"] = False
+    if "n_expert" in c:
+        j[{"qwen3moe": "num_experts", "deepseek2": "n_routed_experts"}.get(
+            arch, "num_local_experts")] = c["n_expert"]
+        j["num_experts_per_tok"] = c["n_expert_used"]
+        if c.get("n_ff_exp", c["n_ff"]) != c["n_ff"] or arch != "gpt-oss":
+            j["moe_intermediate_size"] = c["n_ff_exp"]
+    if arch == "deepseek2":
+        j.update(n_shared_experts=c["n_expert_shared"], first_k_dense_replace=c["n_dense"],
+                 q_lora_rank=c["q_lora_rank"], kv_lora_rank=c["kv_lora_rank"],
+                 qk_nope_head_dim=c["qk_nope"], qk_rope_head_dim=c["qk_rope"],
+                 v_head_dim=c["v_head"])
+    if "sliding_window" in c:
+        j["sliding_window"] = c["sliding_window"]
+    if arch == "gpt-oss":
+        j["layer_types"] = ["sliding_attention" if i % 2 == 0 else "full_attention"
+                            for i in range(c["n_layer"])]
+    if arch == "gemma3":
+        # The multimodal layout: the language model under text_config.
+        j = {"model_type": "gemma3", "architectures": ["Gemma3ForConditionalGeneration"],
+             "text_config": j, "vision_config": {"hidden_size": 1152, "num_hidden_layers": 27}}
+    return j
+
+
 # Small configs for tests: every ne0 is a multiple of 256 so all types fit.
 TINY = dict(n_vocab=512, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, head_dim=64,
             n_ff=512, n_ctx=512, n_ff_exp=256, n_expert=4, n_expert_used=2,

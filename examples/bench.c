@@ -13,6 +13,11 @@
  *                            else: run it under valgrind with two values
  *                            of N to check that estimate never allocates
  *                            (docs/performance.md "No allocation").
+ *   llmroof-bench --gguf FILE [--config FILE]...
+ *                            times llmroof_model_from_gguf (header, metadata
+ *                            and tensor infos) / llmroof_model_from_config
+ *                            on each file, nothing else; tools/nlc/bench_gguf.sh
+ *                            prints it beside node-llama-cpp's reader.
  *
  * Each figure is the median over RUNS runs of REPS repetitions; both are
  * printed. */
@@ -301,6 +306,54 @@ static int estimate_only(long n)
     return 0;
 }
 
+/* One file read (GGUF header or config.json) per repetition; the median
+ * over runs of the mean per read.  Fails loudly if a read fails. */
+static int bench_files(int argc, char **argv)
+{
+    const int runs = 9;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        int gguf = strcmp(argv[i], "--gguf") == 0;
+        if (!gguf && strcmp(argv[i], "--config") != 0)
+            break;
+        const char *path = argv[i + 1];
+        llmroof_model m;
+        llmroof_quant q;
+        llmroof_gguf_info info;
+        llmroof_error err;
+        double t[9];
+        int reps = 0;
+        for (int r = 0; r < runs; r++) {
+            double t0 = now(), t1;
+            int n = 0;
+            do {
+                llmroof_model_init(&m);
+                llmroof_quant_init(&q);
+                llmroof_gguf_info_init(&info);
+                llmroof_error_init(&err);
+                llmroof_status st = gguf ? llmroof_model_from_gguf(path, &m, &q, &info, &err)
+                                         : llmroof_model_from_config(path, &m, &err);
+                if (st != LLMROOF_OK)
+                    die(path, &err);
+                n++;
+                t1 = now();
+            } while (t1 - t0 < 0.05 || n < 3);
+            t[r] = (t1 - t0) / n;
+            reps += n;
+        }
+        qsort(t, runs, sizeof t[0], cmp_double);
+        if (gguf)
+            printf("gguf header read, %s (%llu tensors, %.1f GiB of tensor data): %.3f ms  "
+                   "[%d reads over %d runs]\n",
+                   path, (unsigned long long)info.tensor_count,
+                   (double)info.tensor_bytes / (1024.0 * 1024 * 1024), t[runs / 2] * 1e3, reps,
+                   runs);
+        else
+            printf("config.json read, %s: %.3f ms  [%d reads over %d runs]\n", path,
+                   t[runs / 2] * 1e3, reps, runs);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int quick = 0;
@@ -309,8 +362,12 @@ int main(int argc, char **argv)
             quick = 1;
         } else if (strcmp(argv[i], "--estimate-only") == 0 && i + 1 < argc) {
             return estimate_only(strtol(argv[i + 1], NULL, 10));
+        } else if ((strcmp(argv[i], "--gguf") == 0 || strcmp(argv[i], "--config") == 0) &&
+                   i == 1 && argc % 2 == 1) {
+            return bench_files(argc, argv);
         } else {
-            fprintf(stderr, "usage: %s [--quick | --estimate-only N]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--quick | --estimate-only N | --gguf FILE "
+                            "[--config FILE]...]\n", argv[0]);
             return 2;
         }
     }

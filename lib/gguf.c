@@ -86,8 +86,15 @@ typedef struct tensor_span {
     uint64_t offset, bytes;
 } tensor_span;
 
+#define READ_BUF (64 * 1024)
+
 typedef struct reader {
     FILE *f;
+    /* Our own read buffer: a vocabulary is 100,000+ short strings, and
+     * stdio's per-call locking (or an fseek's dropped buffer) per string
+     * was most of a header's read time. */
+    unsigned char buf[READ_BUF];
+    size_t bpos, blen;
     const char *path;
     uint64_t pos, size;
     llmroof_error *err;
@@ -124,31 +131,49 @@ static llmroof_status need(reader *r, uint64_t n)
     return LLMROOF_OK;
 }
 
-static llmroof_status get(reader *r, void *buf, size_t n)
+static llmroof_status get(reader *r, void *out, size_t n)
 {
     TRY(need(r, n));
-    if (fread(buf, 1, n, r->f) != n)
-        return rfail(r, LLMROOF_E_IO, "read error");
+    unsigned char *o = out;
     r->pos += n;
+    while (n > 0) {
+        if (r->bpos == r->blen) {
+            r->bpos = 0;
+            r->blen = fread(r->buf, 1, sizeof r->buf, r->f);
+            if (r->blen == 0) {
+                r->pos -= n;
+                return rfail(r, LLMROOF_E_IO, "read error");
+            }
+        }
+        size_t k = r->blen - r->bpos < n ? r->blen - r->bpos : n;
+        memcpy(o, r->buf + r->bpos, k);
+        r->bpos += k;
+        o += k;
+        n -= k;
+    }
     return LLMROOF_OK;
 }
 
 static llmroof_status skip(reader *r, uint64_t n)
 {
     TRY(need(r, n));
-    if (n > (uint64_t)INT32_MAX) {
-        while (n > 0) {
-            long step = n > (1u << 30) ? (1l << 30) : (long)n;
-            if (fseek(r->f, step, SEEK_CUR) != 0)
-                return rfail(r, LLMROOF_E_IO, "seek error");
-            r->pos += (uint64_t)step;
-            n -= (uint64_t)step;
-        }
+    uint64_t held = r->blen - r->bpos;
+    if (n <= held) {
+        r->bpos += (size_t)n;
+        r->pos += n;
         return LLMROOF_OK;
     }
-    if (fseek(r->f, (long)n, SEEK_CUR) != 0)
-        return rfail(r, LLMROOF_E_IO, "seek error");
-    r->pos += n;
+    /* Past the buffer: drop it and seek the rest. */
+    r->pos += held;
+    n -= held;
+    r->bpos = r->blen = 0;
+    while (n > 0) {
+        long step = n > (1u << 30) ? (1l << 30) : (long)n;
+        if (fseek(r->f, step, SEEK_CUR) != 0)
+            return rfail(r, LLMROOF_E_IO, "seek error");
+        r->pos += (uint64_t)step;
+        n -= (uint64_t)step;
+    }
     return LLMROOF_OK;
 }
 
@@ -569,6 +594,7 @@ static llmroof_status open_part(reader *r, const char *path)
 {
     r->path = path;
     r->pos = 0;
+    r->bpos = r->blen = 0;
     r->f = fopen(path, "rb");
     if (!r->f)
         return llmroof__fail(r->err, LLMROOF_E_IO, path, 0, 0, "cannot open: %s", strerror(errno));

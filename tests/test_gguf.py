@@ -60,7 +60,8 @@ DECIDED = {
 EXPECT = {
     "llama": {}, "qwen2": {}, "qwen3": {}, "qwen3moe": {"moe": True}, "gemma2": {"swa": True},
     "gemma3": {"swa": True}, "phi3": {}, "deepseek2": {"moe": True, "mla": True},
-    "gpt-oss": {"moe": True, "swa": True}, "command-r": {},
+    "gpt-oss": {"moe": True, "swa": True}, "command-r": {}, "mixtral": {"moe": True},
+    "mistral": {},
 }
 
 
@@ -73,9 +74,10 @@ SHAPE_FIELDS = ("layers", "hidden", "ffn", "heads", "kv_heads", "head_dim", "voc
 def main():
     tmp = tempfile.mkdtemp(prefix="llmroof-gguf-")
     # ---- every architecture at full size
-    for arch in G.ARCHS:
-        md, tensors = G.model_tensors(arch, None, "Q4_K_M")
-        path = os.path.join(tmp, "%s.gguf" % arch)
+    cases = [(a, a, None) for a in G.ARCHS] + [(v, a, c) for v, (a, c) in G.VARIANTS.items()]
+    for name, arch, cfg in cases:
+        md, tensors = G.model_tensors(arch, cfg, "Q4_K_M")
+        path = os.path.join(tmp, "%s.gguf" % name)
         G.write_gguf(path, arch, md, tensors)
         ref = G.parse_gguf(path)
         t0 = time.perf_counter()
@@ -88,48 +90,48 @@ def main():
             for d in dims:
                 n *= d
             elems += n
-        check(arch + " tensors", info.tensor_count == len(ref["tensors"]),
+        check(name + " tensors", info.tensor_count == len(ref["tensors"]),
               (info.tensor_count, len(ref["tensors"])))
-        check(arch + " bytes", info.tensor_bytes == nbytes, (info.tensor_bytes, nbytes))
-        check(arch + " params", info.params == elems, (info.params, elems))
-        check(arch + " architecture", info.architecture == arch, info.architecture)
+        check(name + " bytes", info.tensor_bytes == nbytes, (info.tensor_bytes, nbytes))
+        check(name + " params", info.params == elems, (info.params, elems))
+        check(name + " architecture", info.architecture == arch, info.architecture)
         shapes = bool(info.derived & llmroof.capi.LLMROOF_GGUF_SHAPES)
-        check(arch + " shapes", shapes, info.note)
-        e = EXPECT.get(arch, {})
-        check(arch + " moe", bool(info.derived & llmroof.capi.LLMROOF_GGUF_MOE) == e.get("moe", False),
+        check(name + " shapes", shapes, info.note)
+        e = EXPECT.get(name, {})
+        check(name + " moe", bool(info.derived & llmroof.capi.LLMROOF_GGUF_MOE) == e.get("moe", False),
               (m.experts, m.experts_active, m.expert_ffn))
-        check(arch + " mla", bool(info.derived & llmroof.capi.LLMROOF_GGUF_MLA) == e.get("mla", False))
-        check(arch + " sliding", bool(info.derived & llmroof.capi.LLMROOF_GGUF_SLIDING)
+        check(name + " mla", bool(info.derived & llmroof.capi.LLMROOF_GGUF_MLA) == e.get("mla", False))
+        check(name + " sliding", bool(info.derived & llmroof.capi.LLMROOF_GGUF_SLIDING)
               == e.get("swa", False), (m.sliding_window, m.sliding_layers, info.note))
         val = lambda k: getattr(md[k], "value", md[k])  # noqa: E731 (TV or plain)
-        check(arch + " layers", m.layers == val(arch + ".block_count"), (m.layers,))
-        check(arch + " hidden", m.hidden == val(arch + ".embedding_length"), (m.hidden,))
+        check(name + " layers", m.layers == val(arch + ".block_count"), (m.layers,))
+        check(name + " hidden", m.hidden == val(arch + ".embedding_length"), (m.hidden,))
         # The tool estimates from the file (a machine large enough for all).
         p = subprocess.run([TOOL, "estimate", "--system", "server-8x-h100-sxm", "--gguf", path,
                             "--ctx", "4096", "--json"], capture_output=True, text=True)
-        check(arch + " estimate --gguf", p.returncode == 0, p.stderr.strip())
+        check(name + " estimate --gguf", p.returncode == 0, p.stderr.strip())
         if p.returncode == 0:
             j = json.loads(p.stdout)
             w = j["memory"]["weights_bytes"]
-            check(arch + " weights", abs(w - nbytes) <= 0.01 * nbytes, (w, nbytes))
+            check(name + " weights", abs(w - nbytes) <= 0.01 * nbytes, (w, nbytes))
         # The same shapes as a Hugging Face config.json give the same model.
-        cdir = os.path.join(tmp, "org_" + arch)
+        cdir = os.path.join(tmp, "org_" + name)
         os.makedirs(cdir, exist_ok=True)
         cpath = os.path.join(cdir, "config.json")
         with open(cpath, "w") as f:
-            json.dump(G.hf_config(arch), f, indent=1)
+            json.dump(G.hf_config(arch, cfg, name if cfg else None), f, indent=1)
         mc = llmroof.model_from_config(cpath)
         for field in SHAPE_FIELDS:
             if field == "ffn" and m.experts and not m.dense_layers:
                 continue  # every layer MoE: the dense width is never read
-            check("%s config.json %s" % (arch, field), getattr(mc, field) == getattr(m, field),
+            check("%s config.json %s" % (name, field), getattr(mc, field) == getattr(m, field),
                   (getattr(mc, field), getattr(m, field)))
         p = subprocess.run([TOOL, "estimate", "--system", "server-8x-h100-sxm", "--config",
                             cpath, "--quant", "Q4_K_M", "--ctx", "4096", "--json"],
                            capture_output=True, text=True)
-        check(arch + " estimate --config", p.returncode == 0, p.stderr.strip())
+        check(name + " estimate --config", p.returncode == 0, p.stderr.strip())
         print("ok   %-10s %5d tensors, %6.2f GiB, read in %.2f ms" % (
-            arch, info.tensor_count, nbytes / 2**30, dt * 1e3))
+            name, info.tensor_count, nbytes / 2**30, dt * 1e3))
     # ---- a split model
     md, tensors = G.model_tensors("llama", G.TINY, "Q8_0")
     G.write_split(os.path.join(tmp, "tiny"), 3, "llama", md, tensors)

@@ -408,6 +408,17 @@ ARCH_DEFAULTS = {
                       n_ff=22528, n_ctx=131072, rope_base=8000000.0, logit_scale=0.0625),
 }
 
+# Architectures llama.cpp reads as another: (GGUF architecture, shapes).
+VARIANTS = {
+    # Mixtral-8x7B-v0.1
+    "mixtral": ("llama", dict(n_vocab=32000, n_embd=4096, n_layer=32, n_head=32, n_head_kv=8,
+                              n_ff=14336, n_ctx=32768, rope_base=1000000.0, llama_experts=8,
+                              n_expert_used=2)),
+    # Mistral-7B-v0.3
+    "mistral": ("llama", dict(n_vocab=32768, n_embd=4096, n_layer=32, n_head=32, n_head_kv=8,
+                              n_ff=14336, n_ctx=32768, rope_base=1000000.0)),
+}
+
 # The same shapes as a Hugging Face config.json, with each family's key
 # names and model_type (transformers' config classes).  Keys a class
 # defaults (Gemma's tied embeddings, Cohere's) are left out, as the
@@ -419,9 +430,11 @@ HF_MODEL_TYPE = {
 }
 
 
-def hf_config(arch, cfg=None):
+def hf_config(arch, cfg=None, model_type=None):
     """A config.json dict for arch with cfg's shapes (default: the arch's)."""
     c = dict(ARCH_DEFAULTS[arch], **(cfg or {}))
+    if c.get("llama_experts"):
+        c.update(n_expert=c["llama_experts"], n_ff_exp=c["n_ff"])
     j = {"architectures": ["ForCausalLM"], "model_type": HF_MODEL_TYPE[arch],
          "vocab_size": c["n_vocab"], "hidden_size": c["n_embd"],
          "num_hidden_layers": c["n_layer"], "num_attention_heads": c["n_head"],
@@ -436,7 +449,7 @@ def hf_config(arch, cfg=None):
         j[{"qwen3moe": "num_experts", "deepseek2": "n_routed_experts"}.get(
             arch, "num_local_experts")] = c["n_expert"]
         j["num_experts_per_tok"] = c["n_expert_used"]
-        if c.get("n_ff_exp", c["n_ff"]) != c["n_ff"] or arch != "gpt-oss":
+        if arch not in ("gpt-oss", "llama"):  # these: intermediate_size is the expert's
             j["moe_intermediate_size"] = c["n_ff_exp"]
     if arch == "deepseek2":
         j.update(n_shared_experts=c["n_expert_shared"], first_k_dense_replace=c["n_dense"],
@@ -448,6 +461,8 @@ def hf_config(arch, cfg=None):
     if arch == "gpt-oss":
         j["layer_types"] = ["sliding_attention" if i % 2 == 0 else "full_attention"
                             for i in range(c["n_layer"])]
+    if model_type:
+        j["model_type"] = model_type
     if arch == "gemma3":
         # The multimodal layout: the language model under text_config.
         j = {"model_type": "gemma3", "architectures": ["Gemma3ForConditionalGeneration"],
@@ -544,6 +559,13 @@ def model_tensors(arch, cfg=None, ftype="Q4_K_M", vocab=False):
     if arch == "gemma2":
         md[a + ".attn_logit_softcapping"] = TV(FLOAT32, 50.0)
         md[a + ".final_logit_softcapping"] = TV(FLOAT32, 30.0)
+    # Mixtral is the llama architecture with experts: expert_count and
+    # expert_used_count, the experts' width in feed_forward_length
+    # (llama.cpp's convert_hf_to_gguf for MixtralForCausalLM).
+    llama_moe = arch == "llama" and c.get("llama_experts", 0) > 0
+    if llama_moe:
+        md[a + ".expert_count"] = TV(UINT32, c["llama_experts"])
+        md[a + ".expert_used_count"] = TV(UINT32, c["n_expert_used"])
     if arch in ("qwen3moe", "deepseek2", "gpt-oss"):
         md[a + ".expert_count"] = TV(UINT32, c["n_expert"])
         md[a + ".expert_used_count"] = TV(UINT32, c["n_expert_used"])
@@ -604,8 +626,8 @@ def model_tensors(arch, cfg=None, ftype="Q4_K_M", vocab=False):
         if arch not in ("command-r", "gpt-oss"):
             n(p + "ffn_norm.weight", E)        # gemma: the pre-FFN norm
         moe = arch in ("qwen3moe", "gpt-oss") or (arch == "deepseek2" and i >= c["n_dense"])
-        if moe:
-            X, FE = c["n_expert"], c["n_ff_exp"]
+        if moe or llama_moe:
+            X, FE = (c["llama_experts"], FF) if llama_moe else (c["n_expert"], c["n_ff_exp"])
             et = "MXFP4" if arch == "gpt-oss" else wtype
             n(p + "ffn_gate_inp.weight", E, X)   # the router: llama-quantize keeps it F32
             if arch == "deepseek2":

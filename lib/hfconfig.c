@@ -362,12 +362,33 @@ llmroof_status llmroof_model_from_config(const char *path, llmroof_model *model,
         m.head_dim = m.hidden / m.heads;
     snprintf(m.source, sizeof m.source, "Hugging Face config.json at %.400s (model_type %s)", path,
              type[0] ? type : "not stated");
+    /* A missing shape: say which keys, and what a present one held. */
+    static const char *const required[] = {"num_hidden_layers", "hidden_size",
+                                           "num_attention_heads", "vocab_size",
+                                           "max_position_embeddings", "intermediate_size"};
+    const uint32_t got[] = {m.layers, m.hidden, m.heads, m.vocab, m.context,
+                            m.ffn ? m.ffn : m.expert_ffn};
+    char what[LLMROOF_ERROR_MESSAGE_MAX / 2] = "";
+    size_t w = 0;
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+        if (got[i])
+            continue;
+        field *f = find(c, required[i]);
+        int n = snprintf(what + w, sizeof what - w, "%s%s", w ? ", " : "", required[i]);
+        if (n > 0 && f && f->is_scalar)
+            n += snprintf(what + w + (size_t)n, sizeof what - w - (size_t)n,
+                          f->quoted ? " (a string, \"%.20s\")" : " (%.20s)", f->value);
+        else if (n > 0 && f)
+            n += snprintf(what + w + (size_t)n, sizeof what - w - (size_t)n, " (not a number)");
+        if (n < 0 || (size_t)n >= sizeof what - w)
+            break;
+        w += (size_t)n;
+    }
     llmroof__free(c);
-    if (!m.layers || !m.hidden || !m.heads || !m.vocab || !m.context || !(m.ffn || m.expert_ffn))
+    if (w)
         return llmroof__fail(err, LLMROOF_E_SCHEMA, path, 0, 0,
-                             "config.json (model_type '%s') lacks the shapes: layers %u, hidden %u, "
-                             "heads %u, vocab %u, context %u, ffn %u",
-                             type, m.layers, m.hidden, m.heads, m.vocab, m.context, m.ffn);
+                             "config.json (model_type '%s') lacks a positive whole number for: %s",
+                             type[0] ? type : "not stated", what);
     if (!m.ffn)
         m.ffn = m.expert_ffn;
     *model = m;

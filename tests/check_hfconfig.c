@@ -163,8 +163,8 @@ static const struct {
     {"{\"num_hidden_layers\": ", LLMROOF_E_SYNTAX, 0, ""},
     {"[1, 2]", LLMROOF_E_SCHEMA, 1, "must be an object"},
     {"42", LLMROOF_E_SCHEMA, 1, "must be an object"},
-    {"", LLMROOF_E_SCHEMA, 0, "lacks the shapes"},
-    {"{\"model_type\": \"llama\"}", LLMROOF_E_SCHEMA, 0, "lacks the shapes"},
+    {"", LLMROOF_E_SCHEMA, 0, "lacks a positive whole number"},
+    {"{\"model_type\": \"llama\"}", LLMROOF_E_SCHEMA, 0, "num_hidden_layers, hidden_size"},
     {"{" SHAPES ",\n \"num_hidden_layers\": 3}", LLMROOF_E_DUPLICATE, 2, "num_hidden_layers"},
     {"{\"text_config\": {\"hidden_size\": 1, \"hidden_size\": 2}}", LLMROOF_E_DUPLICATE, 1,
      "hidden_size"},
@@ -172,10 +172,10 @@ static const struct {
     {"{" SHAPES ", \"hidden_size\": \"64\"}", LLMROOF_E_DUPLICATE, 0, "hidden_size"},
     {"{\"num_hidden_layers\": 2.5, \"hidden_size\": 64, \"intermediate_size\": 128, "
      "\"num_attention_heads\": 4, \"vocab_size\": 100, \"max_position_embeddings\": 512}",
-     LLMROOF_E_SCHEMA, 0, "layers 0"},
+     LLMROOF_E_SCHEMA, 0, "num_hidden_layers (2.5)"},
     {"{\"num_hidden_layers\": -2, \"hidden_size\": \"64\", \"intermediate_size\": 128, "
      "\"num_attention_heads\": 4, \"vocab_size\": 100, \"max_position_embeddings\": 512}",
-     LLMROOF_E_SCHEMA, 0, "hidden 0"},
+     LLMROOF_E_SCHEMA, 0, "hidden_size (a string, \"64\")"},
     {"{\"a\": [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}", LLMROOF_E_LIMIT, 1, "nesting"},
     {"{\"a\": &x 1, \"b\": *x}", LLMROOF_E_LIMIT, 1, "not allowed"},
     {"{[1]: 2}", LLMROOF_E_SYNTAX, 0, ""},

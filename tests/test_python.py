@@ -317,6 +317,9 @@ def config_json_model_estimates_like_the_catalogs_and_the_cli():
     j = run_cli("estimate", "--json", "--system", "pc-rtx-4090", "--config", path,
                 "--quant", "Q4_K_M")
     assert j["decode"]["tokens_per_s"] == a.decode_tps, j["decode"]
+    j = run_cli("inspect", "--json", path)
+    assert j["format"] == "config.json" and j["model"]["id"] == m.id, j
+    assert (j["model"]["layers"], j["model"]["kv_heads"]) == (m.layers, m.kv_heads), j
     bad = os.path.join(tempfile.mkdtemp(), "config.json")
     with open(bad, "w") as f:
         f.write('{"model_type": "llama",\n "hidden_size": 4096,,}')

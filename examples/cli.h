@@ -59,6 +59,9 @@ int cli_common_option(const char *cmd, int argc, char **argv, int *i, cli_common
  * --gen --batch --ubatch --split --backend --flash-attn --no-flash-attn
  * --gpu-share, onto a request.  Same return convention as cli_match. */
 int cli_workload_option(const char *cmd, int argc, char **argv, int *i, llmroof_request *r);
+/* Reads a GGUF file's header (llmroof_model_from_gguf) into m, q, info
+ * (initialised here).  Prints the error and returns CLI_DATA on failure. */
+int cli_read_gguf(const char *path, llmroof_model *m, llmroof_quant *q, llmroof_gguf_info *info);
 /* Reads a GGUF file (llmroof_model_from_gguf) and adds its quant -- and,
  * with need_model, its model -- to the catalog under ids from the file
  * name, written to model_id / quant_id (LLMROOF_ID_MAX each; model_id may

@@ -130,16 +130,8 @@ int cli_cmd_inspect(int argc, char **argv, cli_common *c)
     llmroof_model m;
     llmroof_quant q;
     llmroof_gguf_info info;
-    llmroof_error err;
-    llmroof_model_init(&m);
-    llmroof_quant_init(&q);
-    llmroof_gguf_info_init(&info);
-    llmroof_error_init(&err);
-    llmroof_status st = llmroof_model_from_gguf(path, &m, &q, &info, &err);
-    if (st != LLMROOF_OK) {
-        cli_lib_error(&err, st, path);
+    if (cli_read_gguf(path, &m, &q, &info) != CLI_OK)
         return CLI_DATA;
-    }
     int shapes = (info.derived & LLMROOF_GGUF_SHAPES) != 0;
     if (json) {
         cli_json j;

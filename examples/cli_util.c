@@ -404,22 +404,29 @@ int cli_workload_option(const char *cmd, int argc, char **argv, int *i, llmroof_
 
 /* ---- GGUF files (estimate --gguf, pick --gguf) ---- */
 
+int cli_read_gguf(const char *path, llmroof_model *m, llmroof_quant *q, llmroof_gguf_info *info)
+{
+    llmroof_error err;
+    llmroof_model_init(m);
+    llmroof_quant_init(q);
+    llmroof_gguf_info_init(info);
+    llmroof_error_init(&err);
+    llmroof_status st = llmroof_model_from_gguf(path, m, q, info, &err);
+    if (st != LLMROOF_OK) {
+        cli_lib_error(&err, st, path);
+        return CLI_DATA;
+    }
+    return CLI_OK;
+}
+
 int cli_add_gguf(llmroof_catalog *cat, const char *path, int need_model, char *model_id,
                  char *quant_id)
 {
     llmroof_model m;
     llmroof_quant q;
     llmroof_gguf_info info;
-    llmroof_error err;
-    llmroof_model_init(&m);
-    llmroof_quant_init(&q);
-    llmroof_gguf_info_init(&info);
-    llmroof_error_init(&err);
-    llmroof_status st = llmroof_model_from_gguf(path, &m, &q, &info, &err);
-    if (st != LLMROOF_OK) {
-        cli_lib_error(&err, st, path);
+    if (cli_read_gguf(path, &m, &q, &info) != CLI_OK)
         return CLI_DATA;
-    }
     if (need_model && !(info.derived & LLMROOF_GGUF_SHAPES)) {
         cli_error("%s: %s", path, info.note);
         return CLI_DATA;
@@ -430,7 +437,9 @@ int cli_add_gguf(llmroof_catalog *cat, const char *path, int need_model, char *m
     llmroof_quant_init(&known);
     if (dot && llmroof_catalog_get_quant(cat, dot + 1, &known, NULL) == LLMROOF_OK)
         q.quality = known.quality;
+    llmroof_error err;
     llmroof_error_init(&err);
+    llmroof_status st;
     if (need_model && (st = llmroof_catalog_add_model(cat, &m, LLMROOF_LOAD_OVERRIDE, &err)) !=
                           LLMROOF_OK) {
         cli_lib_error(&err, st, path);

@@ -353,19 +353,13 @@ vfail(llmroof_error *err, const where *w, const char *key, llmroof_status code, 
                          entry_names[w->section], w->id, msg);
 }
 
-static int is_id_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '+' || c == '-';
-}
-
 /* 1 when s is NUL-terminated within cap, non-empty and of id characters. */
 static int valid_id(const char *s, size_t cap)
 {
     if (!memchr(s, '\0', cap) || !s[0])
         return 0;
     for (; *s; s++)
-        if (!is_id_char(*s))
+        if (!llmroof__is_id_char(*s))
             return 0;
     return 1;
 }

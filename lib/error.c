@@ -53,6 +53,22 @@ int llmroof__strlcpy(char *dst, const char *src, size_t cap)
     return 0;
 }
 
+int llmroof__is_id_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '+' || c == '-';
+}
+
+void llmroof__id_from(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < cap; i++)
+        out[k++] = llmroof__is_id_char(s[i]) ? s[i] : '-';
+    if (k == 0)
+        out[k++] = 'm';
+    out[k] = '\0';
+}
+
 llmroof_status llmroof__fail(llmroof_error *err, llmroof_status code, const char *file,
                              uint32_t line, uint32_t column, const char *fmt, ...)
 {

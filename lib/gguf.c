@@ -632,16 +632,7 @@ static void stem(const char *path, char *out, size_t cap)
         n -= 5;
     if (n > 15 && b[n - 15] == '-' && memcmp(b + n - 9, "-of-", 4) == 0)
         n -= 15;
-    size_t k = 0;
-    for (size_t i = 0; i < n && k + 1 < cap; i++) {
-        char c = b[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '.' || c == '_' || c == '+' || c == '-';
-        out[k++] = ok ? c : '-';
-    }
-    if (k == 0)
-        out[k++] = 'm';
-    out[k] = '\0';
+    llmroof__id_from(b, n, out, cap);
 }
 
 void llmroof_gguf_info_init(llmroof_gguf_info *info)
@@ -787,7 +778,14 @@ llmroof_status llmroof_model_from_gguf(const char *path, llmroof_model *model,
     llmroof_quant q;
     llmroof_quant_init(&q);
     const char *ft = ftype_name(r->file_type);
-    snprintf(q.id, sizeof q.id, "%s.%s", m.id, ft ? ft : "gguf");
+    /* MODEL.TYPE; a model id of 60-odd characters cuts the type suffix, so
+     * that ids stay within LLMROOF_ID_MAX. */
+    size_t idn = strlen(m.id);
+    llmroof__strlcpy(q.id, m.id, sizeof q.id);
+    if (idn + 1 < sizeof q.id) {
+        q.id[idn] = '.';
+        llmroof__strlcpy(q.id + idn + 1, ft ? ft : "gguf", sizeof q.id - idn - 1);
+    }
     snprintf(q.name, sizeof q.name, "%s as in %s", ft ? ft : "mixed", m.id);
     double le_ = s.elems[3], eb = s.elems[1], ob = s.elems[2];
     q.bpw = le_ > 0 ? (double)s.bytes[3] * 8 / le_

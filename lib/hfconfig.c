@@ -1,7 +1,7 @@
 /* Hugging Face config.json -> model descriptor (docs/gguf.md, "config.json").
  * JSON is YAML, so libyaml's event parser reads it; the reader keeps the
- * scalars of the top level (and of a multimodal model's "text_config"), the
- * length of arrays and the count of "sliding_attention" in "layer_types",
+ * scalars of the top level (and of a multimodal model's "text_config") and
+ * the count of "sliding_attention" in arrays ("layer_types"),
  * with the loader's own limits on size and depth. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +19,6 @@ typedef struct field {
     int is_scalar;
     int quoted;              /* a JSON string: never read as a number */
     int seen_top, seen_text; /* given at the top level / under text_config */
-    uint64_t array_len;
     uint64_t sliding; /* "sliding_attention" entries of an array */
 } field;
 
@@ -54,9 +53,7 @@ static field *add(cfg *c, const char *key)
         return NULL;
     f = &c->f[c->n++];
     memset(f, 0, sizeof *f);
-    /* (a loop, not snprintf: GCC's -fsanitize builds see a null here) */
-    for (size_t i = 0; key[i] && i + 1 < sizeof f->key; i++)
-        f->key[i] = key[i];
+    llmroof__strlcpy(f->key, key, sizeof f->key);
     return f;
 }
 
@@ -156,12 +153,11 @@ static llmroof_status parse(const char *path, const char *data, size_t len, cfg 
                         snprintf(f->value, sizeof f->value, "%s", v);
                         f->is_scalar = 1;
                         f->quoted = ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-                        f->array_len = f->sliding = 0;
+                        f->sliding = 0;
                     }
                 }
                 t->want_key = 1;
             } else if (t->arr) {
-                t->arr->array_len++;
                 if (strcmp(v, "sliding_attention") == 0)
                     t->arr->sliding++;
             }
@@ -190,7 +186,7 @@ static llmroof_status parse(const char *path, const char *data, size_t len, cfg 
                     else if (!is_map && (f = claim(c, path, t, depth == 1, mk, err, &st)) &&
                              (depth == 2 || !f->seen_text)) {
                         f->is_scalar = 0;
-                        f->array_len = f->sliding = 0;
+                        f->sliding = 0;
                         n->arr = f;
                     }
                 }
@@ -278,33 +274,20 @@ llmroof_status llmroof_model_from_config(const char *path, llmroof_model *model,
     apply_defaults(c, type);
     /* The id: for ORG_NAME/config.json (a checkpoint's layout) the
      * directory's name, for any other file its name without ".json". */
-    char dir[256];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    char *base = slash ? slash + 1 : dir;
-    const char *stem = base;
-    if (strcmp(base, "config.json") == 0) {
-        stem = type[0] ? type : "model";
-        if (slash) {
-            *slash = '\0';
-            char *prev = strrchr(dir, '/');
-            stem = prev ? prev + 1 : dir;
-        }
-    } else {
-        size_t bl = strlen(base);
-        if (bl > 5 && strcmp(base + bl - 5, ".json") == 0)
-            base[bl - 5] = '\0';
+    const char *slash = strrchr(path, '/');
+    const char *stem = slash ? slash + 1 : path;
+    size_t n = strlen(stem);
+    if (strcmp(stem, "config.json") == 0) {
+        const char *dir = path; /* the parent directory's name */
+        for (const char *p = path; slash && p < slash; p++)
+            if (*p == '/')
+                dir = p + 1;
+        stem = slash ? dir : type[0] ? type : "model";
+        n = slash ? (size_t)(slash - dir) : strlen(stem);
+    } else if (n > 5 && strcmp(stem + n - 5, ".json") == 0) {
+        n -= 5;
     }
-    size_t k = 0;
-    for (const char *s = stem; *s && k + 1 < sizeof m.id; s++) {
-        char ch = *s;
-        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                 ch == '.' || ch == '_' || ch == '+' || ch == '-';
-        m.id[k++] = ok ? ch : '-';
-    }
-    if (!k)
-        m.id[k++] = 'm';
-    m.id[k] = '\0';
+    llmroof__id_from(stem, n, m.id, sizeof m.id);
     snprintf(m.name, sizeof m.name, "%s from config.json", type[0] ? type : "a model");
     m.layers = u32(c, "num_hidden_layers");
     m.hidden = u32(c, "hidden_size");

@@ -36,6 +36,11 @@ llmroof_status llmroof__fail(llmroof_error *err, llmroof_status code, const char
 
 /* Bounded string copy that always terminates; returns 0 when it fit. */
 int llmroof__strlcpy(char *dst, const char *src, size_t cap);
+/* The characters an id may hold (docs/yaml.md): letters, digits, . _ + - */
+int llmroof__is_id_char(char c);
+/* An id from the n bytes at s (a file or directory name): each other byte
+ * becomes '-', cut at cap - 1; "m" when n is 0. */
+void llmroof__id_from(const char *s, size_t n, char *out, size_t cap);
 
 /* ---- quantities with units (units.c) ----
  * Parsing is strict and locale-independent: the whole string is consumed,

@@ -1051,9 +1051,7 @@ static int valid_id_text(const char *s, size_t n)
     if (n == 0 || n >= LLMROOF_ID_MAX)
         return 0;
     for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '+' || c == '-'))
+        if (!llmroof__is_id_char(s[i]))
             return 0;
     }
     return 1;

@@ -282,8 +282,13 @@ llmroof_status llmroof_model_from_config(const char *path, llmroof_model *model,
         for (const char *p = path; slash && p < slash; p++)
             if (*p == '/')
                 dir = p + 1;
-        stem = slash ? dir : type[0] ? type : "model";
-        n = slash ? (size_t)(slash - dir) : strlen(stem);
+        n = slash ? (size_t)(slash - dir) : 0;
+        stem = dir;
+        /* "./config.json", "/config.json": no directory name to use. */
+        if (n == 0 || (n == 1 && dir[0] == '.') || (n == 2 && dir[0] == '.' && dir[1] == '.')) {
+            stem = type[0] ? type : "model";
+            n = strlen(stem);
+        }
     } else if (n > 5 && strcmp(stem + n - 5, ".json") == 0) {
         n -= 5;
     }

@@ -199,6 +199,36 @@ START_TEST(bad_files)
 }
 END_TEST
 
+/* ORG_NAME/config.json names the model after its directory; with no
+ * directory name (config.json, ./config.json) the model type does. */
+START_TEST(ids_from_paths)
+{
+    char dir[] = "/tmp/llmroof-cfgdir-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"model_type\": \"qwen2\", " SHAPES "}", f);
+    fclose(f);
+    llmroof_model m;
+    llmroof_error err;
+    llmroof_model_init(&m);
+    ck_assert_int_eq(llmroof_model_from_config(path, &m, &err), LLMROOF_OK);
+    ck_assert_str_eq(m.id, strrchr(dir, '/') + 1);
+    ck_assert_int_eq(chdir(dir), 0);
+    const char *bare[] = {"config.json", "./config.json"};
+    for (int i = 0; i < 2; i++) {
+        llmroof_model_init(&m);
+        ck_assert_int_eq(llmroof_model_from_config(bare[i], &m, &err), LLMROOF_OK);
+        ck_assert_str_eq(m.id, "qwen2");
+    }
+    unlink(path);
+    ck_assert_int_eq(chdir("/"), 0);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
     llmroof_model m;
@@ -222,6 +252,7 @@ int main(void)
                         (int)(sizeof fixtures / sizeof fixtures[0]));
     tcase_add_test(tc, minimal_and_defaults);
     tcase_add_loop_test(tc, bad_files, 0, (int)(sizeof bad / sizeof bad[0]));
+    tcase_add_test(tc, ids_from_paths);
     tcase_add_test(tc, bad_arguments);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

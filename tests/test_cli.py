@@ -14,7 +14,8 @@ import os
 import re
 import subprocess
 import sys
-import traceback
+
+import runner
 
 LLMROOF = None
 DATA = None
@@ -516,20 +517,7 @@ def main(argv):
         print("usage: test_cli.py PATH/TO/llmroof TESTS_DATA_DIR", file=sys.stderr)
         return 2
     LLMROOF, DATA = os.path.abspath(argv[1]), os.path.abspath(argv[2])
-    passed = failed = 0
-    for fn in TESTS:
-        try:
-            fn()
-        except Exception as e:  # noqa: BLE001 - report every failure, go on
-            failed += 1
-            print("FAIL %s: %s" % (fn.__name__, e))
-            if not isinstance(e, AssertionError):
-                traceback.print_exc(file=sys.stdout)
-        else:
-            passed += 1
-            print("ok   %s" % fn.__name__)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return runner.run(TESTS, '')
 
 
 if __name__ == "__main__":

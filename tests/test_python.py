@@ -21,7 +21,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-import traceback
+
+import runner
 
 LAYOUT = LLMROOF = HEADER = DATA = None
 TESTS = []
@@ -626,20 +627,7 @@ def main(argv):
         return 77
     read_layout()
     read_header()
-    passed = failed = 0
-    for fn in TESTS:
-        try:
-            fn()
-        except Exception as e:  # noqa: BLE001 - report every failure, go on
-            failed += 1
-            print("FAIL %s: %s" % (fn.__name__, e))
-            if not isinstance(e, AssertionError):
-                traceback.print_exc(file=sys.stdout)
-        else:
-            passed += 1
-            print("ok   %s" % fn.__name__)
-    print("python: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return runner.run(TESTS, 'python: ')
 
 
 if __name__ == "__main__":

@@ -320,7 +320,7 @@ static int bench_files(int argc, char **argv)
         llmroof_quant q;
         llmroof_gguf_info info;
         llmroof_error err;
-        double t[9];
+        double t[MAX_RUNS];
         int reps = 0;
         for (int r = 0; r < runs; r++) {
             double t0 = now(), t1;
@@ -340,16 +340,16 @@ static int bench_files(int argc, char **argv)
             t[r] = (t1 - t0) / n;
             reps += n;
         }
-        qsort(t, runs, sizeof t[0], cmp_double);
+        double med = median(t, runs);
         if (gguf)
             printf("gguf header read, %s (%llu tensors, %.1f GiB of tensor data): %.3f ms  "
                    "[%d reads over %d runs]\n",
                    path, (unsigned long long)info.tensor_count,
-                   (double)info.tensor_bytes / (1024.0 * 1024 * 1024), t[runs / 2] * 1e3, reps,
+                   (double)info.tensor_bytes / (1024.0 * 1024 * 1024), med * 1e3, reps,
                    runs);
         else
             printf("config.json read, %s: %.3f ms  [%d reads over %d runs]\n", path,
-                   t[runs / 2] * 1e3, reps, runs);
+                   med * 1e3, reps, runs);
     }
     return 0;
 }

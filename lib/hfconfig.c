@@ -117,6 +117,7 @@ static llmroof_status parse(const char *path, const char *data, size_t len, cfg 
     llmroof_status st = LLMROOF_OK;
     frame stack[MAX_DEPTH];
     int depth = 0; /* open frames */
+    int documents = 0;
     for (int done = 0; !done && st == LLMROOF_OK;) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&p, &ev)) {
@@ -198,8 +199,7 @@ static llmroof_status parse(const char *path, const char *data, size_t len, cfg 
                 stack[depth - 1].want_key = 1; /* the value of a key ended */
         } else if (ev.type == YAML_STREAM_END_EVENT) {
             done = 1;
-        } else if (ev.type == YAML_DOCUMENT_START_EVENT && ev.start_mark.index > 0 &&
-                   c->n > 0) {
+        } else if (ev.type == YAML_DOCUMENT_START_EVENT && ++documents > 1) {
             st = llmroof__fail(err, LLMROOF_E_SYNTAX, path, line, col,
                                "more than one document");
         }

@@ -179,6 +179,7 @@ static const struct {
     {"{\"a\": [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}", LLMROOF_E_LIMIT, 1, "nesting"},
     {"{\"a\": &x 1, \"b\": *x}", LLMROOF_E_LIMIT, 1, "not allowed"},
     {"{[1]: 2}", LLMROOF_E_SYNTAX, 0, ""},
+    {"{}\n---\n{" SHAPES "}", LLMROOF_E_SYNTAX, 2, "more than one document"},
 };
 
 START_TEST(bad_files)

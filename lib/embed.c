@@ -34,7 +34,12 @@ int main(int argc, char **argv)
         int c;
         unsigned long n = 0;
         while ((c = fgetc(in)) != EOF) {
-            fprintf(out, "%s%d,", (n % 24) ? "" : "\n    ", c);
+            /* Bytes above 127 (UTF-8 in comments) as character constants:
+             * plain `char` may be signed, and 167 would not fit it. */
+            if (c > 127)
+                fprintf(out, "%s'\\x%02x',", (n % 24) ? "" : "\n    ", c);
+            else
+                fprintf(out, "%s%d,", (n % 24) ? "" : "\n    ", c);
             n++;
         }
         fclose(in);

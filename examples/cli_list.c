@@ -86,6 +86,7 @@ static void list_devices(const llmroof_catalog *cat)
     printf("  %-*s  %-*s  %-7s  %-7s  %9s  %10s\n", w, "id", nw, "name", "kind", "backend",
            "memory", "bandwidth");
     uint32_t n = llmroof_catalog_count(cat, LLMROOF_SECTION_DEVICES);
+    int measured = 0;
     for (uint32_t k = 0; k < n; k++) {
         const char *id = llmroof_catalog_id(cat, LLMROOF_SECTION_DEVICES, k);
         llmroof_device d;
@@ -95,12 +96,17 @@ static void list_devices(const llmroof_catalog *cat)
         char bw[32];
         /* Three significant figures at most: 1008 GB/s, 7.45 GB/s, 0.56 GB/s. */
         double g = d.bandwidth / 1e9;
-        snprintf(bw, sizeof bw, g >= 100 ? "%.0f GB/s" : g >= 10 ? "%.1f GB/s" : "%.2f GB/s", g);
+        int m = d.bandwidth_kind == LLMROOF_BANDWIDTH_MEASURED;
+        snprintf(bw, sizeof bw, g >= 100 ? "%.0f GB/s%s" : g >= 10 ? "%.1f GB/s%s" : "%.2f GB/s%s",
+                 g, m ? "*" : "");
+        measured += m;
         printf("  %-*s  %-*s  %-7s  %-7s  %9s  %10s\n", w, id, nw,
                cut(name, sizeof name, d.name, (size_t)nw),
                llmroof_device_kind_string(d.kind), llmroof_backend_string(d.backend),
                d.memory ? cli_gib(b, sizeof b, (double)d.memory) : "-", bw);
     }
+    if (measured)
+        printf("  * measured read bandwidth (bandwidth_kind: measured), not a spec-sheet peak\n");
 }
 
 static void list_links(const llmroof_catalog *cat)

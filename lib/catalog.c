@@ -468,6 +468,10 @@ static llmroof_status check_device(llmroof_device *d, const where *w, llmroof_er
                      "reserved (%llu B) must be less than memory (%llu B)",
                      (unsigned long long)d->reserved, (unsigned long long)d->memory);
     TRY(check_real(err, w, "bandwidth", d->bandwidth, 1, MAX_BANDWIDTH));
+    if (d->bandwidth_kind != LLMROOF_BANDWIDTH_NOMINAL &&
+        d->bandwidth_kind != LLMROOF_BANDWIDTH_MEASURED)
+        return vfail(err, w, "bandwidth_kind", LLMROOF_E_SCHEMA,
+                     "bandwidth_kind must be nominal or measured, got %d", (int)d->bandwidth_kind);
     TRY(check_real(err, w, "compute.f16", d->compute_f16, d->kind != LLMROOF_DEVICE_STORAGE,
                    MAX_COMPUTE));
     TRY(check_real(err, w, "compute.int8", d->compute_int8, 0, MAX_COMPUTE));
@@ -713,6 +717,9 @@ static llmroof_status check_engine(llmroof_engine *e, const where *w, llmroof_er
         TRY(check_real(err, w, key, b->hop_overhead, 0, MAX_TIME));
         snprintf(key, sizeof key, "backends.%u.bandwidth_cap", i);
         TRY(check_real(err, w, key, b->bandwidth_cap, 0, MAX_BANDWIDTH));
+        snprintf(key, sizeof key, "backends.%u.measured_efficiency", i);
+        if (b->measured_efficiency != 0)
+            TRY(check_fraction(err, w, key, b->measured_efficiency));
         snprintf(key, sizeof key, "backends.%u.runtime_overhead", i);
         TRY(check_bytes(err, w, key, b->runtime_overhead, 0));
     }

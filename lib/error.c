@@ -99,6 +99,7 @@ int llmroof__lookup_name(const char *const *table, const char *name)
 const char *const llmroof__device_kind_names[] = {"gpu", "cpu", "unified", "storage", NULL};
 const char *const llmroof__backend_names[] = {"cuda", "rocm",  "metal", "vulkan",
                                               "sycl", "cpu",   "none",  NULL};
+const char *const llmroof__bandwidth_kind_names[] = {"nominal", "measured", NULL};
 const char *const llmroof__split_names[] = {"auto", "layer", "row", "tensor", "none", NULL};
 const char *const llmroof__offload_names[] = {"host-compute", "stream-over-link", "none", NULL};
 const char *const llmroof__attention_names[] = {"gqa", "mla", NULL};

@@ -146,6 +146,8 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
     llmroof__placement p;
     if ((st = llmroof__place(m, engine, &s, &r, &p, &out, err)))
         return st;
+    if (out.fit != LLMROOF_FIT_NONE && (st = llmroof__check_bandwidth_kinds(&p, &out, err)))
+        return st;
     if (out.fit != LLMROOF_FIT_NONE)
         llmroof__roofline(&p, &s, quant, &r, &out);
     else

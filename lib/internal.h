@@ -78,6 +78,7 @@ const llmroof_engine *llmroof__find_engine(const llmroof_catalog *cat, const cha
 /* Index of `name` in a NULL-terminated table of names, or -1. */
 int llmroof__lookup_name(const char *const *table, const char *name);
 extern const char *const llmroof__device_kind_names[];  /* "gpu","cpu","unified","storage" */
+extern const char *const llmroof__bandwidth_kind_names[]; /* "nominal","measured" */
 extern const char *const llmroof__backend_names[];      /* "cuda",...,"cpu","none" */
 extern const char *const llmroof__split_names[];        /* "auto","layer","row","tensor","none" */
 extern const char *const llmroof__offload_names[];      /* "host-compute","stream-over-link","none" */

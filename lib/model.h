@@ -133,5 +133,9 @@ double llmroof__decode_efficiency(const llmroof_engine_backend *b, const llmroof
 double llmroof__prefill_efficiency(const llmroof_engine_backend *b, const llmroof_quant *q);
 
 /* ---- roofline.c: time per step (docs/model.md "Decode", "Prefill") ---- */
+/* LLMROOF_E_UNSUPPORTED when a tier that runs layers sits on a device with a
+ * measured bandwidth and its backend has no measured_efficiency. */
+llmroof_status llmroof__check_bandwidth_kinds(const llmroof__placement *p,
+                                              const llmroof_result *res, llmroof_error *err);
 void llmroof__roofline(const llmroof__placement *p, const llmroof__shape *s,
                        const llmroof_quant *q, const llmroof_request *req, llmroof_result *res);

@@ -227,6 +227,40 @@ static int streams(const llmroof__placement *p, const llmroof_tier *tr)
            p->engine->offloaded_layers == LLMROOF_OFFLOAD_STREAM;
 }
 
+static int measured(const llmroof_device *d)
+{
+    return d->bandwidth_kind == LLMROOF_BANDWIDTH_MEASURED;
+}
+
+/* The fraction of the device's bandwidth the backend's kernels reach: the
+ * peak-fitted eta of the quant's kernel class, or for a measured bandwidth
+ * the backend's measured_efficiency (docs/model.md §5). */
+static double memory_eta(const llmroof_engine_backend *be, const llmroof_device *d,
+                         const llmroof_quant *q)
+{
+    return measured(d) ? be->measured_efficiency : llmroof__decode_efficiency(be, q);
+}
+
+llmroof_status llmroof__check_bandwidth_kinds(const llmroof__placement *p,
+                                              const llmroof_result *res, llmroof_error *err)
+{
+    for (uint32_t i = 0; i < res->tier_count; i++) {
+        const llmroof__tier_work *w = &p->work[i];
+        const llmroof_tier *tr = &res->tiers[i];
+        if (tr->kind == LLMROOF_TIER_STORAGE || streams(p, tr) || !w->backend ||
+            (w->count == 0 && !w->has_output) || !measured(w->dev) ||
+            w->backend->measured_efficiency > 0)
+            continue;
+        return llmroof__fail(err, LLMROOF_E_UNSUPPORTED, NULL, 0, 0,
+                             "device '%s' gives a measured bandwidth, and engine '%s' has no "
+                             "measured_efficiency for its %s backend (docs/model.md §5): give "
+                             "the device's spec-sheet peak instead",
+                             w->dev->id, p->engine->id,
+                             llmroof_backend_string(w->backend->backend));
+    }
+    return LLMROOF_OK;
+}
+
 /* What a decode step needs that does not depend on the context: the
  * weights read and multiplied, the efficiencies (a per-kernel table lookup)
  * and fixed costs of each tier.  Computed once per estimate; decode_step()
@@ -284,7 +318,7 @@ static void decode_prepare(const llmroof__placement *p, const llmroof__shape *s,
             d->mem_res = LLMROOF_RESOURCE_HOST_LINK;
         } else {
             d->bw_peak = w->dev->bandwidth;
-            d->bw = achieved(be, w->dev->bandwidth, llmroof__decode_efficiency(be, q));
+            d->bw = achieved(be, w->dev->bandwidth, memory_eta(be, w->dev, q));
             d->compute = w->dev->compute_f16;
             d->mem_res = mem_resource(tr);
         }
@@ -361,7 +395,7 @@ static void prefill(const llmroof__placement *p, const llmroof__shape *s, const 
                        (llmroof__layers_weights(s, w->first, w->count) +
                         (w->has_output ? s->output : 0.0));
         double fixed = chunks * w->count * be->per_layer_overhead;
-        double bw = achieved(be, w->dev->bandwidth, llmroof__decode_efficiency(be, q));
+        double bw = achieved(be, w->dev->bandwidth, memory_eta(be, w->dev, q));
         if (on_gpu)
             tier_time(bytes, flops, m->host_link->bandwidth, m->host_link->bandwidth,
                       gpu0->dev->compute_f16, llmroof__prefill_efficiency(gpu0->backend, q),

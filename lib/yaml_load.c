@@ -557,7 +557,7 @@ static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *e
     static const char *const keys[] = {"name",      "kind",          "backend", "memory",
                                        "reserved",  "bandwidth",     "compute", "gpu_share",
                                        "gpu_share_max", "power",     "price",   "source",
-                                       NULL};
+                                       "bandwidth_kind", NULL};
     static const char *const ckeys[] = {"f16", "int8", NULL};
     enum { NAME, KIND, BACKEND, MEMORY, RESERVED, BANDWIDTH, COMPUTE, SHARE, SHARE_MAX };
     uint64_t seen = 0, cseen = 0;
@@ -605,6 +605,9 @@ static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *e
             break;
         case 9: TRY(val_quantity(p, "power", LLMROOF__UNIT_POWER, &d->power)); break;
         case 10: TRY(val_quantity(p, "price", LLMROOF__UNIT_MONEY, &d->price)); break;
+        case 12:
+            TRY(val_enum(p, "bandwidth_kind", llmroof__bandwidth_kind_names, &d->bandwidth_kind));
+            break;
         default: TRY(val_string(p, "source", d->source, sizeof d->source)); break;
         }
     }
@@ -902,7 +905,8 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
     static const char *const names[] = {"cuda", "rocm", "metal", "vulkan", "sycl", "cpu", NULL};
     static const char *const keys[] = {"decode_efficiency", "prefill_efficiency",
                                        "per_layer_overhead", "runtime_overhead",
-                                       "hop_overhead", "bandwidth_cap", NULL};
+                                       "hop_overhead", "bandwidth_cap", "measured_efficiency",
+                                       NULL};
     TRY(want_mapping(p, "backends"));
     char key[LLMROOF__MARK_KEY_MAX];
     for (;;) {
@@ -953,9 +957,10 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
             case 4:
                 TRY(val_quantity(p, key, LLMROOF__UNIT_TIME, &b->hop_overhead));
                 break;
-            default:
+            case 5:
                 TRY(val_quantity(p, key, LLMROOF__UNIT_BANDWIDTH, &b->bandwidth_cap));
                 break;
+            default: TRY(val_number(p, key, &b->measured_efficiency)); break;
             }
         }
         TRY(require(p, keys, seen, BIT(0) | BIT(1), &bm, names[be]));

@@ -22,7 +22,8 @@ static const char *const bad_cases[] = {
     "truncated_flow",   "second_document",   "missing_version",      "wrong_version",
     "root_not_mapping", "empty",             "nul_escape",           "id_invalid",
     "quoted_number",    "int_overflow",      "unknown_section",      "cpu_backend",
-    "q_lora_gqa",       "embed_bpw_range",   "duplicate_format",
+    "q_lora_gqa",       "embed_bpw_range",   "duplicate_format",     "bandwidth_kind",
+    "measured_efficiency_range",
 };
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
 
@@ -96,6 +97,7 @@ static const char good_yaml[] =
     "    name: Test CPU\n"
     "    kind: cpu\n"
     "    bandwidth: 89.6 GB/s\n"
+    "    bandwidth_kind: measured\n"
     "    compute: {f16: 2 TFLOPS}\n"
     "  soc:\n"
     "    name: Test SoC\n"
@@ -148,7 +150,7 @@ static const char good_yaml[] =
     "        runtime_overhead: 400 MiB\n"
     "        hop_overhead: 230 us\n"
     "        bandwidth_cap: 1075 GB/s\n"
-    "      cpu: {decode_efficiency: 0.5, prefill_efficiency: 0.25}\n"
+    "      cpu: {decode_efficiency: 0.5, prefill_efficiency: 0.25, measured_efficiency: 0.9}\n"
     "  vllm:\n"
     "    split_modes: [tensor]\n"
     "    default_split: tensor\n"
@@ -270,11 +272,13 @@ START_TEST(test_good_values)
     ck_assert(d->price == 1599.0);
     ck_assert(d->gpu_share == 0 && d->gpu_share_max == 0);
     ck_assert_str_eq(d->source, "vendor specification");
+    ck_assert_int_eq(d->bandwidth_kind, LLMROOF_BANDWIDTH_NOMINAL); /* default */
     ck_assert_uint_eq(d->size, sizeof(llmroof_device));
 
     d = llmroof__find_device(cat, "cpu-a");
     ck_assert_int_eq(d->kind, LLMROOF_DEVICE_CPU);
     ck_assert_int_eq(d->backend, LLMROOF_BACKEND_CPU); /* default for cpu */
+    ck_assert_int_eq(d->bandwidth_kind, LLMROOF_BANDWIDTH_MEASURED);
     ck_assert_uint_eq(d->memory, 0);
     d = llmroof__find_device(cat, "soc");
     ck_assert_int_eq(d->kind, LLMROOF_DEVICE_UNIFIED);
@@ -353,6 +357,8 @@ START_TEST(test_good_values)
     ck_assert_int_eq(e->backends[1].backend, LLMROOF_BACKEND_CPU);
     ck_assert(e->backends[1].hop_overhead == 0 && e->backends[1].bandwidth_cap == 0);
     ck_assert(e->backends[1].decode_efficiency == 0.5);
+    ck_assert(e->backends[1].measured_efficiency == 0.9);
+    ck_assert(e->backends[0].measured_efficiency == 0); /* not given */
     ck_assert_uint_eq(e->backends[1].kernel_count, 0);
     e = llmroof__find_engine(cat, "vllm");
     ck_assert_int_eq(e->default_split, LLMROOF_SPLIT_TENSOR);

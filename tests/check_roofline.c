@@ -1,5 +1,6 @@
 /* Roofline properties and the link formulas of docs/model.md. */
 #include <math.h>
+#include <string.h>
 
 #include "fixture.h"
 
@@ -328,6 +329,51 @@ START_TEST(scores_without_flash_attention)
 }
 END_TEST
 
+/* A measured host bandwidth (docs/model.md §5): the backend's
+ * measured_efficiency replaces eta, tau stays; without one, a tier
+ * that runs layers there is refused, and an unused host tier is not. */
+static llmroof_status run_status(fixture *f, llmroof_error *e)
+{
+    llmroof_result r;
+    llmroof_result_init(&r);
+    llmroof_error_init(e);
+    return llmroof__estimate_plain(&f->m, &f->model, &f->quant, &f->engine, &f->req, &r, e);
+}
+
+START_TEST(measured_bandwidth)
+{
+    fixture f;
+    llmroof_error e;
+    fx_pc(&f, 0);
+    f.req.gen = 1;
+    f.req.prompt = 1;
+    llmroof_result a = fx_run(&f);
+    double bytes = a.tiers[0].decode_bytes;
+    ck_assert_double_eq_tol(a.tiers[0].decode_time, bytes / (89.6e9 * 0.8) + 32 * 20e-6, 1e-12);
+
+    f.host.bandwidth_kind = LLMROOF_BANDWIDTH_MEASURED;
+    ck_assert_int_eq(run_status(&f, &e), LLMROOF_E_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(e.message, "ddr5-5600-2ch"));
+    ck_assert_ptr_nonnull(strstr(e.message, "measured_efficiency"));
+
+    f.engine.backends[1].measured_efficiency = 0.9;
+    llmroof_result b = fx_run(&f);
+    ck_assert_double_eq_tol(b.tiers[0].decode_bytes, bytes, 1e-6);
+    ck_assert_double_eq_tol(b.tiers[0].decode_time, bytes / (89.6e9 * 0.9) + 32 * 20e-6, 1e-12);
+    ck_assert_double_eq_tol(b.tiers[0].decode_bound_time, a.tiers[0].decode_bound_time, 1e-12);
+    ck_assert_double_eq_tol(b.decode_bound_tps, a.decode_bound_tps, 1e-9);
+
+    /* One GPU holds the 8B model: the measured host runs nothing. */
+    fx_pc(&f, 1);
+    f.host.bandwidth_kind = LLMROOF_BANDWIDTH_MEASURED;
+    ck_assert_int_eq(run_status(&f, &e), LLMROOF_OK);
+    /* The 70B model with 40 layers on the GPU: the host runs the rest. */
+    fx_llama70b(&f.model);
+    f.req.gpu_layers = 40;
+    ck_assert_int_eq(run_status(&f, &e), LLMROOF_E_UNSUPPORTED);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("roofline");
@@ -347,6 +393,7 @@ int main(void)
     tcase_add_test(tc, batch_raises_throughput);
     tcase_add_test(tc, prefill_and_ttft);
     tcase_add_test(tc, scores_without_flash_attention);
+    tcase_add_test(tc, measured_bandwidth);
     suite_add_tcase(s, tc);
     return fx_run_main(s);
 }

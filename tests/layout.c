@@ -46,6 +46,7 @@ int main(void)
     F(llmroof_device, power);
     F(llmroof_device, price);
     F(llmroof_device, source);
+    F(llmroof_device, bandwidth_kind);
     S(llmroof_link);
     F(llmroof_link, size);
     F(llmroof_link, id);
@@ -119,6 +120,7 @@ int main(void)
     F(llmroof_engine_backend, runtime_overhead);
     F(llmroof_engine_backend, hop_overhead);
     F(llmroof_engine_backend, bandwidth_cap);
+    F(llmroof_engine_backend, measured_efficiency);
     S(llmroof_engine);
     F(llmroof_engine, size);
     F(llmroof_engine, id);
@@ -225,6 +227,8 @@ int main(void)
     V(LLMROOF_DEVICE_CPU);
     V(LLMROOF_DEVICE_UNIFIED);
     V(LLMROOF_DEVICE_STORAGE);
+    V(LLMROOF_BANDWIDTH_NOMINAL);
+    V(LLMROOF_BANDWIDTH_MEASURED);
     V(LLMROOF_BACKEND_CUDA);
     V(LLMROOF_BACKEND_ROCM);
     V(LLMROOF_BACKEND_METAL);

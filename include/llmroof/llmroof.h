@@ -119,6 +119,13 @@ typedef enum llmroof_device_kind {
     LLMROOF_DEVICE_STORAGE = 3  /* last tier: weights read through mmap */
 } llmroof_device_kind;
 
+/* What a device's `bandwidth` is (docs/model.md §5 "A measured bandwidth"). */
+typedef enum llmroof_bandwidth_kind {
+    LLMROOF_BANDWIDTH_NOMINAL = 0, /* spec-sheet peak: the engines' eta apply */
+    LLMROOF_BANDWIDTH_MEASURED = 1 /* measured read bandwidth at the threads used: the
+                                      engine backend's measured_efficiency applies */
+} llmroof_bandwidth_kind;
+
 typedef enum llmroof_backend {
     LLMROOF_BACKEND_CUDA = 0,
     LLMROOF_BACKEND_ROCM = 1,
@@ -238,6 +245,7 @@ typedef struct llmroof_device {
     double power;              /* watts under load; 0 = unknown */
     double price;              /* USD; 0 = unknown */
     char source[LLMROOF_SOURCE_MAX];
+    int32_t bandwidth_kind;    /* llmroof_bandwidth_kind */
 } llmroof_device;
 
 typedef struct llmroof_link {
@@ -331,6 +339,9 @@ typedef struct llmroof_engine_backend {
                                         split, host <-> GPU), beyond the link's latency */
     double bandwidth_cap;            /* bytes/s the engine's decode kernels sustain at
                                         most on any device; 0 = no cap */
+    double measured_efficiency;      /* achieved fraction of a measured read bandwidth in
+                                        decode (per_layer_overhead still applies); 0 =
+                                        unknown (a measured device is refused) */
 } llmroof_engine_backend;
 
 typedef struct llmroof_engine {

@@ -15,7 +15,7 @@ from ._catalog import WORKLOAD, Catalog, estimate, model_from_config, model_from
 from ._errors import LibraryError, LlmroofError
 from ._objects import (Candidate, Device, Engine, EngineBackend, GgufInfo, KernelEfficiency,
                        Link, Model, PickResult, Quant, Request, Result, System, Tier)
-from .capi import (Attention, Backend, DeviceKind, Fit, KvType, Offload, PickFlag, Resource,
+from .capi import (Attention, Backend, BandwidthKind, DeviceKind, Fit, KvType, Offload, PickFlag, Resource,
                    ResultFlag, Section, Split, Status, TierKind, Verdict)
 
 # The version of llmroof.h this binding mirrors.
@@ -34,7 +34,7 @@ def version():
 
 
 __all__ = [
-    "Attention", "Backend", "Candidate", "Catalog", "Device", "DeviceKind", "Engine",
+    "Attention", "Backend", "BandwidthKind", "Candidate", "Catalog", "Device", "DeviceKind", "Engine",
     "EngineBackend", "Fit", "GgufInfo", "model_from_config", "model_from_gguf", "KernelEfficiency", "KvType", "LibraryError", "Link",
     "LlmroofError", "Model", "Offload", "PickFlag", "PickResult", "Quant", "Request", "Resource",
     "Result", "ResultFlag", "Section", "Split", "Status", "System", "Tier", "TierKind",

@@ -155,6 +155,11 @@ class DeviceKind(_Enum):
     STORAGE = 3, "storage"
 
 
+class BandwidthKind(_Enum):
+    NOMINAL = 0, "nominal"
+    MEASURED = 1, "measured"
+
+
 class Backend(_Enum):
     CUDA = 0, "cuda"
     ROCM = 1, "rocm"
@@ -275,6 +280,7 @@ class ResultFlag(enum.IntFlag):
 ENUMS = {
     "llmroof_status": (Status, "E_"),
     "llmroof_device_kind": (DeviceKind, "DEVICE_"),
+    "llmroof_bandwidth_kind": (BandwidthKind, "BANDWIDTH_"),
     "llmroof_backend": (Backend, "BACKEND_"),
     "llmroof_attention": (Attention, "ATTENTION_"),
     "llmroof_split": (Split, "SPLIT_"),
@@ -358,8 +364,9 @@ class llmroof_device(_Struct):
         ("power", c_double),
         ("price", c_double),
         ("source", _SOURCE),
+        ("bandwidth_kind", c_int32),
     ]
-    _enum_fields = {"kind": DeviceKind, "backend": Backend}
+    _enum_fields = {"kind": DeviceKind, "backend": Backend, "bandwidth_kind": BandwidthKind}
 
 
 class llmroof_link(_Struct):
@@ -458,6 +465,7 @@ class llmroof_engine_backend(_Struct):
         ("runtime_overhead", c_uint64),
         ("hop_overhead", c_double),
         ("bandwidth_cap", c_double),
+        ("measured_efficiency", c_double),
     ]
     _enum_fields = {"backend": Backend}
     _counted_fields = {"kernels": "kernel_count", "prefill_kernels": "prefill_kernel_count"}

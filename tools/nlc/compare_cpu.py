@@ -5,11 +5,13 @@
     gcc -O3 -march=native -fopenmp tools/nlc/bandwidth.c -o /tmp/bandwidth
     /tmp/bandwidth 1; /tmp/bandwidth 2          # read bandwidth, GB/s
     tools/nlc/cpu_decode.sh                     # writes results/cpu_*_t*.log
-    python3 tools/nlc/compare_cpu.py build/examples/llmroof BW1 BW2
+    python3 tools/nlc/compare_cpu.py build/examples/llmroof BW1 BW2 [nominal]
 
 For each log (F16 / Q8_0 / Q4_0, 1 and 2 threads) it rewrites the same GGUF
 header (sparse: no data), describes this VM as a CPU-only system whose
-bandwidth is the measured read bandwidth for that thread count and whose
+bandwidth is the measured read bandwidth for that thread count (marked
+`bandwidth_kind: measured`, so the CPU backend's measured_efficiency applies;
+a last argument `nominal` treats it as a spec-sheet peak instead) and whose
 f16 compute is the threads' FMA peak (Zen 5: 2 x 512-bit FMA = 64 fp32
 flops/cycle x 2.6 GHz = 166 GFLOPS per core), and asks llmroof for the
 decode speed of the same workload (40-token prompt, 31 steps, ctx 512).
@@ -27,6 +29,7 @@ SHAPE = ["--layers", "16", "--hidden", "2048", "--heads", "16", "--kv-heads", "4
          "--ffn", "5632", "--vocab", "32000", "--ctx", "4096"]
 QUANT = {"f16": "F16", "q8_0": "Q8_0", "q4_0": "Q4_0"}
 GFLOPS_PER_CORE = 166.4
+KIND = "measured"
 
 
 def measured(path):
@@ -47,6 +50,7 @@ devices:
     kind: cpu
     backend: cpu
     bandwidth: {bw} GB/s
+    bandwidth_kind: {kind}
     compute: {{f16: {fl:.1f} GFLOPS}}
     source: "tools/nlc/bandwidth.c, {t} thread(s): measured read bandwidth; compute: {t} x 166.4 GFLOPS"
 systems:
@@ -54,10 +58,13 @@ systems:
     name: This VM ({t} thread(s))
     host: {{device: vm-cpu-t{t}, memory: 23 GiB}}
     source: "this machine"
-""".format(t=threads, bw=bw, fl=threads * GFLOPS_PER_CORE)
+""".format(t=threads, bw=bw, kind=KIND, fl=threads * GFLOPS_PER_CORE)
 
 
 def main(argv):
+    global KIND
+    if len(argv) == 5 and argv[4] in ("nominal", "measured"):
+        KIND = argv.pop()
     if len(argv) != 4:
         print(__doc__, file=sys.stderr)
         return 2

@@ -402,6 +402,31 @@ def descriptors_round_trip_through_add_and_get():
 
 
 @test
+def measured_bandwidth_from_python():
+    # docs/model.md §5: a measured host bandwidth with llama.cpp's CPU
+    # measured_efficiency; the engine's peak-fitted eta would be slower.
+    import llmroof
+    with llmroof.Catalog.builtin() as cat:
+        host = llmroof.Device(id="vm-cpu", name="A VM", kind="cpu", backend="cpu",
+                              bandwidth=40e9, compute_f16=300e9)
+        cat.add_device(host)
+        cat.add_system(llmroof.System(id="vm", name="A VM", host_device="vm-cpu",
+                                      host_memory=32 * 2**30))
+        nominal = cat.estimate("vm", "llama-3.1-8b", "Q4_K_M")
+        host.id, host.bandwidth_kind = "vm-cpu-m", llmroof.BandwidthKind.MEASURED
+        cat.add_device(host)
+        assert cat.get_device("vm-cpu-m").bandwidth_kind is llmroof.BandwidthKind.MEASURED
+        cat.add_system(llmroof.System(id="vm-m", name="A VM", host_device="vm-cpu-m",
+                                      host_memory=32 * 2**30))
+        measured = cat.estimate("vm-m", "llama-3.1-8b", "Q4_K_M")
+        cpu = [b for b in cat.get_engine("llama.cpp").backends
+               if b.backend is llmroof.Backend.CPU][0]
+        assert 0 < cpu.decode_efficiency < cpu.measured_efficiency <= 1, cpu
+        assert measured.decode_tps > nominal.decode_tps, (measured.decode_tps, nominal.decode_tps)
+        assert measured.decode_bound_tps == nominal.decode_bound_tps
+
+
+@test
 def estimate_from_many_threads():
     import llmroof
     with llmroof.Catalog.builtin() as cat:

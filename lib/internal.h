@@ -13,6 +13,14 @@
 void *llmroof__malloc(size_t n);
 void *llmroof__calloc(size_t count, size_t n);
 void *llmroof__realloc(void *p, size_t n);
+#ifdef LLMROOF_ALLOC_TESTING
+/* Test builds only (lib/alloc.c): count allocation calls from now on and
+ * fail call `at` (1-based; 0: none), or with `persist` every call from `at`
+ * on; the number of calls since arming; allocations not yet freed. */
+void llmroof__alloc_test_arm(uint64_t at, int persist);
+uint64_t llmroof__alloc_test_calls(void);
+int64_t llmroof__alloc_test_live(void);
+#endif
 void llmroof__free(void *p);
 
 /* ---- errors (error.c) ----

@@ -62,9 +62,10 @@ static int num(cfg *c, const char *key, double *out)
     field *f = find(c, key);
     if (!f || !f->is_scalar || f->quoted)
         return 0;
-    char *end;
-    double v = strtod(f->value, &end);
-    if (end == f->value || *end)
+    /* units.c's parser: whole string, locale-independent (strtod reads
+     * "0.5" as 0 under a host's LC_NUMERIC=de_DE), no sign, NaN or hex. */
+    double v;
+    if (llmroof__parse_number(f->value, &v, NULL) != LLMROOF_OK)
         return 0;
     *out = v;
     return 1;

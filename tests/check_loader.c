@@ -511,6 +511,153 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* Each limit on both sides (docs/reliability.md): accepted at N (the
+ * limit passes it on; the file may still fail a later check), rejected
+ * with LLMROOF_E_LIMIT at N + 1. */
+static char *repeat_text(const char *head, const char *unit, size_t count, const char *tail)
+{
+    size_t len = strlen(head) + strlen(unit) * count + strlen(tail) + 1;
+    char *t = malloc(len), *q = t;
+    ck_assert_ptr_nonnull(t);
+    q += sprintf(q, "%s", head);
+    for (size_t i = 0; i < count; i++)
+        q += sprintf(q, "%s", unit);
+    strcpy(q, tail);
+    return t;
+}
+
+static llmroof_status load_status(llmroof_catalog *cat, const char *text, size_t len,
+                                  llmroof_error *err)
+{
+    llmroof_error_init(err);
+    return llmroof_catalog_load_string(cat, "edge.yaml", text, len, 0, err);
+}
+
+START_TEST(test_limits_both_sides)
+{
+    llmroof_catalog *cat = new_cat();
+    llmroof_error err;
+    char *t;
+
+    /* Scalar length: 65 536 bytes pass the limit (and then fail the
+     * 511-byte source field), 65 537 do not. */
+    for (size_t n = 65536; n <= 65537; n++) {
+        t = repeat_text("llmroof: 1\nlinks:\n  x: {bandwidth: 1 GB/s, source: ", "a", n, "}\n");
+        llmroof_status st = load_status(cat, t, strlen(t), &err);
+        if (n == 65536)
+            ck_assert_msg(st != LLMROOF_E_LIMIT && strstr(err.message, "longer than 511"), "%s",
+                          err.message);
+        else
+            ck_assert_msg(st == LLMROOF_E_LIMIT && err.line == 3, "%s", err.message);
+        free(t);
+    }
+
+    /* Nesting: 16 levels pass (then 'x' is no section), 17 do not. */
+    for (int d = 16; d <= 17; d++) {
+        char open[32] = "", close[32] = "";
+        for (int i = 1; i < d; i++) {
+            strcat(open, "[");
+            strcat(close, "]");
+        }
+        char text[128];
+        snprintf(text, sizeof text, "llmroof: 1\nx: %s%s\n", open, close);
+        llmroof_status st = load_status(cat, text, strlen(text), &err);
+        if (d == 16)
+            ck_assert_msg(st == LLMROOF_E_SCHEMA && strstr(err.message, "'x'"), "%s",
+                          err.message);
+        else
+            ck_assert_msg(st == LLMROOF_E_LIMIT && strstr(err.message, "nesting"), "%s",
+                          err.message);
+    }
+
+    /* Entries per mapping: 100 000 links load, 100 001 do not. */
+    for (int n = 100000; n <= 100001; n++) {
+        size_t cap = (size_t)n * 64 + 64, len = 0;
+        t = malloc(cap);
+        ck_assert_ptr_nonnull(t);
+        len += (size_t)sprintf(t, "llmroof: 1\nlinks:\n");
+        for (int i = 0; i < n; i++)
+            len += (size_t)sprintf(t + len, "  l%d: {bandwidth: 1 GB/s, latency: 1 us}\n", i);
+        llmroof_status st = load_status(cat, t, len, &err);
+        if (n == 100000) {
+            ck_assert_msg(st == LLMROOF_OK, "%s", err.message);
+            ck_assert_uint_eq(llmroof_catalog_count(cat, LLMROOF_SECTION_LINKS), 100000);
+        } else {
+            ck_assert_msg(st == LLMROOF_E_LIMIT && err.line == 100001 + 2, "%s at %u",
+                          err.message, err.line);
+        }
+        free(t);
+    }
+    llmroof_catalog_free(cat);
+    cat = new_cat();
+
+    /* Items per sequence: 100 000 pass (then split_modes repeats a mode),
+     * 100 001 do not. */
+    for (size_t n = 100000; n <= 100001; n++) {
+        t = repeat_text("llmroof: 1\nengines:\n  e:\n    split_modes: [layer", ", layer", n - 1,
+                        "]\n");
+        llmroof_status st = load_status(cat, t, strlen(t), &err);
+        if (n == 100000)
+            ck_assert_msg(st != LLMROOF_E_LIMIT, "%s", err.message);
+        else
+            ck_assert_msg(st == LLMROOF_E_LIMIT, "%s", err.message);
+        free(t);
+    }
+
+    /* File size: exactly 16 MiB is read (a comment pads it), one byte more
+     * is refused, from memory and from a file. */
+    for (size_t len = 16u << 20; len <= (16u << 20) + 1; len++) {
+        t = malloc(len + 1);
+        ck_assert_ptr_nonnull(t);
+        memset(t, '#', len);
+        memcpy(t, "llmroof: 1\n", 11);
+        t[len - 1] = '\n';
+        llmroof_status want = len == 16u << 20 ? LLMROOF_OK : LLMROOF_E_LIMIT;
+        ck_assert_int_eq(load_status(cat, t, len, &err), want);
+        char path[256];
+        snprintf(path, sizeof path, "/tmp/llmroof-edge-%d.yaml", (int)getpid());
+        FILE *f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(t, 1, len, f), len);
+        fclose(f);
+        llmroof_error_init(&err);
+        ck_assert_int_eq(llmroof_catalog_load_file(cat, path, 0, &err), want);
+        unlink(path);
+        free(t);
+    }
+    ck_assert_uint_eq(total(cat), 0);
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
+/* A file cut short anywhere leaves the catalog as it was: every prefix of
+ * a valid file either loads (a prefix can be valid YAML) or changes
+ * nothing. */
+START_TEST(test_truncated_prefixes)
+{
+    size_t len = strlen(good_yaml);
+    unsigned loaded = 0;
+    for (size_t n = 0; n < len; n++) {
+        llmroof_catalog *cat = new_cat();
+        llmroof_link l;
+        llmroof_link_init(&l);
+        strcpy(l.id, "pre-existing");
+        l.bandwidth = 1e9;
+        ck_assert_int_eq(llmroof_catalog_add_link(cat, &l, 0, NULL), LLMROOF_OK);
+        llmroof_error err;
+        llmroof_error_init(&err);
+        llmroof_status st = llmroof_catalog_load_string(cat, "cut.yaml", good_yaml, n, 0, &err);
+        if (st == LLMROOF_OK)
+            loaded++;
+        else
+            ck_assert_msg(total(cat) == 1, "prefix %zu: %s, yet the catalog changed", n,
+                          err.message);
+        llmroof_catalog_free(cat);
+    }
+    ck_assert_uint_lt(loaded, len / 4); /* most prefixes are errors */
+}
+END_TEST
+
 START_TEST(test_io_errors)
 {
     llmroof_catalog *cat = new_cat();
@@ -668,6 +815,8 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, test_all_or_nothing);
     tcase_add_test(tc, test_multi_file_merge);
     tcase_add_test(tc, test_limits);
+    tcase_add_test(tc, test_limits_both_sides);
+    tcase_add_test(tc, test_truncated_prefixes);
     tcase_add_test(tc, test_io_errors);
     tcase_add_test(tc, test_details);
     suite_add_tcase(s, tc);

@@ -670,6 +670,177 @@ START_TEST(test_allocation_failures)
 }
 END_TEST
 
+/* Every validation rule of descriptors built in code, one broken field at
+ * a time from a valid descriptor (docs/reliability.md: validation code is
+ * aimed at full coverage): the status, and the message names the field. */
+static llmroof_model rule_model(void)
+{
+    llmroof_model m;
+    llmroof_model_init(&m);
+    strcpy(m.id, "m");
+    strcpy(m.name, "M");
+    m.layers = 32;
+    m.hidden = 4096;
+    m.ffn = 14336;
+    m.heads = 32;
+    m.kv_heads = 8;
+    m.vocab = 128256;
+    m.context = 8192;
+    return m;
+}
+
+static llmroof_quant rule_quant(void)
+{
+    llmroof_quant q;
+    llmroof_quant_init(&q);
+    strcpy(q.id, "q");
+    strcpy(q.name, "Q");
+    q.bpw = 4.5;
+    strcpy(q.kernel, "q4_0");
+    return q;
+}
+
+static llmroof_engine rule_engine(void)
+{
+    llmroof_engine e;
+    llmroof_engine_init(&e);
+    strcpy(e.id, "e");
+    strcpy(e.name, "E");
+    e.split_modes = LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_LAYER);
+    e.backend_count = 1;
+    e.backends[0].backend = LLMROOF_BACKEND_CPU;
+    e.backends[0].decode_efficiency = 0.5;
+    e.backends[0].prefill_efficiency = 0.5;
+    return e;
+}
+
+typedef struct rule {
+    int kind; /* 0 model, 1 quant, 2 engine, 3 device, 4 system */
+    void (*mutate)(void *x);
+    llmroof_status want;
+    const char *says;
+} rule;
+
+#define MUT(name, type, body)                                                                      \
+    static void name(void *x_)                                                                     \
+    {                                                                                              \
+        type *x = x_;                                                                              \
+        body;                                                                                      \
+    }
+MUT(m_tied, llmroof_model, x->tied_embeddings = 2)
+MUT(m_moe_stray, llmroof_model, x->shared_experts = 1)
+MUT(m_dense, llmroof_model, (x->experts = 8, x->experts_active = 2, x->expert_ffn = 1024,
+                             x->dense_layers = 33))
+MUT(m_attention, llmroof_model, x->attention = 7)
+MUT(m_gqa_rope, llmroof_model, x->rope_dim = 64)
+MUT(m_swa_alone, llmroof_model, x->sliding_window = 4096)
+MUT(m_swa_layers, llmroof_model, (x->sliding_window = 4096, x->sliding_layers = 33))
+MUT(q_output, llmroof_quant, x->output_bpw = 65)
+MUT(q_kernel_long, llmroof_quant, memset(x->kernel, 'k', sizeof x->kernel))
+MUT(q_kernel_chars, llmroof_quant, strcpy(x->kernel, "q4 0"))
+MUT(q_format, llmroof_quant, strcpy(x->format, "g g"))
+MUT(q_quality_nan, llmroof_quant, x->quality = NAN)
+MUT(q_quality_big, llmroof_quant, x->quality = 1e9)
+MUT(e_modes, llmroof_engine, x->split_modes |= 1u << 20)
+MUT(e_offload, llmroof_engine, x->offloaded_layers = 9)
+MUT(e_formats_many, llmroof_engine, x->format_count = LLMROOF_MAX_FORMATS + 1)
+MUT(e_format_chars, llmroof_engine, (x->format_count = 1, strcpy(x->formats[0], "a b")))
+MUT(e_format_twice, llmroof_engine, (x->format_count = 2, strcpy(x->formats[0], "gguf"),
+                                     strcpy(x->formats[1], "gguf")))
+MUT(e_backends_many, llmroof_engine, x->backend_count = LLMROOF_MAX_BACKENDS + 1)
+MUT(e_kernels_many, llmroof_engine, x->backends[0].kernel_count = LLMROOF_MAX_KERNELS + 1)
+MUT(e_kernel_chars, llmroof_engine, (x->backends[0].kernel_count = 1,
+                                     strcpy(x->backends[0].kernels[0].kernel, "q 4"),
+                                     x->backends[0].kernels[0].efficiency = 0.5))
+MUT(e_kernel_twice, llmroof_engine, (x->backends[0].kernel_count = 2,
+                                     strcpy(x->backends[0].kernels[0].kernel, "q4_0"),
+                                     strcpy(x->backends[0].kernels[1].kernel, "q4_0"),
+                                     x->backends[0].kernels[0].efficiency = 0.5,
+                                     x->backends[0].kernels[1].efficiency = 0.5))
+MUT(e_measured_big, llmroof_engine, x->backends[0].measured_efficiency = 1.5)
+MUT(e_measured_nan, llmroof_engine, x->backends[0].measured_efficiency = NAN)
+MUT(e_backend_kind, llmroof_engine, x->backends[0].backend = LLMROOF_BACKEND_NONE)
+MUT(d_bandwidth_kind, llmroof_device, x->bandwidth_kind = 5)
+MUT(d_memory_huge, llmroof_device, x->memory = UINT64_C(1) << 61)
+MUT(s_host_long, llmroof_system, memset(x->host_device, 'h', sizeof x->host_device))
+MUT(s_host_chars, llmroof_system, strcpy(x->host_device, "no such/host"))
+
+static const rule rules[] = {
+    {0, m_tied, LLMROOF_E_RANGE, "tied_embeddings"},
+    {0, m_moe_stray, LLMROOF_E_SCHEMA, "experts is 0"},
+    {0, m_dense, LLMROOF_E_RANGE, "dense_layers"},
+    {0, m_attention, LLMROOF_E_SCHEMA, "attention kind"},
+    {0, m_gqa_rope, LLMROOF_E_SCHEMA, "for attention kind mla"},
+    {0, m_swa_alone, LLMROOF_E_SCHEMA, "go together"},
+    {0, m_swa_layers, LLMROOF_E_RANGE, "sliding_layers"},
+    {1, q_output, LLMROOF_E_RANGE, "output_bpw"},
+    {1, q_kernel_long, LLMROOF_E_SCHEMA, "longer than"},
+    {1, q_kernel_chars, LLMROOF_E_SCHEMA, "characters other than"},
+    {1, q_format, LLMROOF_E_SCHEMA, "format"},
+    {1, q_quality_nan, LLMROOF_E_RANGE, "quality"},
+    {1, q_quality_big, LLMROOF_E_RANGE, "quality"},
+    {2, e_modes, LLMROOF_E_SCHEMA, "may hold only"},
+    {2, e_offload, LLMROOF_E_SCHEMA, "offloaded_layers"},
+    {2, e_formats_many, LLMROOF_E_RANGE, "formats"},
+    {2, e_format_chars, LLMROOF_E_SCHEMA, "format 1"},
+    {2, e_format_twice, LLMROOF_E_DUPLICATE, "listed twice"},
+    {2, e_backends_many, LLMROOF_E_RANGE, "backends"},
+    {2, e_kernels_many, LLMROOF_E_RANGE, "kernel efficiencies"},
+    {2, e_kernel_chars, LLMROOF_E_SCHEMA, "kernel names"},
+    {2, e_kernel_twice, LLMROOF_E_DUPLICATE, "listed twice"},
+    {2, e_measured_big, LLMROOF_E_RANGE, "measured_efficiency"},
+    {2, e_measured_nan, LLMROOF_E_RANGE, "measured_efficiency"},
+    {2, e_backend_kind, LLMROOF_E_SCHEMA, "not a compute backend"},
+    {3, d_bandwidth_kind, LLMROOF_E_SCHEMA, "bandwidth_kind"},
+    {3, d_memory_huge, LLMROOF_E_RANGE, "1 EiB"},
+    {4, s_host_long, LLMROOF_E_SCHEMA, "longer than"},
+    {4, s_host_chars, LLMROOF_E_SCHEMA, "not a valid id"},
+};
+
+START_TEST(test_validation_rules)
+{
+    const rule *r = &rules[_i];
+    llmroof_catalog *cat = new_cat();
+    llmroof_device g = gpu("g"), h = cpu("host");
+    llmroof_link l = link_("pcie");
+    ADD(device, cat, &g, 0, LLMROOF_OK);
+    ADD(device, cat, &h, 0, LLMROOF_OK);
+    ADD(link, cat, &l, 0, LLMROOF_OK);
+    llmroof_error err;
+    for (int broken = 0; broken < 2; broken++) {
+        llmroof_model m = rule_model();
+        llmroof_quant q = rule_quant();
+        llmroof_engine e = rule_engine();
+        llmroof_device d = gpu("d");
+        llmroof_system s = system_("s", "g", 1);
+        void *x = r->kind == 0 ? (void *)&m : r->kind == 1 ? (void *)&q
+                : r->kind == 2 ? (void *)&e : r->kind == 3 ? (void *)&d : (void *)&s;
+        if (broken)
+            r->mutate(x);
+        llmroof_error_init(&err);
+        llmroof_status st = r->kind == 0 ? llmroof_catalog_add_model(cat, &m, 0, &err)
+                          : r->kind == 1 ? llmroof_catalog_add_quant(cat, &q, 0, &err)
+                          : r->kind == 2 ? llmroof_catalog_add_engine(cat, &e, 0, &err)
+                          : r->kind == 3 ? llmroof_catalog_add_device(cat, &d, 0, &err)
+                                         : llmroof_catalog_add_system(cat, &s, 0, &err);
+        if (!broken) { /* the base is valid: add it, then take it out again */
+            ck_assert_msg(st == LLMROOF_OK, "rule %d base: %s", _i, err.message);
+            llmroof_catalog_free(cat);
+            cat = new_cat();
+            ADD(device, cat, &g, 0, LLMROOF_OK);
+            ADD(device, cat, &h, 0, LLMROOF_OK);
+            ADD(link, cat, &l, 0, LLMROOF_OK);
+            continue;
+        }
+        expect(st, &err, r->want);
+        ck_assert_msg(strstr(err.message, r->says), "rule %d: '%s' lacks '%s'", _i, err.message,
+                      r->says);
+    }
+    ck_assert_uint_eq(llmroof_catalog_count(cat, LLMROOF_SECTION_DEVICES), 2);
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
 static Suite *catalog_suite(void)
 {
     Suite *s = suite_create("catalog");
@@ -685,6 +856,7 @@ static Suite *catalog_suite(void)
     tcase_add_test(tc, test_builtin);
     tcase_add_test(tc, test_user_file_over_builtin);
     tcase_add_test(tc, test_allocation_failures);
+    tcase_add_loop_test(tc, test_validation_rules, 0, (int)(sizeof rules / sizeof rules[0]));
     suite_add_tcase(s, tc);
     return s;
 }

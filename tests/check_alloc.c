@@ -11,7 +11,11 @@
  * whose lib/alloc.c counts and fails the library's own allocations.
  * libyaml's and libc's allocations are not injected (docs/reliability.md).
  *
- *   check_alloc FILE|DIR...   (.yaml: catalog loads; config.json; .gguf)
+ *   check_alloc [KIND:]FILE|DIR...
+ *
+ * KIND (yaml, config or gguf) names what every file under the path is
+ * (fuzz corpora have names without extensions); without it a file's
+ * extension does (.yaml, .json, .gguf) and other files are skipped.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -272,7 +276,18 @@ static int ends_with(const char *s, const char *end)
     return a >= b && strcmp(s + a - b, end) == 0;
 }
 
-static void run_path(const char *path, int depth)
+/* The operations for a file: by the kind given, else by its extension. */
+static void run_file(const char *path, const char *kind)
+{
+    if (kind ? strcmp(kind, "yaml") == 0 : ends_with(path, ".yaml"))
+        run_ops(yaml_ops, sizeof yaml_ops / sizeof yaml_ops[0], path);
+    else if (kind ? strcmp(kind, "config") == 0 : ends_with(path, ".json"))
+        run_ops(config_ops, 1, path);
+    else if (kind ? strcmp(kind, "gguf") == 0 : ends_with(path, ".gguf"))
+        run_ops(gguf_ops, 1, path);
+}
+
+static void run_path(const char *path, const char *kind, int depth)
 {
     struct stat sb;
     if (stat(path, &sb) != 0) {
@@ -291,7 +306,7 @@ static void run_path(const char *path, int depth)
         size_t n = 0, cap = 0;
         struct dirent *e;
         while ((e = readdir(d))) {
-            if (e->d_name[0] == '.')
+            if (e->d_name[0] == '.' || strncmp(e->d_name, "README", 6) == 0)
                 continue;
             if (n == cap) {
                 char **nn = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *names);
@@ -307,25 +322,29 @@ static void run_path(const char *path, int depth)
         closedir(d);
         qsort(names, n, sizeof *names, strcmp_ptr);
         for (size_t i = 0; i < n; i++) {
-            run_path(names[i], depth + 1);
+            run_path(names[i], kind, depth + 1);
             free(names[i]);
         }
         free(names);
         return;
     }
-    if (ends_with(path, ".yaml"))
-        run_ops(yaml_ops, sizeof yaml_ops / sizeof yaml_ops[0], path);
-    else if (ends_with(path, ".json"))
-        run_ops(config_ops, 1, path);
-    else if (ends_with(path, ".gguf"))
-        run_ops(gguf_ops, 1, path);
+    run_file(path, kind);
 }
 
 int main(int argc, char **argv)
 {
     run_ops(global_ops, sizeof global_ops / sizeof global_ops[0], NULL);
-    for (int i = 1; i < argc; i++)
-        run_path(argv[i], 0);
+    for (int i = 1; i < argc; i++) {
+        static const char *const kinds[] = {"yaml:", "config:", "gguf:"};
+        const char *path = argv[i];
+        char kind[8] = "";
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+            if (strncmp(path, kinds[k], strlen(kinds[k])) == 0) {
+                memcpy(kind, kinds[k], strlen(kinds[k]) - 1);
+                path += strlen(kinds[k]);
+            }
+        run_path(path, kind[0] ? kind : NULL, 0);
+    }
     printf("allocation-failure points survived: %lu (%lu ended in nomem), failures: %lu\n",
            points, nomem, failures);
     return failures ? 1 : 0;

@@ -813,8 +813,10 @@ static llmroof_status nomem(llmroof_error *err)
 static where staged_where(const llmroof__batch *b, int section, uint32_t i)
 {
     const staged *si = &b->info[section][i];
+    /* Entries built in code have no marks, and the batch may hold none:
+     * no pointer arithmetic on NULL. */
     where w = {section, item_id(&b->t[section], i), si->file, si->line, si->column,
-               b->marks + si->mark_first, si->mark_count};
+               si->mark_count ? b->marks + si->mark_first : NULL, si->mark_count};
     return w;
 }
 

@@ -274,7 +274,8 @@ typedef struct decode_tier {
     double kv_flops;          /* kv_fraction b count attn_flops_pair: x c */
     double score_bytes;       /* kv_fraction b count score_bytes_pair: x c */
     double bw_peak, bw, compute, eta_f, fixed;
-    double score_peak;        /* the device's peak (streamed tiers too) */
+    double score_peak;        /* the peak of what moves the scores in the time: the
+                                 device, or the link of a streamed tier */
     int32_t mem_res;
 } decode_tier;
 
@@ -310,14 +311,13 @@ static void decode_prepare(const llmroof__placement *p, const llmroof__shape *s,
         d->score_bytes = w->kv_fraction * b * w->count * s->score_bytes_pair;
         d->eta_f = llmroof__prefill_efficiency(be, q);
         d->fixed = w->count * be->per_layer_overhead;
-        d->score_peak = w->dev->bandwidth;
         if (stream) {
             const llmroof_link *l = p->machine->host_link;
-            d->bw_peak = d->bw = l->bandwidth;
+            d->bw_peak = d->bw = d->score_peak = l->bandwidth;
             d->compute = p->work[0].dev->compute_f16;
             d->mem_res = LLMROOF_RESOURCE_HOST_LINK;
         } else {
-            d->bw_peak = w->dev->bandwidth;
+            d->bw_peak = d->score_peak = w->dev->bandwidth;
             d->bw = achieved(be, w->dev->bandwidth, memory_eta(be, w->dev, q));
             d->compute = w->dev->compute_f16;
             d->mem_res = mem_resource(tr);

@@ -37,6 +37,12 @@ static void tier_time(double bytes, double flops, double bw, double bw_achieved,
 {
     double tm = safe_div(bytes, bw_achieved), tc = safe_div(flops, f * eta_f);
     double bm = safe_div(bytes, bw), bc = safe_div(flops, f);
+    /* A tiny peak times its efficiency can underflow to 0, which safe_div
+     * takes for "unknown": no term is faster than at its peak. */
+    if (tm < bm)
+        tm = bm;
+    if (tc < bc)
+        tc = bc;
     *t = (tm > tc ? tm : tc) + fixed;
     *bound = bm > bc ? bm : bc;
     *by = tm >= tc ? mem_res : LLMROOF_RESOURCE_COMPUTE;
@@ -213,8 +219,9 @@ static void add_scores(step *st, uint32_t i, double bytes, double bw_peak, doubl
 {
     if (bytes <= 0)
         return;
-    st->tier[i] += safe_div(bytes, bw);
-    st->tier_bound[i] += safe_div(bytes, bw_peak);
+    double t = safe_div(bytes, bw), bound = safe_div(bytes, bw_peak);
+    st->tier[i] += t > bound ? t : bound; /* bw * eta may underflow to 0, as in tier_time */
+    st->tier_bound[i] += bound;
     st->tier_bytes[i] += bytes;
 }
 

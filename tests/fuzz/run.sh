@@ -6,7 +6,8 @@
 #
 # Environment: LLMROOF_FUZZ_BUILD (build directory, default
 # /tmp/llmroof-fuzz), LLMROOF_FUZZ_JOBS (fuzzers run at once, default 1),
-# CC (default clang).  Crash, timeout and OOM inputs are written to
+# LLMROOF_FUZZ_FRESH (set: start from the seeds again instead of the
+# corpus earlier runs grew in the build directory), CC (default clang).  Crash, timeout and OOM inputs are written to
 # tests/fuzz/crashes/TARGET/; nothing else is written into the source tree.
 # Prints, per target, the executions, executions per second and crashes
 # found; exits 1 if any fuzzer found a crash, a timeout or an OOM, 2 on a
@@ -55,7 +56,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 run_one() {
     t=$1
     corpus=$work/$t.corpus
-    rm -rf "$corpus"
+    [ -n "${LLMROOF_FUZZ_FRESH:-}" ] && rm -rf "$corpus"
     mkdir -p "$corpus" "$src/tests/fuzz/crashes/$t"
     cp "$src/tests/fuzz/corpus/$t/"* "$corpus/"
     dict=

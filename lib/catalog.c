@@ -44,6 +44,7 @@ static const char *const entry_names[LLMROOF_SECTION_COUNT] = {
 #define MAX_PRICE 1e12                 /* USD */
 #define MAX_PARAMS 1e15
 #define MAX_QUALITY 1e6
+#define MAX_LAYERS (UINT32_C(1) << 20) /* -ngl (an int32) counts layers + 1 */
 #define MAX_ENTRIES (UINT32_C(1) << 24) /* per section */
 
 /* ------------------------------------------------------------------------
@@ -525,6 +526,9 @@ static llmroof_status check_model(llmroof_model *m, const where *w, llmroof_erro
 {
     TRY(check_common(err, w, m->name, m->source, 1));
     TRY(check_positive_u32(err, w, "layers", m->layers));
+    if (m->layers > MAX_LAYERS)
+        return vfail(err, w, "layers", LLMROOF_E_RANGE, "layers = %u is above the limit %u",
+                     m->layers, (unsigned)MAX_LAYERS);
     TRY(check_positive_u32(err, w, "hidden", m->hidden));
     TRY(check_positive_u32(err, w, "ffn", m->ffn));
     TRY(check_positive_u32(err, w, "heads", m->heads));
@@ -813,8 +817,10 @@ static llmroof_status nomem(llmroof_error *err)
 static where staged_where(const llmroof__batch *b, int section, uint32_t i)
 {
     const staged *si = &b->info[section][i];
+    /* Entries built in code have no marks, and the batch may hold none:
+     * no pointer arithmetic on NULL. */
     where w = {section, item_id(&b->t[section], i), si->file, si->line, si->column,
-               b->marks + si->mark_first, si->mark_count};
+               si->mark_count ? b->marks + si->mark_first : NULL, si->mark_count};
     return w;
 }
 

@@ -83,6 +83,11 @@ llmroof_status llmroof__fail(llmroof_error *err, llmroof_status code, const char
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    /* One line, as the header promises: quoted input (a multi-line YAML
+     * scalar, a GGUF string) may hold line breaks and other controls. */
+    for (char *c = err->message; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = ' ';
     return code;
 }
 

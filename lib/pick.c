@@ -113,7 +113,7 @@ static void judge(const llmroof_pick_request *pr, attempt *a)
     if (r->fit == LLMROOF_FIT_NONE) {
         a->verdict = LLMROOF_VERDICT_NO_FIT;
         if (t && t->headroom < 0) {
-            a->shortfall = -t->headroom;
+            a->shortfall = t->headroom == INT64_MIN ? INT64_MAX : -t->headroom;
             snprintf(a->short_device, sizeof a->short_device, "%s", t->device);
         }
         return;
@@ -124,9 +124,12 @@ static void judge(const llmroof_pick_request *pr, attempt *a)
         return;
     }
     const llmroof_tier *g = tightest(r, 1);
-    if (g && pr->headroom > 0 && g->headroom < (int64_t)pr->headroom) {
+    /* Saturating: a headroom above INT64_MAX bytes is still a headroom. */
+    int64_t want = pr->headroom > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)pr->headroom;
+    if (g && want > 0 && g->headroom < want) {
         a->verdict = LLMROOF_VERDICT_HEADROOM;
-        a->shortfall = (int64_t)pr->headroom - g->headroom;
+        a->shortfall = g->headroom < 0 && want > INT64_MAX + g->headroom ? INT64_MAX
+                                                                         : want - g->headroom;
         snprintf(a->short_device, sizeof a->short_device, "%s", g->device);
         return;
     }

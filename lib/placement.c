@@ -36,7 +36,20 @@ double llmroof__prefill_efficiency(const llmroof_engine_backend *b, const llmroo
 
 static double clamp0(double v) { return v > 0 ? v : 0; }
 
-static uint64_t to_bytes(double v) { return v > 0 ? (uint64_t)ceil(v) : 0; }
+/* Saturating: a KV cache near 2^64 bytes rounds up to 2^64 as a double. */
+static uint64_t to_bytes(double v)
+{
+    return !(v > 0) ? 0 : v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)ceil(v);
+}
+
+/* *acc += v; 0 when the sum does not fit in 64 bits. */
+static int add_bytes(uint64_t *acc, uint64_t v)
+{
+    if (v > UINT64_MAX - *acc)
+        return 0;
+    *acc += v;
+    return 1;
+}
 
 /* Usable bytes of accelerator i (DESIGN.md: device `reserved`; unified
  * devices get a share of the system's pool). */
@@ -411,22 +424,31 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
     }
     res->tier_count = t;
 
-    /* Totals and headroom. */
+    /* Totals and headroom; each part is below 2^64, their sums need not be. */
+    int fits64 = 1;
     for (uint32_t i = 0; i < t; i++) {
         llmroof_tier *tr = &res->tiers[i];
         if (tr->kind == LLMROOF_TIER_STORAGE) {
             tr->headroom = 0;
             continue;
         }
-        tr->total = tr->weights + tr->kv + tr->compute + tr->overhead;
+        tr->total = tr->weights;
+        fits64 &= add_bytes(&tr->total, tr->kv) && add_bytes(&tr->total, tr->compute) &&
+                  add_bytes(&tr->total, tr->overhead);
         double hr = (double)tr->capacity - (double)tr->total;
         tr->headroom = hr >= 9.2e18 ? INT64_MAX : hr <= -9.2e18 ? INT64_MIN : (int64_t)hr;
-        res->kv += tr->kv;
-        res->compute += tr->compute;
-        res->overhead += tr->overhead;
+        fits64 &= add_bytes(&res->kv, tr->kv) && add_bytes(&res->compute, tr->compute) &&
+                  add_bytes(&res->overhead, tr->overhead);
     }
     res->weights = to_bytes(s->weights_total);
-    res->total = res->weights + res->kv + res->compute + res->overhead;
+    res->total = res->weights;
+    fits64 &= add_bytes(&res->total, res->kv) && add_bytes(&res->total, res->compute) &&
+              add_bytes(&res->total, res->overhead);
+    if (!fits64)
+        return llmroof__fail(err, LLMROOF_E_RANGE, NULL, 0, 0,
+                             "the memory this model needs on system '%s' overflows 64 bits "
+                             "(check its shapes and the runtime_overhead of engine '%s')",
+                             m->system->id, e->id);
 
     int host_has_layers = u.host_layers > 0 || (u.out_gpu < 0);
     if (G > 0 && host_has_layers && !host_be && e->offloaded_layers == LLMROOF_OFFLOAD_HOST_COMPUTE)

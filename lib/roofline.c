@@ -37,6 +37,12 @@ static void tier_time(double bytes, double flops, double bw, double bw_achieved,
 {
     double tm = safe_div(bytes, bw_achieved), tc = safe_div(flops, f * eta_f);
     double bm = safe_div(bytes, bw), bc = safe_div(flops, f);
+    /* A tiny peak times its efficiency can underflow to 0, which safe_div
+     * takes for "unknown": no term is faster than at its peak. */
+    if (tm < bm)
+        tm = bm;
+    if (tc < bc)
+        tc = bc;
     *t = (tm > tc ? tm : tc) + fixed;
     *bound = bm > bc ? bm : bc;
     *by = tm >= tc ? mem_res : LLMROOF_RESOURCE_COMPUTE;
@@ -213,8 +219,9 @@ static void add_scores(step *st, uint32_t i, double bytes, double bw_peak, doubl
 {
     if (bytes <= 0)
         return;
-    st->tier[i] += safe_div(bytes, bw);
-    st->tier_bound[i] += safe_div(bytes, bw_peak);
+    double t = safe_div(bytes, bw), bound = safe_div(bytes, bw_peak);
+    st->tier[i] += t > bound ? t : bound; /* bw * eta may underflow to 0, as in tier_time */
+    st->tier_bound[i] += bound;
     st->tier_bytes[i] += bytes;
 }
 
@@ -274,7 +281,8 @@ typedef struct decode_tier {
     double kv_flops;          /* kv_fraction b count attn_flops_pair: x c */
     double score_bytes;       /* kv_fraction b count score_bytes_pair: x c */
     double bw_peak, bw, compute, eta_f, fixed;
-    double score_peak;        /* the device's peak (streamed tiers too) */
+    double score_peak;        /* the peak of what moves the scores in the time: the
+                                 device, or the link of a streamed tier */
     int32_t mem_res;
 } decode_tier;
 
@@ -310,14 +318,13 @@ static void decode_prepare(const llmroof__placement *p, const llmroof__shape *s,
         d->score_bytes = w->kv_fraction * b * w->count * s->score_bytes_pair;
         d->eta_f = llmroof__prefill_efficiency(be, q);
         d->fixed = w->count * be->per_layer_overhead;
-        d->score_peak = w->dev->bandwidth;
         if (stream) {
             const llmroof_link *l = p->machine->host_link;
-            d->bw_peak = d->bw = l->bandwidth;
+            d->bw_peak = d->bw = d->score_peak = l->bandwidth;
             d->compute = p->work[0].dev->compute_f16;
             d->mem_res = LLMROOF_RESOURCE_HOST_LINK;
         } else {
-            d->bw_peak = w->dev->bandwidth;
+            d->bw_peak = d->score_peak = w->dev->bandwidth;
             d->bw = achieved(be, w->dev->bandwidth, memory_eta(be, w->dev, q));
             d->compute = w->dev->compute_f16;
             d->mem_res = mem_resource(tr);

@@ -17,6 +17,7 @@
  * Memory stays bounded by the limits. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -515,9 +516,14 @@ static llmroof_status val_u32(P *p, const char *key, uint32_t *out, int positive
 {
     double v;
     TRY(val_number(p, key, &v));
-    if (v != (double)(uint64_t)v)
+    /* Range before any conversion: (uint64_t) of a negative number or of
+     * one from 2^64 up is undefined. */
+    if (isnan(v) || v != floor(v))
         return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark, "%s: expected a whole number, got %s",
                     key, scalar(p));
+    if (v < 0)
+        return perr(p, LLMROOF_E_RANGE, &p->ev.start_mark, "%s must not be negative, got %s", key,
+                    scalar(p));
     if (v > (double)UINT32_MAX)
         return perr(p, LLMROOF_E_RANGE, &p->ev.start_mark, "%s: %s is above 4294967295", key,
                     scalar(p));

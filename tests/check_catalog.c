@@ -248,6 +248,10 @@ START_TEST(test_models_quants_engines)
     m.layers = 0;
     strcpy(m.id, "m3");
     ADD(model, cat, &m, 0, LLMROOF_E_RANGE);
+    m.layers = (1u << 20) + 1; /* -ngl, an int32, counts layers + 1: 2^31 would wrap */
+    ADD(model, cat, &m, 0, LLMROOF_E_RANGE);
+    m.layers = 1u << 20;
+    ADD(model, cat, &m, 0, LLMROOF_OK);
 
     llmroof_quant q;
     llmroof_quant_init(&q);

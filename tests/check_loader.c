@@ -738,6 +738,15 @@ START_TEST(test_details)
     /* Whole-number fields. */
     load(cat, "llmroof: 1\nmodels:\n  m: {name: M, layers: 1.5, hidden: 8, ffn: 8, heads: 2,"
               " vocab: 8, context: 8}\n", 0, LLMROOF_E_SCHEMA);
+    /* Beyond 64 bits or negative: range errors, found before any conversion. */
+    load(cat, "llmroof: 1\nmodels:\n  m: {name: M, layers: 2, hidden: 8, ffn: 1.8e24, heads: 2,"
+              " vocab: 8, context: 8}\n", 0, LLMROOF_E_RANGE);
+    load(cat, "llmroof: 1\nmodels:\n  m: {name: M, layers: 2, hidden: 8, ffn: 8, heads: 2,"
+              " vocab: -8, context: 8}\n", 0, LLMROOF_E_RANGE);
+    /* Messages stay on one line, even quoting a multi-line scalar. */
+    err = load(cat, "llmroof: 1\nmodels:\n  m:\n    name: M\n    layers: 2\n\n      x\n", 0,
+               LLMROOF_E_SCHEMA);
+    ck_assert_ptr_null(strchr(err.message, '\n'));
     load(cat, "llmroof: 1\nmodels:\n  m: {name: M, layers: 2, hidden: 8, ffn: 8, heads: 2,"
               " kv_heads: 0, vocab: 8, context: 8}\n", 0, LLMROOF_E_RANGE);
     load(cat, "llmroof: 1\nmodels:\n  m: {name: M, layers: 2, hidden: 8, ffn: 8, heads: 4,"

@@ -320,7 +320,8 @@ static void run_path(const char *path, const char *kind, int depth)
             snprintf(names[n++], len, "%s/%s", path, e->d_name);
         }
         closedir(d);
-        qsort(names, n, sizeof *names, strcmp_ptr);
+        if (n > 1) /* qsort(NULL, 0, ...) is undefined */
+            qsort(names, n, sizeof *names, strcmp_ptr);
         for (size_t i = 0; i < n; i++) {
             run_path(names[i], kind, depth + 1);
             free(names[i]);

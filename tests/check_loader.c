@@ -69,6 +69,19 @@ static llmroof_catalog *new_cat(void)
     return cat;
 }
 
+/* A catalog holding one link, "pre-existing": a failed load must leave
+ * exactly that. */
+static llmroof_catalog *cat_with_link(void)
+{
+    llmroof_catalog *cat = new_cat();
+    llmroof_link l;
+    llmroof_link_init(&l);
+    strcpy(l.id, "pre-existing");
+    l.bandwidth = 1e9;
+    ck_assert_int_eq(llmroof_catalog_add_link(cat, &l, 0, NULL), LLMROOF_OK);
+    return cat;
+}
+
 static const char good_yaml[] =
     "llmroof: 1\n"
     "systems:\n" /* before the devices it names: references resolve per file */
@@ -176,12 +189,7 @@ START_TEST(test_bad_fixtures)
     ck_assert_msg(code > 0, "%s: bad code %s", expect_path, code_name);
 
     /* A catalog that already holds something: it must come out unchanged. */
-    llmroof_catalog *cat = new_cat();
-    llmroof_link l;
-    llmroof_link_init(&l);
-    strcpy(l.id, "pre-existing");
-    l.bandwidth = 1e9;
-    ck_assert_int_eq(llmroof_catalog_add_link(cat, &l, 0, NULL), LLMROOF_OK);
+    llmroof_catalog *cat = cat_with_link();
 
     llmroof_error err;
     llmroof_error_init(&err);
@@ -638,12 +646,7 @@ START_TEST(test_truncated_prefixes)
     size_t len = strlen(good_yaml);
     unsigned loaded = 0;
     for (size_t n = 0; n < len; n++) {
-        llmroof_catalog *cat = new_cat();
-        llmroof_link l;
-        llmroof_link_init(&l);
-        strcpy(l.id, "pre-existing");
-        l.bandwidth = 1e9;
-        ck_assert_int_eq(llmroof_catalog_add_link(cat, &l, 0, NULL), LLMROOF_OK);
+        llmroof_catalog *cat = cat_with_link();
         llmroof_error err;
         llmroof_error_init(&err);
         llmroof_status st = llmroof_catalog_load_string(cat, "cut.yaml", good_yaml, n, 0, &err);

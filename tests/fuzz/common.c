@@ -318,3 +318,20 @@ int fuzz_memfd(const uint8_t *data, size_t size, char *path, size_t cap)
     snprintf(path, cap, "/proc/self/fd/%d", fd);
     return fd;
 }
+
+void fuzz_estimate_on(const llmroof_catalog *cat, const char *system, const char *model,
+                      const char *quant)
+{
+    llmroof_request req;
+    llmroof_request_init(&req);
+    snprintf(req.system, sizeof req.system, "%s", system);
+    snprintf(req.model, sizeof req.model, "%s", model);
+    snprintf(req.quant, sizeof req.quant, "%s", quant);
+    req.ctx = 8192;
+    llmroof_result res;
+    llmroof_result_init(&res);
+    llmroof_error err;
+    llmroof_error_init(&err);
+    llmroof_status st = llmroof_estimate(cat, &req, &res, &err);
+    fuzz_check_estimate(st, &err, &res);
+}

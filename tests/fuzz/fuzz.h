@@ -43,6 +43,10 @@ unsigned fuzz_exercise_catalog(const llmroof_catalog *cat, uint32_t n);
 
 /* The bytes in an anonymous in-memory file, for readers that take a path:
  * writes "/proc/self/fd/N" into path and returns N (close it after), or -1. */
+/* One estimate of model `model` in quant `quant` on system `system` at an
+ * 8k context, checked with fuzz_check_estimate. */
+void fuzz_estimate_on(const llmroof_catalog *cat, const char *system, const char *model,
+                      const char *quant);
 int fuzz_memfd(const uint8_t *data, size_t size, char *path, size_t cap);
 
 #endif

@@ -24,19 +24,8 @@ static void estimate(const llmroof_model *model)
     fuzz_check_status(st, &err);
     if (st == LLMROOF_OK) {
         static const char *const quants[] = {"Q4_K_M", "F16"};
-        for (size_t i = 0; i < sizeof quants / sizeof quants[0]; i++) {
-            llmroof_request req;
-            llmroof_request_init(&req);
-            snprintf(req.system, sizeof req.system, "%s", "pc-2x-rtx-4090");
-            snprintf(req.model, sizeof req.model, "%s", model->id);
-            snprintf(req.quant, sizeof req.quant, "%s", quants[i]);
-            req.ctx = 8192;
-            llmroof_result res;
-            llmroof_result_init(&res);
-            llmroof_error_init(&err);
-            st = llmroof_estimate(cat, &req, &res, &err);
-            fuzz_check_estimate(st, &err, &res);
-        }
+        for (size_t i = 0; i < sizeof quants / sizeof quants[0]; i++)
+            fuzz_estimate_on(cat, "pc-2x-rtx-4090", model->id, quants[i]);
     }
     llmroof_catalog_free(cat);
 }

@@ -30,19 +30,8 @@ static void estimate(const llmroof_model *model, const llmroof_quant *quant)
     if (st == LLMROOF_OK) {
         static const char *const systems[] = {"pc-rtx-4090", "pc-2x-rtx-4090",
                                               "mac-studio-m3-ultra-96gb"};
-        for (size_t i = 0; i < sizeof systems / sizeof systems[0]; i++) {
-            llmroof_request req;
-            llmroof_request_init(&req);
-            snprintf(req.system, sizeof req.system, "%s", systems[i]);
-            snprintf(req.model, sizeof req.model, "%s", model->id);
-            snprintf(req.quant, sizeof req.quant, "%s", quant->id);
-            req.ctx = 8192;
-            llmroof_result res;
-            llmroof_result_init(&res);
-            llmroof_error_init(&err);
-            st = llmroof_estimate(cat, &req, &res, &err);
-            fuzz_check_estimate(st, &err, &res);
-        }
+        for (size_t i = 0; i < sizeof systems / sizeof systems[0]; i++)
+            fuzz_estimate_on(cat, systems[i], model->id, quant->id);
     }
     llmroof_catalog_free(cat);
 }

@@ -9,10 +9,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 dir=${1:-build-cov}
-# The floors: what the suite reached when they were set, so that coverage
-# can only go up.  The issue's targets are 95 % of lines, 90 % of branches.
-LINE_FLOOR=${LLMROOF_LINE_FLOOR:-93}
-BRANCH_FLOOR=${LLMROOF_BRANCH_FLOOR:-79}
+# The floors (docs/reliability.md): 95 % of lines, 90 % of branches.  The
+# fuzz corpora replayed by meson test carry much of it (without them: 93.7
+# and 79.8 %).
+LINE_FLOOR=${LLMROOF_LINE_FLOOR:-95}
+BRANCH_FLOOR=${LLMROOF_BRANCH_FLOOR:-90}
 if [ ! -d "$dir" ]; then
     meson setup "$dir" -Db_coverage=true -Dc_args=-fprofile-update=atomic >/dev/null
 fi

@@ -7,7 +7,7 @@
 #   1. meson test -C build                     every suite, the normal build
 #   2. build-asan: ASan + UBSan, strict        every suite, Python included
 #   3. valgrind on the unit suite              memory errors, definite/indirect leaks
-#   4. tests/fuzz/run.sh 60                    each libFuzzer target 60 s (clang)
+#   4. tests/fuzz/run.sh 60                    each libFuzzer target 60 s (clang, build-fuzz)
 #   5. tests/coverage.sh build-cov             gcovr line/branch floors on lib/
 #
 # LLMROOF_FUZZ_SECONDS changes step 4's time per target (0 skips it).
@@ -38,7 +38,9 @@ step "sanitizers (ASan+UBSan)" asan
 step "valgrind (unit suite)" meson test -C build --setup valgrind --suite unit --print-errorlogs
 fuzz=${LLMROOF_FUZZ_SECONDS:-60}
 if [ "$fuzz" -gt 0 ]; then
-    step "fuzz (${fuzz} s per target)" tests/fuzz/run.sh "$fuzz"
+    # Two fuzzers at once on two cores: four targets in about 2 x SECONDS.
+    step "fuzz (${fuzz} s per target)" env LLMROOF_FUZZ_JOBS="${LLMROOF_FUZZ_JOBS:-2}" \
+        LLMROOF_FUZZ_BUILD="${LLMROOF_FUZZ_BUILD:-build-fuzz}" tests/fuzz/run.sh "$fuzz"
 fi
 step "coverage gate" tests/coverage.sh build-cov
 echo "==> summary:$summary"

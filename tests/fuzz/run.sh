@@ -31,19 +31,23 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 build=${LLMROOF_FUZZ_BUILD:-/tmp/llmroof-fuzz}
 jobs=${LLMROOF_FUZZ_JOBS:-1}
+# Build output goes to a temporary file, shown only when a step fails (not
+# beside the build directory: that may be inside the source tree).
+buildlog=$(mktemp "${TMPDIR:-/tmp}/llmroof-fuzz-build.XXXXXX")
+trap 'rm -f "$buildlog"' EXIT
 
 if [ ! -f "$build/build.ninja" ]; then
     CC=${CC:-clang} meson setup "$build" "$src" -Dfuzz=true -Db_sanitize=address,undefined \
-        -Db_lundef=false -Dbuildtype=debugoptimized >"$build.setup.log" 2>&1 || {
-        cat "$build.setup.log" >&2
+        -Db_lundef=false -Dbuildtype=debugoptimized >"$buildlog" 2>&1 || {
+        cat "$buildlog" >&2
         exit 2
     }
 fi
 exes=
 for t in $targets; do exes="$exes tests/fuzz/fuzz_$t"; done
 # shellcheck disable=SC2086
-ninja -C "$build" $exes >"$build.ninja.log" 2>&1 || {
-    cat "$build.ninja.log" >&2
+ninja -C "$build" $exes >"$buildlog" 2>&1 || {
+    cat "$buildlog" >&2
     exit 2
 }
 

@@ -277,7 +277,7 @@ typedef struct llmroof_model {
     uint32_t size;
     char id[LLMROOF_ID_MAX];
     char name[LLMROOF_NAME_MAX];
-    uint32_t layers;           /* repeating transformer blocks */
+    uint32_t layers;           /* repeating transformer blocks, 1 to 2^20 */
     uint32_t hidden;           /* d_model */
     uint32_t ffn;              /* dense FFN width (gated: three matrices) */
     uint32_t heads;

@@ -234,6 +234,51 @@ START_TEST(test_locale_independent)
 }
 END_TEST
 
+/* The parser's remaining edges (docs/reliability.md: numeric code aimed at
+ * full coverage): overlong and over-precise numbers, the slow path with a
+ * negative exponent, underflow, a unit that overflows, NULL arguments. */
+START_TEST(test_number_edges)
+{
+    double v = 0;
+    const char *why = NULL;
+    /* 41 significant digits: one more than MAX_DIGITS (40). */
+    ck_assert_int_eq(llmroof__parse_number("12345678901234567890123456789012345678901", &v, &why),
+                     LLMROOF_E_RANGE);
+    ck_assert_ptr_nonnull(strstr(why, "significant digits"));
+    /* 40 are read exactly. */
+    ck_assert_double_eq(num_ok("1234567890123456789012345678901234567890"),
+                        1234567890123456789012345678901234567890.0);
+    /* Zeros count against the length limit (4 x 100000 digits) only. */
+    size_t n = 400002;
+    char *t = malloc(n + 1);
+    ck_assert_ptr_nonnull(t);
+    memset(t, '0', n);
+    t[n] = '\0';
+    ck_assert_int_eq(llmroof__parse_number(t, &v, &why), LLMROOF_E_RANGE);
+    ck_assert_ptr_nonnull(strstr(why, "too long"));
+    free(t);
+    /* Beyond the fast path, negative exponent: correctly rounded as strtod. */
+    ck_assert_double_eq(num_ok("1e-30"), 1e-30);
+    ck_assert_double_eq(num_ok("1.2345678901234567e-5"), 1.2345678901234567e-5);
+    ck_assert_int_eq(llmroof__parse_number("1e-400", &v, &why), LLMROOF_E_RANGE);
+    ck_assert_ptr_nonnull(strstr(why, "underflows"));
+    /* Finite as a number, infinite once the unit's power of two applies. */
+    ck_assert_int_eq(llmroof__parse_quantity("1e308 GiB/s", LLMROOF__UNIT_BANDWIDTH, &v, &why),
+                     LLMROOF_E_RANGE);
+    ck_assert_ptr_nonnull(strstr(why, "too large"));
+    /* NULL arguments, with and without a place for the reason. */
+    uint64_t b = 0;
+    ck_assert_int_eq(llmroof__parse_number(NULL, &v, &why), LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(llmroof__parse_number("1", NULL, NULL), LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(llmroof__parse_quantity(NULL, LLMROOF__UNIT_TIME, &v, NULL),
+                     LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(llmroof__parse_bytes(NULL, &b, &why), LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(llmroof__parse_bytes("1 B", NULL, NULL), LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(llmroof__parse_bytes("1 KiB", &b, NULL), LLMROOF_OK);
+    ck_assert_uint_eq(b, 1024);
+}
+END_TEST
+
 START_TEST(test_edit_distance)
 {
     ck_assert_uint_eq(llmroof__edit_distance("bandwith", "bandwidth"), 1);
@@ -255,6 +300,7 @@ static Suite *units_suite(void)
     tcase_add_test(tc, test_numbers);
     tcase_add_test(tc, test_locale_independent);
     tcase_add_test(tc, test_edit_distance);
+    tcase_add_test(tc, test_number_edges);
     suite_add_tcase(s, tc);
     return s;
 }

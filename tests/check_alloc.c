@@ -58,30 +58,6 @@ static int same_counts(ctx *c)
     return memcmp(now, c->before, sizeof now) == 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *b = malloc(cap);
-    size_t r;
-    while (b && (r = fread(b + n, 1, cap - n, f)) > 0) {
-        n += r;
-        if (n == cap) {
-            char *nb = realloc(b, cap *= 2);
-            if (!nb) {
-                free(b);
-                b = NULL;
-            }
-            b = nb;
-        }
-    }
-    fclose(f);
-    *len = n;
-    return b;
-}
-
 /* ---- setups and teardowns ---- */
 static int setup_empty(ctx *c)
 {
@@ -99,10 +75,12 @@ static int setup_builtin(ctx *c)
     return 1;
 }
 
+/* The library's own capped reader, outside the injected window; the text
+ * is freed with llmroof__free() so that the live count balances. */
 static int setup_text(ctx *c)
 {
-    c->text = slurp(c->path, &c->len);
-    return c->text && setup_empty(c);
+    return llmroof__read_file(c->path, &c->text, &c->len, NULL) == LLMROOF_OK &&
+           setup_empty(c);
 }
 
 static int setup_none(ctx *c)
@@ -115,7 +93,7 @@ static void teardown(ctx *c)
 {
     llmroof_catalog_free(c->cat);
     c->cat = NULL;
-    free(c->text);
+    llmroof__free(c->text);
     c->text = NULL;
 }
 

@@ -335,3 +335,23 @@ void fuzz_estimate_on(const llmroof_catalog *cat, const char *system, const char
     llmroof_status st = llmroof_estimate(cat, &req, &res, &err);
     fuzz_check_estimate(st, &err, &res);
 }
+
+llmroof_catalog *fuzz_builtin_with(const llmroof_model *model, const llmroof_quant *quant)
+{
+    llmroof_catalog *cat = NULL;
+    llmroof_error err;
+    llmroof_error_init(&err);
+    FUZZ_CHECK(llmroof_catalog_new(&cat, &err) == LLMROOF_OK);
+    FUZZ_CHECK(llmroof_catalog_load_builtin(cat, 0, &err) == LLMROOF_OK);
+    llmroof_status st = llmroof_catalog_add_model(cat, model, LLMROOF_LOAD_OVERRIDE, &err);
+    fuzz_check_status(st, &err);
+    if (st == LLMROOF_OK && quant) {
+        st = llmroof_catalog_add_quant(cat, quant, LLMROOF_LOAD_OVERRIDE, &err);
+        fuzz_check_status(st, &err);
+    }
+    if (st != LLMROOF_OK) {
+        llmroof_catalog_free(cat);
+        return NULL;
+    }
+    return cat;
+}

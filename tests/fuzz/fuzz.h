@@ -43,6 +43,9 @@ unsigned fuzz_exercise_catalog(const llmroof_catalog *cat, uint32_t n);
 
 /* The bytes in an anonymous in-memory file, for readers that take a path:
  * writes "/proc/self/fd/N" into path and returns N (close it after), or -1. */
+/* The bundled catalog plus `model` (and `quant` unless NULL), added with
+ * override; NULL when the catalog refuses them (the refusal is checked). */
+llmroof_catalog *fuzz_builtin_with(const llmroof_model *model, const llmroof_quant *quant);
 /* One estimate of model `model` in quant `quant` on system `system` at an
  * 8k context, checked with fuzz_check_estimate. */
 void fuzz_estimate_on(const llmroof_catalog *cat, const char *system, const char *model,

@@ -15,18 +15,12 @@
 
 static void estimate(const llmroof_model *model)
 {
-    llmroof_catalog *cat = NULL;
-    llmroof_error err;
-    llmroof_error_init(&err);
-    FUZZ_CHECK(llmroof_catalog_new(&cat, &err) == LLMROOF_OK);
-    FUZZ_CHECK(llmroof_catalog_load_builtin(cat, 0, &err) == LLMROOF_OK);
-    llmroof_status st = llmroof_catalog_add_model(cat, model, LLMROOF_LOAD_OVERRIDE, &err);
-    fuzz_check_status(st, &err);
-    if (st == LLMROOF_OK) {
-        static const char *const quants[] = {"Q4_K_M", "F16"};
-        for (size_t i = 0; i < sizeof quants / sizeof quants[0]; i++)
-            fuzz_estimate_on(cat, "pc-2x-rtx-4090", model->id, quants[i]);
-    }
+    llmroof_catalog *cat = fuzz_builtin_with(model, NULL);
+    if (!cat)
+        return;
+    static const char *const quants[] = {"Q4_K_M", "F16"};
+    for (size_t i = 0; i < sizeof quants / sizeof quants[0]; i++)
+        fuzz_estimate_on(cat, "pc-2x-rtx-4090", model->id, quants[i]);
     llmroof_catalog_free(cat);
 }
 

@@ -16,23 +16,13 @@
 
 static void estimate(const llmroof_model *model, const llmroof_quant *quant)
 {
-    llmroof_catalog *cat = NULL;
-    llmroof_error err;
-    llmroof_error_init(&err);
-    FUZZ_CHECK(llmroof_catalog_new(&cat, &err) == LLMROOF_OK);
-    FUZZ_CHECK(llmroof_catalog_load_builtin(cat, 0, &err) == LLMROOF_OK);
-    llmroof_status st = llmroof_catalog_add_model(cat, model, LLMROOF_LOAD_OVERRIDE, &err);
-    fuzz_check_status(st, &err);
-    if (st == LLMROOF_OK) {
-        st = llmroof_catalog_add_quant(cat, quant, LLMROOF_LOAD_OVERRIDE, &err);
-        fuzz_check_status(st, &err);
-    }
-    if (st == LLMROOF_OK) {
-        static const char *const systems[] = {"pc-rtx-4090", "pc-2x-rtx-4090",
-                                              "mac-studio-m3-ultra-96gb"};
-        for (size_t i = 0; i < sizeof systems / sizeof systems[0]; i++)
-            fuzz_estimate_on(cat, systems[i], model->id, quant->id);
-    }
+    llmroof_catalog *cat = fuzz_builtin_with(model, quant);
+    if (!cat)
+        return;
+    static const char *const systems[] = {"pc-rtx-4090", "pc-2x-rtx-4090",
+                                          "mac-studio-m3-ultra-96gb"};
+    for (size_t i = 0; i < sizeof systems / sizeof systems[0]; i++)
+        fuzz_estimate_on(cat, systems[i], model->id, quant->id);
     llmroof_catalog_free(cat);
 }
 

@@ -558,6 +558,98 @@ LLMROOF_API llmroof_status llmroof_estimate(const llmroof_catalog *cat,
                                             llmroof_error *err);
 
 /* ------------------------------------------------------------------------
+ * Fine-tuning: memory and step time of training an LLM (docs/model.md §10).
+ * ------------------------------------------------------------------------ */
+
+typedef enum llmroof_train_method {
+    LLMROOF_TRAIN_FULL = 0,   /* every weight trained: bf16 weights and gradients, fp32
+                                 master weights and optimizer states */
+    LLMROOF_TRAIN_LORA = 1,   /* frozen 16-bit base, low-rank adapters trained */
+    LLMROOF_TRAIN_QLORA = 2   /* frozen 4-bit NF4 base (double quantization), adapters */
+} llmroof_train_method;
+
+typedef enum llmroof_lora_targets {
+    LLMROOF_LORA_ATTENTION = 0,   /* q, k, v, o projections */
+    LLMROOF_LORA_ALL_LINEAR = 1   /* those and the FFN's gate, up, down (QLoRA paper) */
+} llmroof_lora_targets;
+
+typedef enum llmroof_optimizer {
+    LLMROOF_OPTIMIZER_ADAMW = 0,      /* two fp32 states per trained parameter */
+    LLMROOF_OPTIMIZER_ADAMW_8BIT = 1, /* bitsandbytes 8-bit states */
+    LLMROOF_OPTIMIZER_SGD = 2         /* no state (momentum-free) */
+} llmroof_optimizer;
+
+/* Stable identifiers: "full", "lora", "qlora"; "attention", "all-linear";
+ * "adamw", "adamw-8bit", "sgd"; "unknown" for bad values. */
+LLMROOF_API const char *llmroof_train_method_string(int32_t method);
+LLMROOF_API const char *llmroof_lora_targets_string(int32_t targets);
+LLMROOF_API const char *llmroof_optimizer_string(int32_t optimizer);
+
+typedef struct llmroof_train_request {
+    uint32_t size;
+    char system[LLMROOF_ID_MAX];
+    char model[LLMROOF_ID_MAX];      /* an LLM model id */
+    char engine[LLMROOF_ID_MAX];     /* "" = the first engine in catalog order with
+                                        LLMROOF_TASK_TRAIN and a backend for the device */
+    int32_t method;                  /* llmroof_train_method; default LORA */
+    uint32_t seq_len;                /* tokens per sequence; default 2048 */
+    uint32_t micro_batch;            /* sequences per step per accelerator; default 1 */
+    uint32_t checkpointing;          /* 1: gradient checkpointing (recompute every layer's
+                                        activations in the backward pass); default 1 */
+    uint32_t flash_attention;        /* 1: attention scores never stored; default 1 */
+    uint32_t lora_rank;              /* default 16 */
+    int32_t lora_targets;            /* llmroof_lora_targets; default ALL_LINEAR */
+    int32_t optimizer;               /* llmroof_optimizer; default ADAMW */
+    uint32_t gpus;                   /* data-parallel replicas; 0 = every accelerator */
+    uint32_t reserved_u32[7];        /* must be zero */
+    double electricity_price;        /* USD per kWh; 0 = none */
+} llmroof_train_request;
+
+LLMROOF_API void llmroof_train_request_init(llmroof_train_request *req);
+
+typedef struct llmroof_train_result {
+    uint32_t size;
+    int32_t fit;                     /* LLMROOF_FIT_GPU or LLMROOF_FIT_NONE */
+    uint32_t gpus;                   /* replicas used */
+    uint32_t reserved_u32a;
+    char device[LLMROOF_ID_MAX];     /* the (first) accelerator */
+    double params;                   /* parameters of the model (from its shapes) */
+    double trainable_params;         /* full: params; LoRA/QLoRA: the adapters' */
+    /* Bytes per accelerator (each replica holds all of it). */
+    uint64_t weights;                /* the base (16-bit, or 4-bit + constants for QLoRA)
+                                        plus the adapters */
+    uint64_t gradients;              /* of the trained parameters */
+    uint64_t optimizer_states;       /* of the trained parameters */
+    uint64_t master_weights;         /* fp32 copy of 16-bit trained parameters */
+    uint64_t activations;            /* kept for the backward pass */
+    uint64_t logits;                 /* output logits and their fp32 loss copy */
+    uint64_t overhead;               /* engine runtime overhead */
+    uint64_t total;
+    uint64_t capacity;               /* bytes usable on the accelerator */
+    int64_t headroom;                /* capacity - total */
+    double step_flops;               /* FLOPs of one micro-batch on one replica, with
+                                        recomputation */
+    double step_time;                /* seconds per micro-batch step, all-reduce included */
+    double allreduce_time;           /* of which: gradient all-reduce over the GPU link */
+    double tokens_per_s;             /* training tokens/s, all replicas together */
+    double power;                    /* watts while training; 0 = unknown */
+    double joules_per_token;
+    double cost_per_mtok;            /* USD of electricity per million training tokens */
+    double price;                    /* USD of the system; 0 = unknown */
+    double price_per_tps;            /* USD per training token/s */
+    double reserved_f64[8];
+} llmroof_train_result;
+
+LLMROOF_API void llmroof_train_result_init(llmroof_train_result *res);
+
+/* Predicts fine-tuning memory per accelerator and training speed.  Not
+ * fitting is a result, not an error.  Never allocates; thread-safe. */
+LLMROOF_API llmroof_status llmroof_train_estimate(const llmroof_catalog *cat,
+                                                  const llmroof_train_request *req,
+                                                  llmroof_train_result *res,
+                                                  llmroof_error *err);
+
+/* ------------------------------------------------------------------------
  * Pick: the best quant and placement for a machine, model and targets
  * (docs/pick.md).  For launchers: deterministic, no allocation, a few
  * estimates per candidate.

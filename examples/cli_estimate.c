@@ -197,30 +197,6 @@ static int parse_args(int argc, char **argv, cli_common *c, estimate_opts *o)
     return -1;
 }
 
-/* Copies an id into a request field; an id too long for the field cannot
- * be in the catalog, so it is reported as unknown (exit 1). */
-static int set_id(char *dst, const char *id, const char *what)
-{
-    size_t n = strlen(id);
-    if (n == 0 || n >= LLMROOF_ID_MAX) {
-        cli_error("unknown %s '%s' (ids are 1 to %d characters)", what, id, LLMROOF_ID_MAX - 1);
-        return -1;
-    }
-    memcpy(dst, id, n + 1);
-    return 0;
-}
-
-/* Reports a failed lookup: unknown ids with a suggestion, others as is. */
-static int lookup_failed(const llmroof_catalog *cat, llmroof_status st, const llmroof_error *err,
-                         int32_t section, const char *what, const char *id)
-{
-    if (st == LLMROOF_E_NOT_FOUND)
-        cli_unknown_id(cat, section, what, id);
-    else
-        cli_lib_error(err, st, NULL);
-    return CLI_DATA;
-}
-
 typedef struct estimate_names {
     llmroof_system system;
     llmroof_model model;
@@ -239,16 +215,16 @@ static int lookup_all(const llmroof_catalog *cat, const llmroof_request *r, esti
     const char *engine = r->engine[0] ? r->engine : "llama.cpp";
     llmroof_error_init(&err);
     if ((st = llmroof_catalog_get_system(cat, r->system, &n->system, &err)) != LLMROOF_OK)
-        return lookup_failed(cat, st, &err, LLMROOF_SECTION_SYSTEMS, "system", r->system);
+        return cli_lookup_failed(cat, st, &err, LLMROOF_SECTION_SYSTEMS, "system", r->system);
     llmroof_error_init(&err);
     if ((st = llmroof_catalog_get_model(cat, r->model, &n->model, &err)) != LLMROOF_OK)
-        return lookup_failed(cat, st, &err, LLMROOF_SECTION_MODELS, "model", r->model);
+        return cli_lookup_failed(cat, st, &err, LLMROOF_SECTION_MODELS, "model", r->model);
     llmroof_error_init(&err);
     if ((st = llmroof_catalog_get_quant(cat, r->quant, &n->quant, &err)) != LLMROOF_OK)
-        return lookup_failed(cat, st, &err, LLMROOF_SECTION_QUANTS, "quant", r->quant);
+        return cli_lookup_failed(cat, st, &err, LLMROOF_SECTION_QUANTS, "quant", r->quant);
     llmroof_error_init(&err);
     if ((st = llmroof_catalog_get_engine(cat, engine, &n->engine, &err)) != LLMROOF_OK)
-        return lookup_failed(cat, st, &err, LLMROOF_SECTION_ENGINES, "engine", engine);
+        return cli_lookup_failed(cat, st, &err, LLMROOF_SECTION_ENGINES, "engine", engine);
     return CLI_OK;
 }
 
@@ -666,10 +642,10 @@ int cli_cmd_estimate(int argc, char **argv, cli_common *c)
     if (rc >= 0)
         return rc;
     llmroof_request *r = &o.req;
-    if (set_id(r->system, o.system, "system") ||
-        (!o.gguf && !o.config && set_id(r->model, o.model, "model")) ||
-        (!o.gguf && set_id(r->quant, o.quant, "quant")) ||
-        (o.engine && set_id(r->engine, o.engine, "engine")))
+    if (cli_set_id(r->system, o.system, "system") ||
+        (!o.gguf && !o.config && cli_set_id(r->model, o.model, "model")) ||
+        (!o.gguf && cli_set_id(r->quant, o.quant, "quant")) ||
+        (o.engine && cli_set_id(r->engine, o.engine, "engine")))
         return CLI_DATA;
 
     llmroof_catalog *cat = cli_open_catalog(c);

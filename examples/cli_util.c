@@ -471,3 +471,27 @@ int cli_add_config(llmroof_catalog *cat, const char *path, char *model_id)
     snprintf(model_id, LLMROOF_ID_MAX, "%s", m.id);
     return CLI_OK;
 }
+
+/* Copies an id into a request field; an id too long for the field cannot
+ * be in the catalog, so it is reported as unknown (exit 1). */
+int cli_set_id(char *dst, const char *id, const char *what)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n >= LLMROOF_ID_MAX) {
+        cli_error("unknown %s '%s' (ids are 1 to %d characters)", what, id, LLMROOF_ID_MAX - 1);
+        return -1;
+    }
+    memcpy(dst, id, n + 1);
+    return 0;
+}
+
+/* Reports a failed lookup: unknown ids with a suggestion, others as is. */
+int cli_lookup_failed(const llmroof_catalog *cat, llmroof_status st, const llmroof_error *err,
+                      int32_t section, const char *what, const char *id)
+{
+    if (st == LLMROOF_E_NOT_FOUND)
+        cli_unknown_id(cat, section, what, id);
+    else
+        cli_lib_error(err, st, NULL);
+    return CLI_DATA;
+}

@@ -101,6 +101,18 @@ static int engine_loads(const llmroof_engine *e, const llmroof_quant *q)
     return 0;
 }
 
+/* Energy and cost (DESIGN.md "Energy and cost"): the accelerators in use
+ * plus the rest of the system; a unified GPU's host CPU is the same chip. */
+double llmroof__machine_power(const llmroof__machine *m, uint32_t gpus)
+{
+    double power = m->system->power;
+    for (uint32_t g = 0; g < gpus && g < m->accel_count; g++)
+        power += m->accel[g]->power;
+    if (gpus == 0 || m->accel[0]->kind != LLMROOF_DEVICE_UNIFIED)
+        power += m->host->power;
+    return power;
+}
+
 llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_model *model,
                                        const llmroof_quant *quant, const llmroof_engine *engine,
                                        const llmroof_request *req, llmroof_result *res,
@@ -156,11 +168,7 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
     /* Energy and cost (DESIGN.md "Energy and cost"): the accelerators in use
      * plus the rest of the system, for the time of one step. */
     if (out.fit != LLMROOF_FIT_NONE) {
-        double power = m->system->power;
-        for (uint32_t g = 0; g < p.gpus; g++)
-            power += m->accel[g]->power;
-        if (p.gpus == 0 || m->accel[0]->kind != LLMROOF_DEVICE_UNIFIED)
-            power += m->host->power;
+        double power = llmroof__machine_power(m, p.gpus);
         out.power = power;
         out.joules_per_token = out.decode_tps > 0 ? power / out.decode_tps : 0.0;
         out.price = m->system->price;
@@ -184,28 +192,13 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
                                  "no " kind " '%s' in the catalog", (id));                   \
     } while (0)
 
-llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_request *req,
-                                llmroof_result *res, llmroof_error *err)
+llmroof_status llmroof__resolve_machine(const llmroof_catalog *cat, const char *system,
+                                        llmroof__machine *mp, llmroof_error *err)
 {
-    if (!cat || !req || !res)
-        return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
-                             "llmroof_estimate: catalog, request and result must not be NULL");
-    if (req->size < sizeof *req || res->size < offsetof(llmroof_result, reserved_f64))
-        return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
-                             "llmroof_estimate: request or result size field is too small "
-                             "(call llmroof_request_init / llmroof_result_init)");
     llmroof__machine m;
     memset(&m, 0, sizeof m);
-    const llmroof_system *sys = llmroof__find_system(cat, req->system);
-    REQUIRE(sys, "system", req->system);
-    const llmroof_model *model = llmroof__find_model(cat, req->model);
-    REQUIRE(model, "model", req->model);
-    const llmroof_quant *quant = llmroof__find_quant(cat, req->quant);
-    REQUIRE(quant, "quant", req->quant);
-    const char *engine_id = req->engine[0] ? req->engine : DEFAULT_ENGINE;
-    const llmroof_engine *engine = llmroof__find_engine(cat, engine_id);
-    REQUIRE(engine, "engine", engine_id);
-
+    const llmroof_system *sys = llmroof__find_system(cat, system);
+    REQUIRE(sys, "system", system);
     /* The catalog validated every reference on load; a miss here means a
      * descriptor was replaced by one of another kind. */
     m.system = sys;
@@ -228,5 +221,30 @@ llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_reques
         m.storage = llmroof__find_device(cat, sys->storage);
         REQUIRE(m.storage, "device", sys->storage);
     }
+    *mp = m;
+    return LLMROOF_OK;
+}
+
+llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_request *req,
+                                llmroof_result *res, llmroof_error *err)
+{
+    if (!cat || !req || !res)
+        return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
+                             "llmroof_estimate: catalog, request and result must not be NULL");
+    if (req->size < sizeof *req || res->size < offsetof(llmroof_result, reserved_f64))
+        return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
+                             "llmroof_estimate: request or result size field is too small "
+                             "(call llmroof_request_init / llmroof_result_init)");
+    llmroof__machine m;
+    llmroof_status st = llmroof__resolve_machine(cat, req->system, &m, err);
+    if (st)
+        return st;
+    const llmroof_model *model = llmroof__find_model(cat, req->model);
+    REQUIRE(model, "model", req->model);
+    const llmroof_quant *quant = llmroof__find_quant(cat, req->quant);
+    REQUIRE(quant, "quant", req->quant);
+    const char *engine_id = req->engine[0] ? req->engine : DEFAULT_ENGINE;
+    const llmroof_engine *engine = llmroof__find_engine(cat, engine_id);
+    REQUIRE(engine, "engine", engine_id);
     return llmroof__estimate_plain(&m, model, quant, engine, req, res, err);
 }

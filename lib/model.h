@@ -17,6 +17,19 @@ typedef struct llmroof__machine {
     const llmroof_device *storage; /* NULL: no storage tier */
 } llmroof__machine;
 
+/* Resolves a system id and every device and link it names. */
+llmroof_status llmroof__resolve_machine(const llmroof_catalog *cat, const char *system,
+                                        llmroof__machine *m, llmroof_error *err);
+/* Watts of a machine running `gpus` accelerators (docs/model.md §7); 0 when
+ * no descriptor gives a power. */
+double llmroof__machine_power(const llmroof__machine *m, uint32_t gpus);
+
+/* ---- train.c: fine-tuning memory and speed (docs/model.md §10) ---- */
+llmroof_status llmroof__train_plain(const llmroof__machine *m, const llmroof_model *model,
+                                    const llmroof_engine *engine,
+                                    const llmroof_train_request *req, llmroof_train_result *res,
+                                    llmroof_error *err);
+
 /* Everything llmroof_estimate() computes, from resolved descriptors.
  * req must already carry its defaults (llmroof_request_init). */
 llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_model *model,
@@ -125,6 +138,9 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
                               const llmroof_request *req, llmroof__placement *p,
                               llmroof_result *res, llmroof_error *err);
 
+/* Usable bytes of accelerator i (docs/model.md §4 "capacity"); `share` is
+ * the unified GPU share (ignored for discrete devices). */
+double llmroof__accel_capacity(const llmroof__machine *m, uint32_t i, double share);
 /* The engine's parameters for a backend, or NULL. */
 const llmroof_engine_backend *llmroof__engine_backend(const llmroof_engine *e, int32_t backend);
 /* Decode efficiency of a backend for a quant's kernel class. */

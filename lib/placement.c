@@ -53,7 +53,7 @@ static int add_bytes(uint64_t *acc, uint64_t v)
 
 /* Usable bytes of accelerator i (DESIGN.md: device `reserved`; unified
  * devices get a share of the system's pool). */
-static double accel_capacity(const llmroof__machine *m, uint32_t i, double share)
+double llmroof__accel_capacity(const llmroof__machine *m, uint32_t i, double share)
 {
     const llmroof_device *d = m->accel[i];
     if (d->kind == LLMROOF_DEVICE_UNIFIED)
@@ -257,7 +257,7 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
            ratio[LLMROOF_MAX_DEVICES] = {0};
     double total_ratio = 0;
     for (uint32_t g = 0; g < G; g++) {
-        cap[g] = accel_capacity(m, g, unified_share(m->accel[g], req, 0));
+        cap[g] = llmroof__accel_capacity(m, g, unified_share(m->accel[g], req, 0));
         ratio[g] = clamp0(cap[g] - (double)p->work[g].backend->runtime_overhead);
     }
     if (req->tensor_split_count > 0) {
@@ -345,7 +345,7 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
         double capr[LLMROOF_MAX_DEVICES];
         usage full;
         for (uint32_t g = 0; g < G; g++)
-            capr[g] = accel_capacity(m, g, unified_share(m->accel[g], req, 1));
+            capr[g] = llmroof__accel_capacity(m, g, unified_share(m->accel[g], req, 1));
         compute_usage(p, s, cum, ratio, max_ngl, &full);
         if (gpus_fit(&full, G, capr))
             res->flags |= LLMROOF_FLAG_NEEDS_WIRED_LIMIT;

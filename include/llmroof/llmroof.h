@@ -609,15 +609,18 @@ LLMROOF_API void llmroof_train_request_init(llmroof_train_request *req);
 
 typedef struct llmroof_train_result {
     uint32_t size;
-    int32_t fit;                     /* LLMROOF_FIT_GPU or LLMROOF_FIT_NONE */
+    int32_t fit;                     /* LLMROOF_FIT_GPU (fits the training device) or
+                                        LLMROOF_FIT_NONE */
     uint32_t gpus;                   /* replicas used */
     uint32_t reserved_u32a;
-    char device[LLMROOF_ID_MAX];     /* the (first) accelerator */
+    char device[LLMROOF_ID_MAX];     /* the (first) accelerator; the host device on a
+                                        system without accelerators */
+    char engine[LLMROOF_ID_MAX];     /* the engine used (the default one for "") */
     double params;                   /* parameters of the model (from its shapes) */
     double trainable_params;         /* full: params; LoRA/QLoRA: the adapters' */
     /* Bytes per accelerator (each replica holds all of it). */
-    uint64_t weights;                /* the base (16-bit, or 4-bit + constants for QLoRA)
-                                        plus the adapters */
+    uint64_t weights;                /* the base (16-bit; QLoRA: NF4 layers + fp32
+                                        embedding and head) plus the adapters */
     uint64_t gradients;              /* of the trained parameters */
     uint64_t optimizer_states;       /* of the trained parameters */
     uint64_t master_weights;         /* fp32 copy of 16-bit trained parameters */

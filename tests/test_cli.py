@@ -25,7 +25,7 @@ FITS = {"gpu", "offload", "storage", "none"}
 RESOURCES = {"none", "device-memory", "host-memory", "gpu-link", "host-link",
              "compute", "storage", "overhead"}
 TIER_KINDS = {"accelerator", "host", "storage"}
-COMMANDS = ["table", "estimate", "pick", "list", "check"]
+COMMANDS = ["table", "estimate", "pick", "list", "check", "train"]
 TABLE_SYSTEMS = ["mac-studio-m3-ultra-96gb", "pc-rtx-4090", "pc-2x-rtx-4090"]
 TABLE_ROWS = [("llama-3.1-8b", "Q4_K_M"), ("qwen2.5-32b", "Q4_K_M"),
               ("qwen2.5-32b", "Q5_K_M"), ("llama-3-70b", "Q4_K_M"),
@@ -510,6 +510,80 @@ def pick_usage_errors_exit_2():
     assert code == 2 and "--system" in err, err
     code, _, err = run("pick", "--system", "pc-rtx-409", "--model", "llama-3.1-8b")
     assert code == 1, (code, err)
+
+def train_json(*args):
+    out, _ = expect(0, "train", "--json", *args)
+    return load_json(out)
+
+
+@test
+def train_8b_on_4090():
+    base = ("--system", "pc-rtx-4090", "--model", "llama-3.1-8b")
+    q = train_json(*base, "--method", "qlora")
+    f = train_json(*base, "--method", "full")
+    lo = train_json(*base)
+    assert q["fit"] == "gpu" and f["fit"] == "none" and lo["fit"] == "gpu", (q["fit"], f["fit"])
+    assert lo["request"]["method"] == "lora" and lo["request"]["seq_len"] == 2048
+    assert q["request"]["engine"] == "transformers", q["request"]
+    for j in (q, f, lo):
+        mem = j["memory"]
+        parts = ("weights", "gradients", "optimizer_states", "master_weights", "activations",
+                 "logits", "overhead")
+        assert abs(sum(mem[k] for k in parts) - mem["total"]) <= 8, mem
+        assert mem["headroom"] == mem["capacity"] - mem["total"], mem
+        assert j["speed"]["tokens_per_s"] > 0 and is_num(j["energy"]["power"])
+    # Full fine-tuning: 16 bytes per parameter in weights, gradients, master, Adam.
+    m = f["memory"]
+    assert m["weights"] + m["gradients"] + m["master_weights"] + m["optimizer_states"] == \
+        16 * 8029995008, m
+    assert abs(q["trainable_params"] - 41943040) < 1
+    # Options reach the request.
+    j = train_json(*base, "--method", "lora", "--seq-len", "512", "--micro-batch", "4",
+                   "--no-checkpointing", "--no-flash-attention", "--lora-rank", "8",
+                   "--lora-targets", "attention", "--optimizer", "adamw-8bit",
+                   "--electricity-price", "0.3")
+    r = j["request"]
+    assert (r["seq_len"], r["micro_batch"], r["checkpointing"], r["flash_attention"],
+            r["lora_rank"], r["lora_targets"], r["optimizer"]) == \
+        (512, 4, False, False, 8, "attention", "adamw-8bit"), r
+    assert abs(j["trainable_params"] - 13631488 / 2) < 1
+    assert j["energy"]["cost_per_mtok"] > 0
+    out, _ = expect(0, "train", *base, "--method", "qlora")
+    assert "fits on rtx-4090" in out and "tokens/s" in out, out
+    out, _ = expect(0, "train", *base, "--method", "full")
+    assert "does NOT fit" in out, out
+
+
+@test
+def train_two_gpus_allreduce():
+    j = train_json("--system", "pc-2x-rtx-4090", "--model", "llama-3.1-8b", "--method", "qlora")
+    one = train_json("--system", "pc-2x-rtx-4090", "--model", "llama-3.1-8b", "--method",
+                     "qlora", "--gpus", "1")
+    assert j["request"]["gpus"] == 2 and one["request"]["gpus"] == 1
+    assert j["speed"]["allreduce_time"] > 0 and one["speed"]["allreduce_time"] == 0
+    assert one["speed"]["tokens_per_s"] < j["speed"]["tokens_per_s"] < \
+        2 * one["speed"]["tokens_per_s"]
+
+
+@test
+def train_errors():
+    base = ("train", "--system", "pc-rtx-4090", "--model", "llama-3.1-8b")
+    _, err = expect(2, "train", "--model", "llama-3.1-8b")
+    assert "--system and --model are required" in err, err
+    for bad in (("--method", "half"), ("--seq-len", "0"), ("--micro-batch", "5000"),
+                ("--lora-rank", "x"), ("--lora-targets", "mlp"), ("--optimizer", "adam"),
+                ("--gpus", "0"), ("--bogus",)):
+        _, err = expect(2, *base, *bad)
+        assert bad[0] in err, (bad, err)
+    _, err = expect(1, "train", "--system", "pc-rtx-4090", "--model", "llama-3.1-8bb")
+    assert "llama-3.1-8b" in err, err  # did you mean
+    _, err = expect(1, *base, "--engine", "llama.cpp")
+    assert "does not train" in err, err
+    _, err = expect(1, *base, "--gpus", "2")
+    assert "accelerators" in err, err
+    _, err = expect(1, *base, "--lora-rank", "5000")
+    assert "hidden size" in err, err
+
 
 def main(argv):
     global LLMROOF, DATA

@@ -348,6 +348,39 @@ def estimate_workload_keywords_match_the_cli():
 
 
 @test
+def train_estimate_matches_the_cli():
+    import llmroof
+    with llmroof.Catalog.builtin() as cat:
+        q = cat.train_estimate("pc-rtx-4090", "llama-3.1-8b", method="qlora")
+        f = llmroof.train_estimate(cat, "pc-rtx-4090", "llama-3.1-8b",
+                                   method=llmroof.TrainMethod.FULL)
+        assert q.fit is llmroof.Fit.GPU and f.fit is llmroof.Fit.NONE, (q.fit, f.fit)
+        assert q.engine == "transformers" and q.device == "rtx-4090", q
+        assert f.weights + f.gradients + f.master_weights + f.optimizer_states == \
+            16 * 8029995008
+        out = subprocess.run([LLMROOF, "train", "--json", "--system", "pc-rtx-4090",
+                              "--model", "llama-3.1-8b", "--method", "qlora"],
+                             capture_output=True, text=True, check=True).stdout
+        j = json.loads(out)
+        assert j["memory"]["total"] == q.total, (j["memory"], q.total)
+        assert abs(j["speed"]["tokens_per_s"] - q.tokens_per_s) <= 1e-9 * q.tokens_per_s
+        r = cat.train_estimate("pc-rtx-4090", "llama-3.1-8b", lora_targets="attention",
+                               lora_rank=8, optimizer="adamw-8bit", seq_len=512,
+                               micro_batch=2, checkpointing=0, flash_attention=0)
+        assert r.trainable_params == 13631488 / 2, r.trainable_params
+        assert r.optimizer_states == 2 * 13631488 / 2
+        raises(TypeError, cat.train_estimate, "pc-rtx-4090", "llama-3.1-8b", methd="lora")
+        raises(ValueError, cat.train_estimate, "pc-rtx-4090", "llama-3.1-8b", method="half")
+        e = raises(llmroof.LlmroofError, cat.train_estimate, "pc-rtx-4090", "llama-3.1-8b",
+                   seq_len=0)
+        assert e.code is llmroof.Status.INVALID_ARGUMENT and "seq_len" in e.message, repr(e)
+        e = raises(llmroof.LlmroofError, cat.train_estimate, "pc-rtx-4090", "llama-3.1-8b",
+                   engine="llama.cpp")
+        assert e.code is llmroof.Status.UNSUPPORTED, repr(e)
+
+
+
+@test
 def estimate_bad_requests():
     import llmroof
     with llmroof.Catalog.builtin() as cat:

@@ -11,12 +11,15 @@ package, then on the system's search path (docs/python.md).  llmroof.capi is
 the raw mirror of llmroof.h; this module is the Pythonic layer on top.
 """
 from . import capi
-from ._catalog import WORKLOAD, Catalog, estimate, model_from_config, model_from_gguf, pick
+from ._catalog import (TRAIN_OPTIONS, WORKLOAD, Catalog, estimate, model_from_config,
+                       model_from_gguf, pick, train_estimate)
 from ._errors import LibraryError, LlmroofError
 from ._objects import (Candidate, Device, Engine, EngineBackend, GgufInfo, KernelEfficiency,
-                       Link, Model, PickResult, Quant, Request, Result, System, Tier)
-from .capi import (Attention, Backend, BandwidthKind, DeviceKind, Fit, KvType, Offload, PickFlag, Resource,
-                   ResultFlag, Section, Split, Status, TierKind, Verdict)
+                       Link, Model, PickResult, Quant, Request, Result, System, Tier,
+                       TrainRequest, TrainResult)
+from .capi import (Attention, Backend, BandwidthKind, DeviceKind, Fit, KvType, LoraTargets, Offload,
+                   Optimizer, PickFlag, Resource, ResultFlag, Section, Split, Status, TierKind,
+                   TrainMethod, Verdict)
 
 # The version of llmroof.h this binding mirrors.
 __version__ = capi.LLMROOF_VERSION_STRING
@@ -39,4 +42,6 @@ __all__ = [
     "LlmroofError", "Model", "Offload", "PickFlag", "PickResult", "Quant", "Request", "Resource",
     "Result", "ResultFlag", "Section", "Split", "Status", "System", "Tier", "TierKind",
     "Verdict", "WORKLOAD", "capi", "estimate", "library", "pick", "version",
+    "TRAIN_OPTIONS", "TrainMethod", "LoraTargets", "Optimizer", "TrainRequest", "TrainResult",
+    "train_estimate",
 ]

@@ -241,6 +241,43 @@ def estimate(catalog, system, model, quant, **workload):
     return catalog.estimate(system, model, quant, **workload)
 
 
+TRAIN_OPTIONS = tuple(n for n, _ in _objects.py_fields(capi.llmroof_train_request)
+                      if n not in ("system", "model", "reserved_u32"))
+
+
+def _train_estimate(self, system, model, **options):
+    """See llmroof.train_estimate()."""
+    req = _objects.new_struct(capi.llmroof_train_request)
+    _objects.set_field(req, "system", system)
+    _objects.set_field(req, "model", model)
+    for name, value in options.items():
+        if name not in TRAIN_OPTIONS:
+            raise TypeError("train_estimate() got an unexpected keyword %r (expected: %s)" % (
+                name, ", ".join(TRAIN_OPTIONS)))
+        _objects.set_field(req, name, value)
+    res = _objects.new_struct(capi.llmroof_train_result)
+    self._lib.llmroof_train_estimate(self._h(), req, res, _err())
+    return _objects.to_py(res)
+
+
+Catalog.train_estimate = _train_estimate
+
+
+def train_estimate(catalog, system, model, **options):
+    """Predicts the memory per accelerator of fine-tuning `model` on `system`,
+    whether it fits, and the training tokens/s (llmroof_train_estimate(),
+    docs/model.md §10).
+
+    Keywords are llmroof_train_request fields (defaults: the library's
+    llmroof_train_request_init()): method ("full", "lora", "qlora"), seq_len,
+    micro_batch, checkpointing, flash_attention, lora_rank, lora_targets
+    ("attention", "all-linear"), optimizer ("adamw", "adamw-8bit", "sgd"),
+    gpus, engine, electricity_price.  Returns a llmroof.TrainResult; raises
+    LlmroofError for bad requests (not fitting is not an error: result.fit
+    is Fit.NONE)."""
+    return catalog.train_estimate(system, model, **options)
+
+
 PICK_OPTIONS = ("quants", "kv_types", "min_ctx", "min_decode_tps", "min_prefill_tps", "max_ttft",
                 "headroom", "no_offload", "allow_storage")
 

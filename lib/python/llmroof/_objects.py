@@ -229,6 +229,11 @@ Request = _make("Request", capi.llmroof_request, "An estimate request (llmroof_r
 Candidate = _make("Candidate", capi.llmroof_candidate,
                   "One quant a pick weighed, with its verdict and reason.")
 GgufInfo = _make("GgufInfo", capi.llmroof_gguf_info, "What a GGUF file's header says.")
+TrainRequest = _make("TrainRequest", capi.llmroof_train_request,
+                     "A fine-tuning request (llmroof_train_request).")
+TrainResult = _make("TrainResult", capi.llmroof_train_result,
+                    "What llmroof_train_estimate() predicts: memory per accelerator, "
+                    "fit, tokens/s.")
 PickResult = _make("PickResult", capi.llmroof_pick_result,
                    "What llmroof_pick() chose, and why every other candidate lost.")
 

@@ -247,6 +247,23 @@ class Verdict(_Enum):
     UNSUPPORTED = 9, "unsupported"
 
 
+class TrainMethod(_Enum):
+    FULL = 0, "full"
+    LORA = 1, "lora"
+    QLORA = 2, "qlora"
+
+
+class LoraTargets(_Enum):
+    ATTENTION = 0, "attention"
+    ALL_LINEAR = 1, "all-linear"
+
+
+class Optimizer(_Enum):
+    ADAMW = 0, "adamw"
+    ADAMW_8BIT = 1, "adamw-8bit"
+    SGD = 2, "sgd"
+
+
 class PickFlag(enum.IntFlag):
     """Bits of llmroof_candidate.flags and llmroof_pick_result.flags."""
     CTX_SHRUNK = LLMROOF_PICK_CTX_SHRUNK
@@ -291,6 +308,9 @@ ENUMS = {
     "llmroof_resource": (Resource, "RESOURCE_"),
     "llmroof_section": (Section, "SECTION_"),
     "llmroof_verdict": (Verdict, "VERDICT_"),
+    "llmroof_train_method": (TrainMethod, "TRAIN_"),
+    "llmroof_lora_targets": (LoraTargets, "LORA_"),
+    "llmroof_optimizer": (Optimizer, "OPTIMIZER_"),
 }
 
 # The llmroof_*_string() function for each enum that has one.
@@ -305,6 +325,9 @@ ENUM_STRING_FUNCTIONS = {
     Resource: "llmroof_resource_string",
     Section: "llmroof_section_string",
     Verdict: "llmroof_verdict_string",
+    TrainMethod: "llmroof_train_method_string",
+    LoraTargets: "llmroof_lora_targets_string",
+    Optimizer: "llmroof_optimizer_string",
 }
 
 
@@ -588,6 +611,62 @@ class llmroof_result(_Struct):
     _flag_fields = {"flags": ResultFlag}
 
 
+class llmroof_train_request(_Struct):
+    _fields_ = [
+        ("size", c_uint32),
+        ("system", _ID),
+        ("model", _ID),
+        ("engine", _ID),
+        ("method", c_int32),
+        ("seq_len", c_uint32),
+        ("micro_batch", c_uint32),
+        ("checkpointing", c_uint32),
+        ("flash_attention", c_uint32),
+        ("lora_rank", c_uint32),
+        ("lora_targets", c_int32),
+        ("optimizer", c_int32),
+        ("gpus", c_uint32),
+        ("reserved_u32", c_uint32 * 7),
+        ("electricity_price", c_double),
+    ]
+    _enum_fields = {"method": TrainMethod, "lora_targets": LoraTargets,
+                    "optimizer": Optimizer}
+
+
+class llmroof_train_result(_Struct):
+    _fields_ = [
+        ("size", c_uint32),
+        ("fit", c_int32),
+        ("gpus", c_uint32),
+        ("reserved_u32a", c_uint32),
+        ("device", _ID),
+        ("engine", _ID),
+        ("params", c_double),
+        ("trainable_params", c_double),
+        ("weights", c_uint64),
+        ("gradients", c_uint64),
+        ("optimizer_states", c_uint64),
+        ("master_weights", c_uint64),
+        ("activations", c_uint64),
+        ("logits", c_uint64),
+        ("overhead", c_uint64),
+        ("total", c_uint64),
+        ("capacity", c_uint64),
+        ("headroom", c_int64),
+        ("step_flops", c_double),
+        ("step_time", c_double),
+        ("allreduce_time", c_double),
+        ("tokens_per_s", c_double),
+        ("power", c_double),
+        ("joules_per_token", c_double),
+        ("cost_per_mtok", c_double),
+        ("price", c_double),
+        ("price_per_tps", c_double),
+        ("reserved_f64", c_double * 8),
+    ]
+    _enum_fields = {"fit": Fit}
+
+
 class llmroof_pick_request(_Struct):
     _fields_ = [
         ("size", c_uint32),
@@ -674,7 +753,7 @@ STRUCTS = {cls.__name__: cls for cls in (
     llmroof_error, llmroof_device, llmroof_link, llmroof_system, llmroof_model, llmroof_quant,
     llmroof_kernel_efficiency, llmroof_engine_backend, llmroof_engine, llmroof_request,
     llmroof_tier, llmroof_result, llmroof_pick_request, llmroof_candidate,
-    llmroof_pick_result, llmroof_gguf_info)}
+    llmroof_pick_result, llmroof_gguf_info, llmroof_train_request, llmroof_train_result)}
 
 
 # --------------------------------------------------------------------------
@@ -786,6 +865,13 @@ FUNCTIONS = [
     ("llmroof_model_from_gguf", [c_char_p, POINTER(llmroof_model), POINTER(llmroof_quant),
                                  POINTER(llmroof_gguf_info), _err], c_int32, _status),
     ("llmroof_model_from_config", [c_char_p, POINTER(llmroof_model), _err], c_int32, _status),
+    ("llmroof_train_method_string", [c_int32], c_char_p, _string),
+    ("llmroof_lora_targets_string", [c_int32], c_char_p, _string),
+    ("llmroof_optimizer_string", [c_int32], c_char_p, _string),
+    ("llmroof_train_request_init", [POINTER(llmroof_train_request)], None, None),
+    ("llmroof_train_result_init", [POINTER(llmroof_train_result)], None, None),
+    ("llmroof_train_estimate", [_cat, POINTER(llmroof_train_request),
+                                POINTER(llmroof_train_result), _err], c_int32, _status),
     ("llmroof_pick_request_init", [POINTER(llmroof_pick_request)], None, None),
     ("llmroof_verdict_string", [c_int32], c_char_p, _string),
     ("llmroof_pick_result_init", [POINTER(llmroof_pick_result)], None, None),

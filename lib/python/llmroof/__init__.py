@@ -16,7 +16,7 @@ from ._errors import LibraryError, LlmroofError
 from ._objects import (Candidate, Device, Engine, EngineBackend, GgufInfo, KernelEfficiency,
                        Link, Model, PickResult, Quant, Request, Result, System, Tier)
 from .capi import (Attention, Backend, BandwidthKind, DeviceKind, Fit, KvType, Offload, PickFlag, Resource,
-                   ResultFlag, Section, Split, Status, TierKind, Verdict)
+                   ResultFlag, Section, Split, Status, Task, TierKind, Verdict)
 
 # The version of llmroof.h this binding mirrors.
 __version__ = capi.LLMROOF_VERSION_STRING
@@ -37,6 +37,6 @@ __all__ = [
     "Attention", "Backend", "BandwidthKind", "Candidate", "Catalog", "Device", "DeviceKind", "Engine",
     "EngineBackend", "Fit", "GgufInfo", "model_from_config", "model_from_gguf", "KernelEfficiency", "KvType", "LibraryError", "Link",
     "LlmroofError", "Model", "Offload", "PickFlag", "PickResult", "Quant", "Request", "Resource",
-    "Result", "ResultFlag", "Section", "Split", "Status", "System", "Tier", "TierKind",
+    "Result", "ResultFlag", "Section", "Split", "Status", "System", "Task", "Tier", "TierKind",
     "Verdict", "WORKLOAD", "capi", "estimate", "library", "pick", "version",
 ]

@@ -7,11 +7,6 @@
 
 #include "model.h"
 
-#ifndef LLMROOF_TASKS_REAL /* SHIM until main has engine tasks */
-#define ENGINE_TASKS(e) LLMROOF_TASK_TRAIN
-#else
-#define ENGINE_TASKS(e) ((e)->tasks)
-#endif
 
 static const char *const method_names[] = {"full", "lora", "qlora", NULL};
 static const char *const targets_names[] = {"attention", "all-linear", NULL};
@@ -88,8 +83,8 @@ static llmroof_status check_request(const llmroof_train_request *r, llmroof_erro
         bad = "optimizer is not known (adamw, adamw-8bit, sgd)";
     else if (r->method != LLMROOF_TRAIN_FULL && r->lora_rank == 0)
         bad = "lora_rank must be at least 1 for LoRA and QLoRA";
-    else if (!(r->electricity_price >= 0) || !isfinite(r->electricity_price))
-        bad = "electricity_price must be a finite number >= 0";
+    else if (!llmroof__valid_electricity_price(r->electricity_price))
+        bad = LLMROOF__ELECTRICITY_PRICE_RULE;
     if (bad)
         return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0, "train request: %s",
                              bad);
@@ -190,9 +185,10 @@ llmroof_status llmroof__train_plain(const llmroof__machine *m, const llmroof_mod
         return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
                              "train request: gpus %u but system '%s' has %u accelerators",
                              req->gpus, m->system->id, m->accel_count);
-    if (!(ENGINE_TASKS(engine) & LLMROOF_TASK_TRAIN))
+    if (!(engine->tasks & LLMROOF_TASK_TRAIN))
         return llmroof__fail(err, LLMROOF_E_UNSUPPORTED, NULL, 0, 0,
-                             "engine '%s' does not train (its tasks lack 'train')", engine->id);
+                             "engine '%s' does not train (its tasks: %s)", engine->id,
+                             llmroof__tasks_text(engine->tasks));
 
     /* The training device: the first accelerator, or the host CPU. */
     const int on_host = m->accel_count == 0;
@@ -319,9 +315,9 @@ llmroof_status llmroof__train_plain(const llmroof__machine *m, const llmroof_mod
     out.tokens_per_s = safe_div((double)N * t, out.step_time);
 
     /* §10.7: power and cost, as for inference. */
-    out.power = llmroof__machine_power(m, on_host ? 0 : N);
+    out.power = llmroof__busy_power(m, on_host ? 0 : N);
     out.joules_per_token = safe_div(out.power, out.tokens_per_s);
-    out.cost_per_mtok = out.joules_per_token * 1e6 / 3.6e6 * req->electricity_price;
+    out.cost_per_mtok = llmroof__energy_cost(out.joules_per_token * 1e6, req->electricity_price);
     out.price = m->system->price;
     out.price_per_tps = safe_div(out.price, out.tokens_per_s);
 
@@ -347,7 +343,7 @@ static const llmroof_engine *default_engine(const llmroof_catalog *cat, int32_t 
     for (uint32_t i = 0; i < n; i++) {
         const llmroof_engine *e =
             llmroof__find_engine(cat, llmroof_catalog_id(cat, LLMROOF_SECTION_ENGINES, i));
-        if (e && (ENGINE_TASKS(e) & LLMROOF_TASK_TRAIN) && llmroof__engine_backend(e, backend))
+        if (e && (e->tasks & LLMROOF_TASK_TRAIN) && llmroof__engine_backend(e, backend))
             return e;
     }
     return NULL;
@@ -366,10 +362,12 @@ llmroof_status llmroof_train_estimate(const llmroof_catalog *cat,
                              "llmroof_train_estimate: request or result size field is too "
                              "small (call llmroof_train_request_init / "
                              "llmroof_train_result_init)");
+    const llmroof_system *sys = llmroof__find_system(cat, req->system);
+    if (!sys)
+        return llmroof__fail(err, LLMROOF_E_NOT_FOUND, NULL, 0, 0,
+                             "no system '%s' in the catalog", req->system);
     llmroof__machine m;
-    llmroof_status st = llmroof__resolve_machine(cat, req->system, &m, err);
-    if (st)
-        return st;
+    TRY(llmroof__resolve_machine(cat, sys, &m, err));
     const llmroof_model *model = llmroof__find_model(cat, req->model);
     if (!model)
         return llmroof__fail(err, LLMROOF_E_NOT_FOUND, NULL, 0, 0,

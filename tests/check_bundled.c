@@ -238,6 +238,34 @@ START_TEST(systems_resolve_and_estimate)
                 llmroof__find_engine(cat, id_at(cat, LLMROOF_SECTION_ENGINES, e));
             if (!engine_has_backend(eng, backend))
                 continue;
+            /* Training engines: every method on every model, finite figures
+             * (docs/model.md §10). */
+            for (uint32_t m = 0; m < nm && (eng->tasks & LLMROOF_TASK_TRAIN); m++)
+                for (int32_t method = LLMROOF_TRAIN_FULL; method <= LLMROOF_TRAIN_QLORA;
+                     method++) {
+                    llmroof_train_request tr;
+                    llmroof_train_request_init(&tr);
+                    snprintf(tr.system, sizeof tr.system, "%s", s->id);
+                    snprintf(tr.model, sizeof tr.model, "%s",
+                             id_at(cat, LLMROOF_SECTION_MODELS, m));
+                    snprintf(tr.engine, sizeof tr.engine, "%s", eng->id);
+                    tr.method = method;
+                    llmroof_train_result res;
+                    llmroof_train_result_init(&res);
+                    llmroof_error err;
+                    llmroof_error_init(&err);
+                    runs++;
+                    if (llmroof_train_estimate(cat, &tr, &res, &err) != LLMROOF_OK)
+                        add(&p, "train %s / %s / %s: %s", s->id, tr.model, eng->id,
+                            err.message);
+                    else if (!(res.tokens_per_s > 0 && isfinite(res.tokens_per_s) &&
+                               res.total > 0 && res.capacity > 0))
+                        add(&p, "train %s / %s / %s: %g tokens/s, %llu bytes", s->id,
+                            tr.model, eng->id, res.tokens_per_s,
+                            (unsigned long long)res.total);
+                }
+            if (!(eng->tasks & LLMROOF_TASK_LLM))
+                continue;
             for (uint32_t m = 0; m < nm; m++) {
                 llmroof_request req;
                 llmroof_request_init(&req);

@@ -47,6 +47,7 @@ int main(void)
     F(llmroof_device, price);
     F(llmroof_device, source);
     F(llmroof_device, bandwidth_kind);
+    F(llmroof_device, idle_power);
     S(llmroof_link);
     F(llmroof_link, size);
     F(llmroof_link, id);
@@ -68,6 +69,7 @@ int main(void)
     F(llmroof_system, power);
     F(llmroof_system, price);
     F(llmroof_system, source);
+    F(llmroof_system, idle_power);
     S(llmroof_model);
     F(llmroof_model, size);
     F(llmroof_model, id);
@@ -133,6 +135,7 @@ int main(void)
     F(llmroof_engine, format_count);
     F(llmroof_engine, formats);
     F(llmroof_engine, source);
+    F(llmroof_engine, tasks);
     S(llmroof_request);
     F(llmroof_request, size);
     F(llmroof_request, system);
@@ -154,6 +157,7 @@ int main(void)
     F(llmroof_request, gpu_share);
     F(llmroof_request, backend);
     F(llmroof_request, reserved_u32);
+    F(llmroof_request, electricity_price);
     S(llmroof_tier);
     F(llmroof_tier, kind);
     F(llmroof_tier, device);
@@ -207,6 +211,9 @@ int main(void)
     F(llmroof_result, joules_per_token);
     F(llmroof_result, price);
     F(llmroof_result, price_per_tps);
+    F(llmroof_result, idle_power);
+    F(llmroof_result, cost_per_mtok);
+    F(llmroof_result, prefill_joules_per_token);
     F(llmroof_result, reserved_f64);
 
     V(LLMROOF_OK);
@@ -421,6 +428,9 @@ int main(void)
     V(LLMROOF_FLAG_HOST_SHORT);
     V(LLMROOF_FLAG_PARAMS_MISMATCH);
     V(LLMROOF_FLAG_SINGLE_GPU);
+    V(LLMROOF_TASK_LLM);
+    V(LLMROOF_TASK_IMAGE);
+    V(LLMROOF_TASK_TRAIN);
     V(LLMROOF_SECTION_COUNT);
     V(LLMROOF_LOAD_OVERRIDE);
     V(LLMROOF_GGUF_SHAPES);

@@ -460,6 +460,20 @@ def measured_bandwidth_from_python():
 
 
 @test
+def energy_cost_and_engine_tasks_from_python():
+    # docs/model.md §7: cost per million tokens at the caller's electricity
+    # price; engines say which tasks they run.
+    import llmroof
+    with llmroof.Catalog.builtin() as cat:
+        r = cat.estimate("pc-rtx-4090", "llama-3.1-8b", "Q4_K_M", electricity_price=0.25)
+        assert r.power > 0 and r.idle_power > 0, r
+        assert abs(r.cost_per_mtok - r.joules_per_token * 1e6 / 3.6e6 * 0.25) < 1e-9, r
+        assert cat.get_engine("llama.cpp").tasks == llmroof.Task.LLM
+        raises(llmroof.LlmroofError, cat.estimate, "pc-rtx-4090", "llama-3.1-8b", "Q4_K_M",
+               electricity_price=-1)
+
+
+@test
 def estimate_from_many_threads():
     import llmroof
     with llmroof.Catalog.builtin() as cat:

@@ -18,8 +18,8 @@ from ._objects import (Candidate, Device, Engine, EngineBackend, GgufInfo, Kerne
                        Link, Model, PickResult, Quant, Request, Result, System, Tier,
                        TrainRequest, TrainResult)
 from .capi import (Attention, Backend, BandwidthKind, DeviceKind, Fit, KvType, LoraTargets, Offload,
-                   Optimizer, PickFlag, Resource, ResultFlag, Section, Split, Status, TierKind,
-                   TrainMethod, Verdict)
+                   Optimizer, PickFlag, Resource, ResultFlag, Section, Split, Status, Task,
+                   TierKind, TrainMethod, Verdict)
 
 # The version of llmroof.h this binding mirrors.
 __version__ = capi.LLMROOF_VERSION_STRING
@@ -40,7 +40,7 @@ __all__ = [
     "Attention", "Backend", "BandwidthKind", "Candidate", "Catalog", "Device", "DeviceKind", "Engine",
     "EngineBackend", "Fit", "GgufInfo", "model_from_config", "model_from_gguf", "KernelEfficiency", "KvType", "LibraryError", "Link",
     "LlmroofError", "Model", "Offload", "PickFlag", "PickResult", "Quant", "Request", "Resource",
-    "Result", "ResultFlag", "Section", "Split", "Status", "System", "Tier", "TierKind",
+    "Result", "ResultFlag", "Section", "Split", "Status", "System", "Task", "Tier", "TierKind",
     "Verdict", "WORKLOAD", "capi", "estimate", "library", "pick", "version",
     "TRAIN_OPTIONS", "TrainMethod", "LoraTargets", "Optimizer", "TrainRequest", "TrainResult",
     "train_estimate",

@@ -58,6 +58,9 @@ LLMROOF_FLAG_CTX_ABOVE_TRAINED = 0x2
 LLMROOF_FLAG_HOST_SHORT = 0x4
 LLMROOF_FLAG_PARAMS_MISMATCH = 0x8
 LLMROOF_FLAG_SINGLE_GPU = 0x10
+LLMROOF_TASK_LLM = 0x1
+LLMROOF_TASK_IMAGE = 0x2
+LLMROOF_TASK_TRAIN = 0x4
 
 LLMROOF_LOAD_OVERRIDE = 0x1
 
@@ -293,6 +296,13 @@ class ResultFlag(enum.IntFlag):
     SINGLE_GPU = LLMROOF_FLAG_SINGLE_GPU
 
 
+class Task(enum.IntFlag):
+    """Bits of llmroof_engine.tasks (LLMROOF_TASK_*): what an engine runs."""
+    LLM = LLMROOF_TASK_LLM
+    IMAGE = LLMROOF_TASK_IMAGE
+    TRAIN = LLMROOF_TASK_TRAIN
+
+
 # C enum name -> (Python class, prefix of its members after "LLMROOF_").
 ENUMS = {
     "llmroof_status": (Status, "E_"),
@@ -388,6 +398,7 @@ class llmroof_device(_Struct):
         ("price", c_double),
         ("source", _SOURCE),
         ("bandwidth_kind", c_int32),
+        ("idle_power", c_double),
     ]
     _enum_fields = {"kind": DeviceKind, "backend": Backend, "bandwidth_kind": BandwidthKind}
 
@@ -418,6 +429,7 @@ class llmroof_system(_Struct):
         ("power", c_double),
         ("price", c_double),
         ("source", _SOURCE),
+        ("idle_power", c_double),
     ]
     _counted_fields = {"accelerators": "accelerator_count"}
 
@@ -507,8 +519,10 @@ class llmroof_engine(_Struct):
         ("format_count", c_uint32),
         ("formats", _FORMAT * LLMROOF_MAX_FORMATS),
         ("source", _SOURCE),
+        ("tasks", c_uint32),
     ]
     _enum_fields = {"default_split": Split, "offloaded_layers": Offload}
+    _flag_fields = {"tasks": Task}
     _counted_fields = {"backends": "backend_count", "formats": "format_count"}
     _bitset_fields = {"split_modes": Split}
 
@@ -538,7 +552,8 @@ class llmroof_request(_Struct):
         ("flash_attention", c_uint32),
         ("gpu_share", c_double),
         ("backend", c_int32),
-        ("reserved_u32", c_uint32 * 8),
+        ("reserved_u32", c_uint32 * 7),
+        ("electricity_price", c_double),
     ]
     _enum_fields = {"kv_type": KvType, "split": Split, "backend": Backend}
     _counted_fields = {"tensor_split": "tensor_split_count"}
@@ -603,7 +618,10 @@ class llmroof_result(_Struct):
         ("joules_per_token", c_double),
         ("price", c_double),
         ("price_per_tps", c_double),
-        ("reserved_f64", c_double * 8),
+        ("idle_power", c_double),
+        ("cost_per_mtok", c_double),
+        ("prefill_joules_per_token", c_double),
+        ("reserved_f64", c_double * 5),
     ]
     _enum_fields = {"fit": Fit, "split": Split, "kv_type": KvType,
                     "decode_bound_by": Resource, "prefill_bound_by": Resource}

@@ -9,7 +9,8 @@
  *   llmroof-bench --quick    few iterations (smoke test)
  *   llmroof-bench --estimate-only N
  *                            loads the builtin catalog and runs every
- *                            estimate request N times, printing nothing
+ *                            estimate request (and six fine-tuning
+ *                            estimates) N times, printing nothing
  *                            else: run it under valgrind with two values
  *                            of N to check that estimate never allocates
  *                            (docs/performance.md "No allocation").
@@ -301,6 +302,22 @@ static int estimate_only(long n)
                 die("estimate", &err);
             acc += res.decode_tps;
         }
+    /* Fine-tuning estimates (docs/model.md §10) must not allocate either:
+     * every method, on one and on two GPUs. */
+    llmroof_train_request treq;
+    llmroof_train_result tres;
+    for (long i = 0; i < n; i++)
+        for (int32_t method = LLMROOF_TRAIN_FULL; method <= LLMROOF_TRAIN_QLORA; method++)
+            for (int two = 0; two < 2; two++) {
+                llmroof_train_request_init(&treq);
+                strcpy(treq.system, two ? "pc-2x-rtx-4090" : "pc-rtx-4090");
+                strcpy(treq.model, "llama-3.1-8b");
+                treq.method = method;
+                llmroof_train_result_init(&tres);
+                if (llmroof_train_estimate(cat, &treq, &tres, &err))
+                    die("train estimate", &err);
+                acc += tres.tokens_per_s;
+            }
     sink = acc;
     llmroof_catalog_free(cat);
     return 0;

@@ -311,7 +311,10 @@ llmroof_status llmroof__train_plain(const llmroof__machine *m, const llmroof_mod
                2.0 * (n - 1.0) * m->gpu_link->latency;
     }
     out.allreduce_time = t_ar;
-    out.step_time = t_compute > 0 ? t_compute + t_ar : 0.0;
+    /* Fixed cost per layer per micro-batch (kernel launches and the
+     * framework's per-module work in forward, recomputation and backward). */
+    const double t_fixed = (double)L * be->per_layer_overhead;
+    out.step_time = t_compute > 0 ? t_compute + t_fixed + t_ar : 0.0;
     out.tokens_per_s = safe_div((double)N * t, out.step_time);
 
     /* §10.7: power and cost, as for inference. */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# estimate never allocates: the heap-allocation count valgrind reports for
+# estimate and train_estimate never allocate: the heap-allocation count valgrind reports for
 # `llmroof-bench --estimate-only N` (one builtin load, then 4 N estimates)
 # must not depend on N (it is the builtin load's alone).  Skipped (77) without valgrind or under the
 # valgrind test setup.

@@ -72,6 +72,10 @@ int cli_add_gguf(llmroof_catalog *cat, const char *path, int need_model, char *m
  * its model to the catalog; its id is written to model_id (LLMROOF_ID_MAX).
  * Prints the error and returns CLI_DATA on failure. */
 int cli_add_config(llmroof_catalog *cat, const char *path, char *model_id);
+/* Copies an id into a request field (LLMROOF_ID_MAX); an id too long for
+ * the field cannot be in the catalog, so it is reported as unknown.
+ * Returns 0, or -1 after printing the error. */
+int cli_set_id(char *dst, const char *id, const char *what);
 /* 1 for -h / --help. */
 int cli_is_help(const char *arg);
 
@@ -118,6 +122,7 @@ int cli_cmd_list(int argc, char **argv, cli_common *c);     /* cli_list.c */
 int cli_cmd_check(int argc, char **argv, cli_common *c);    /* cli_list.c */
 int cli_cmd_pick(int argc, char **argv, cli_common *c);     /* cli_pick.c */
 int cli_cmd_inspect(int argc, char **argv, cli_common *c);  /* cli_inspect.c */
+int cli_cmd_image(int argc, char **argv, cli_common *c);    /* cli_image.c */
 
 void cli_help_estimate(FILE *out);
 void cli_help_table(FILE *out);
@@ -125,5 +130,6 @@ void cli_help_list(FILE *out);
 void cli_help_check(FILE *out);
 void cli_help_pick(FILE *out);
 void cli_help_inspect(FILE *out);
+void cli_help_image(FILE *out);
 
 #endif

@@ -197,18 +197,6 @@ static int parse_args(int argc, char **argv, cli_common *c, estimate_opts *o)
     return -1;
 }
 
-/* Copies an id into a request field; an id too long for the field cannot
- * be in the catalog, so it is reported as unknown (exit 1). */
-static int set_id(char *dst, const char *id, const char *what)
-{
-    size_t n = strlen(id);
-    if (n == 0 || n >= LLMROOF_ID_MAX) {
-        cli_error("unknown %s '%s' (ids are 1 to %d characters)", what, id, LLMROOF_ID_MAX - 1);
-        return -1;
-    }
-    memcpy(dst, id, n + 1);
-    return 0;
-}
 
 /* Reports a failed lookup: unknown ids with a suggestion, others as is. */
 static int lookup_failed(const llmroof_catalog *cat, llmroof_status st, const llmroof_error *err,
@@ -666,10 +654,10 @@ int cli_cmd_estimate(int argc, char **argv, cli_common *c)
     if (rc >= 0)
         return rc;
     llmroof_request *r = &o.req;
-    if (set_id(r->system, o.system, "system") ||
-        (!o.gguf && !o.config && set_id(r->model, o.model, "model")) ||
-        (!o.gguf && set_id(r->quant, o.quant, "quant")) ||
-        (o.engine && set_id(r->engine, o.engine, "engine")))
+    if (cli_set_id(r->system, o.system, "system") ||
+        (!o.gguf && !o.config && cli_set_id(r->model, o.model, "model")) ||
+        (!o.gguf && cli_set_id(r->quant, o.quant, "quant")) ||
+        (o.engine && cli_set_id(r->engine, o.engine, "engine")))
         return CLI_DATA;
 
     llmroof_catalog *cat = cli_open_catalog(c);

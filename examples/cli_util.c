@@ -471,3 +471,14 @@ int cli_add_config(llmroof_catalog *cat, const char *path, char *model_id)
     snprintf(model_id, LLMROOF_ID_MAX, "%s", m.id);
     return CLI_OK;
 }
+
+int cli_set_id(char *dst, const char *id, const char *what)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n >= LLMROOF_ID_MAX) {
+        cli_error("unknown %s '%s' (ids are 1 to %d characters)", what, id, LLMROOF_ID_MAX - 1);
+        return -1;
+    }
+    memcpy(dst, id, n + 1);
+    return 0;
+}

@@ -101,6 +101,19 @@ static int engine_loads(const llmroof_engine *e, const llmroof_quant *q)
     return 0;
 }
 
+/* Watts while running on the first `gpus` accelerators (docs/model.md §7):
+ * those accelerators, the host CPU unless the accelerators are unified (its
+ * power is the SoC's), and the rest of the system. */
+double llmroof__run_power(const llmroof__machine *m, uint32_t gpus)
+{
+    double power = m->system->power;
+    for (uint32_t g = 0; g < gpus && g < m->accel_count; g++)
+        power += m->accel[g]->power;
+    if (gpus == 0 || m->accel[0]->kind != LLMROOF_DEVICE_UNIFIED)
+        power += m->host->power;
+    return power;
+}
+
 llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_model *model,
                                        const llmroof_quant *quant, const llmroof_engine *engine,
                                        const llmroof_request *req, llmroof_result *res,
@@ -156,11 +169,7 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
     /* Energy and cost (DESIGN.md "Energy and cost"): the accelerators in use
      * plus the rest of the system, for the time of one step. */
     if (out.fit != LLMROOF_FIT_NONE) {
-        double power = m->system->power;
-        for (uint32_t g = 0; g < p.gpus; g++)
-            power += m->accel[g]->power;
-        if (p.gpus == 0 || m->accel[0]->kind != LLMROOF_DEVICE_UNIFIED)
-            power += m->host->power;
+        double power = llmroof__run_power(m, p.gpus);
         out.power = power;
         out.joules_per_token = out.decode_tps > 0 ? power / out.decode_tps : 0.0;
         out.price = m->system->price;
@@ -184,6 +193,38 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
                                  "no " kind " '%s' in the catalog", (id));                   \
     } while (0)
 
+/* The system and every descriptor it refers to.  The catalog validated every
+ * reference on load; a miss here means a descriptor was replaced by one of
+ * another kind. */
+llmroof_status llmroof__resolve_machine(const llmroof_catalog *cat, const char *system_id,
+                                        llmroof__machine *m, llmroof_error *err)
+{
+    memset(m, 0, sizeof *m);
+    const llmroof_system *sys = llmroof__find_system(cat, system_id);
+    REQUIRE(sys, "system", system_id);
+    m->system = sys;
+    m->accel_count = sys->accelerator_count;
+    for (uint32_t i = 0; i < m->accel_count && i < LLMROOF_MAX_DEVICES; i++) {
+        m->accel[i] = llmroof__find_device(cat, sys->accelerators[i]);
+        REQUIRE(m->accel[i], "device", sys->accelerators[i]);
+    }
+    m->host = llmroof__find_device(cat, sys->host_device);
+    REQUIRE(m->host, "device", sys->host_device);
+    if (sys->gpu_link[0]) {
+        m->gpu_link = llmroof__find_link(cat, sys->gpu_link);
+        REQUIRE(m->gpu_link, "link", sys->gpu_link);
+    }
+    if (sys->host_link[0]) {
+        m->host_link = llmroof__find_link(cat, sys->host_link);
+        REQUIRE(m->host_link, "link", sys->host_link);
+    }
+    if (sys->storage[0]) {
+        m->storage = llmroof__find_device(cat, sys->storage);
+        REQUIRE(m->storage, "device", sys->storage);
+    }
+    return LLMROOF_OK;
+}
+
 llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_request *req,
                                 llmroof_result *res, llmroof_error *err)
 {
@@ -195,9 +236,7 @@ llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_reques
                              "llmroof_estimate: request or result size field is too small "
                              "(call llmroof_request_init / llmroof_result_init)");
     llmroof__machine m;
-    memset(&m, 0, sizeof m);
-    const llmroof_system *sys = llmroof__find_system(cat, req->system);
-    REQUIRE(sys, "system", req->system);
+    TRY(llmroof__resolve_machine(cat, req->system, &m, err));
     const llmroof_model *model = llmroof__find_model(cat, req->model);
     REQUIRE(model, "model", req->model);
     const llmroof_quant *quant = llmroof__find_quant(cat, req->quant);
@@ -205,28 +244,5 @@ llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_reques
     const char *engine_id = req->engine[0] ? req->engine : DEFAULT_ENGINE;
     const llmroof_engine *engine = llmroof__find_engine(cat, engine_id);
     REQUIRE(engine, "engine", engine_id);
-
-    /* The catalog validated every reference on load; a miss here means a
-     * descriptor was replaced by one of another kind. */
-    m.system = sys;
-    m.accel_count = sys->accelerator_count;
-    for (uint32_t i = 0; i < m.accel_count && i < LLMROOF_MAX_DEVICES; i++) {
-        m.accel[i] = llmroof__find_device(cat, sys->accelerators[i]);
-        REQUIRE(m.accel[i], "device", sys->accelerators[i]);
-    }
-    m.host = llmroof__find_device(cat, sys->host_device);
-    REQUIRE(m.host, "device", sys->host_device);
-    if (sys->gpu_link[0]) {
-        m.gpu_link = llmroof__find_link(cat, sys->gpu_link);
-        REQUIRE(m.gpu_link, "link", sys->gpu_link);
-    }
-    if (sys->host_link[0]) {
-        m.host_link = llmroof__find_link(cat, sys->host_link);
-        REQUIRE(m.host_link, "link", sys->host_link);
-    }
-    if (sys->storage[0]) {
-        m.storage = llmroof__find_device(cat, sys->storage);
-        REQUIRE(m.storage, "device", sys->storage);
-    }
     return llmroof__estimate_plain(&m, model, quant, engine, req, res, err);
 }

@@ -24,6 +24,12 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
                                        const llmroof_request *req, llmroof_result *res,
                                        llmroof_error *err);
 
+/* Resolves a system id and every descriptor it names (estimate.c). */
+llmroof_status llmroof__resolve_machine(const llmroof_catalog *cat, const char *system_id,
+                                        llmroof__machine *m, llmroof_error *err);
+/* Watts while running on the first `gpus` accelerators (docs/model.md §7). */
+double llmroof__run_power(const llmroof__machine *m, uint32_t gpus);
+
 #endif
 
 /* ---- memory.c: bytes of every part, from shapes (docs/model.md §1-3) ---- */
@@ -129,6 +135,11 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
 const llmroof_engine_backend *llmroof__engine_backend(const llmroof_engine *e, int32_t backend);
 /* Decode efficiency of a backend for a quant's kernel class. */
 double llmroof__decode_efficiency(const llmroof_engine_backend *b, const llmroof_quant *q);
+/* The entry for `kernel` of a per-kernel efficiency table, or dflt. */
+double llmroof__kernel_efficiency(const llmroof_kernel_efficiency *table, uint32_t count,
+                                  double dflt, const char *kernel);
+/* Usable bytes of accelerator i at a unified GPU share (docs/model.md §4). */
+double llmroof__accel_capacity(const llmroof__machine *m, uint32_t i, double share);
 /* Prefill (compute) efficiency of a backend for a quant's kernel class. */
 double llmroof__prefill_efficiency(const llmroof_engine_backend *b, const llmroof_quant *q);
 

@@ -13,25 +13,26 @@ const llmroof_engine_backend *llmroof__engine_backend(const llmroof_engine *e, i
     return NULL;
 }
 
-/* The entry of a per-kernel table for the quant's kernel class, or dflt. */
-static double kernel_efficiency(const llmroof_kernel_efficiency *table, uint32_t count,
-                                double dflt, const llmroof_quant *q)
+/* The entry of a per-kernel table for a kernel class, or dflt. */
+double llmroof__kernel_efficiency(const llmroof_kernel_efficiency *table, uint32_t count,
+                                  double dflt, const char *kernel)
 {
     for (uint32_t i = 0; i < count && i < LLMROOF_MAX_KERNELS; i++)
-        if (strcmp(table[i].kernel, q->kernel) == 0)
+        if (strcmp(table[i].kernel, kernel) == 0)
             return table[i].efficiency;
     return dflt;
 }
 
 double llmroof__decode_efficiency(const llmroof_engine_backend *b, const llmroof_quant *q)
 {
-    return kernel_efficiency(b->kernels, b->kernel_count, b->decode_efficiency, q);
+    return llmroof__kernel_efficiency(b->kernels, b->kernel_count, b->decode_efficiency,
+                                      q->kernel);
 }
 
 double llmroof__prefill_efficiency(const llmroof_engine_backend *b, const llmroof_quant *q)
 {
-    return kernel_efficiency(b->prefill_kernels, b->prefill_kernel_count,
-                             b->prefill_efficiency, q);
+    return llmroof__kernel_efficiency(b->prefill_kernels, b->prefill_kernel_count,
+                                      b->prefill_efficiency, q->kernel);
 }
 
 static double clamp0(double v) { return v > 0 ? v : 0; }
@@ -53,7 +54,7 @@ static int add_bytes(uint64_t *acc, uint64_t v)
 
 /* Usable bytes of accelerator i (DESIGN.md: device `reserved`; unified
  * devices get a share of the system's pool). */
-static double accel_capacity(const llmroof__machine *m, uint32_t i, double share)
+double llmroof__accel_capacity(const llmroof__machine *m, uint32_t i, double share)
 {
     const llmroof_device *d = m->accel[i];
     if (d->kind == LLMROOF_DEVICE_UNIFIED)
@@ -257,7 +258,7 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
            ratio[LLMROOF_MAX_DEVICES] = {0};
     double total_ratio = 0;
     for (uint32_t g = 0; g < G; g++) {
-        cap[g] = accel_capacity(m, g, unified_share(m->accel[g], req, 0));
+        cap[g] = llmroof__accel_capacity(m, g, unified_share(m->accel[g], req, 0));
         ratio[g] = clamp0(cap[g] - (double)p->work[g].backend->runtime_overhead);
     }
     if (req->tensor_split_count > 0) {
@@ -345,7 +346,7 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
         double capr[LLMROOF_MAX_DEVICES];
         usage full;
         for (uint32_t g = 0; g < G; g++)
-            capr[g] = accel_capacity(m, g, unified_share(m->accel[g], req, 1));
+            capr[g] = llmroof__accel_capacity(m, g, unified_share(m->accel[g], req, 1));
         compute_usage(p, s, cum, ratio, max_ngl, &full);
         if (gpus_fit(&full, G, capr))
             res->flags |= LLMROOF_FLAG_NEEDS_WIRED_LIMIT;

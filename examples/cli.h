@@ -45,6 +45,8 @@ void cli_gcc_error(FILE *out, const llmroof_error *err, llmroof_status st, const
 int cli_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 /* A finite decimal number ("0.75", "1e-3"), no sign, no hex/nan/inf. */
 int cli_parse_double(const char *s, double *out);
+/* --electricity-price: 1 and *out set, or -1 after printing why. */
+int cli_parse_electricity_price(const char *cmd, const char *v, double *out);
 
 /* ---- option matching (cli_util.c) ----
  * Matches argv[*i] against `name` ("--system") given as "--system VALUE" or

@@ -46,6 +46,8 @@ void cli_help_estimate(FILE *out)
         "                       NVIDIA or AMD card\n"
         "  --gpu-share F        unified memory: fraction the GPU may use, 0 < F <= 1\n"
         "                       (default: the device's; macOS wires about 0.75)\n"
+        "  --electricity-price P  USD per kWh, for the electricity cost per million\n"
+        "                       tokens (default: none)\n"
         "\n"
         "Output and data:\n"
         "  --json               one JSON object on stdout (fields: docs/cli.md)\n"
@@ -473,15 +475,22 @@ static const char *round3(char *buf, size_t n, double v)
 static void print_energy(const llmroof_result *res)
 {
     char b[32];
-    if (!(res->power > 0) && !(res->price > 0))
+    if (!(res->power > 0) && !(res->price > 0) && !(res->idle_power > 0))
         return;
     printf("\nEnergy and cost\n");
     if (res->power > 0) {
         printf("  power while generating  %.0f W", res->power);
         if (res->joules_per_token > 0 && isfinite(res->joules_per_token))
             printf(", %s J per token", round3(b, sizeof b, res->joules_per_token));
+        if (res->prefill_joules_per_token > 0 && isfinite(res->prefill_joules_per_token))
+            printf(" (prompt: %s J per token)", round3(b, sizeof b, res->prefill_joules_per_token));
         printf("\n");
     }
+    if (res->cost_per_mtok > 0)
+        printf("  electricity             %s USD per million generated tokens\n",
+               round3(b, sizeof b, res->cost_per_mtok));
+    if (res->idle_power > 0)
+        printf("  power at idle           %.0f W\n", res->idle_power);
     if (res->price > 0) {
         printf("  price                   %.0f USD", res->price);
         if (res->price_per_tps > 0 && isfinite(res->price_per_tps))
@@ -637,6 +646,9 @@ static void print_json(const llmroof_request *req, const llmroof_result *res,
     cli_json_begin_object(&j, "energy");
     cli_json_double(&j, "power_w", res->power);
     cli_json_double(&j, "joules_per_token", res->joules_per_token);
+    cli_json_double(&j, "prefill_joules_per_token", res->prefill_joules_per_token);
+    cli_json_double(&j, "idle_power_w", res->idle_power);
+    cli_json_double(&j, "electricity_usd_per_mtok", res->cost_per_mtok);
     cli_json_double(&j, "price_usd", res->price);
     cli_json_double(&j, "price_per_tps_usd", res->price_per_tps);
     cli_json_end_object(&j);

@@ -399,7 +399,16 @@ int cli_workload_option(const char *cmd, int argc, char **argv, int *i, llmroof_
             return workload_bad(cmd, "--gpu-share", v, "a number with 0 < F <= 1");
         return 1;
     }
+    if ((m = cli_match(cmd, argc, argv, i, "--electricity-price", &v)) != 0)
+        return m < 0 ? -1 : cli_parse_electricity_price(cmd, v, &r->electricity_price);
     return 0;
+}
+
+int cli_parse_electricity_price(const char *cmd, const char *v, double *out)
+{
+    if (cli_parse_double(v, out) != 0 || !(*out > 0) || *out > 100)
+        return workload_bad(cmd, "--electricity-price", v, "USD per kWh, 0 < P <= 100");
+    return 1;
 }
 
 /* ---- GGUF files (estimate --gguf, pick --gguf) ---- */

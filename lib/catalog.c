@@ -239,7 +239,15 @@ DEFINE_INIT(llmroof_link_init, llmroof_link)
 DEFINE_INIT(llmroof_system_init, llmroof_system)
 DEFINE_INIT(llmroof_model_init, llmroof_model)
 DEFINE_INIT(llmroof_quant_init, llmroof_quant)
-DEFINE_INIT(llmroof_engine_init, llmroof_engine)
+
+void llmroof_engine_init(llmroof_engine *e)
+{
+    if (!e)
+        return;
+    memset(e, 0, sizeof *e);
+    e->size = (uint32_t)sizeof *e;
+    e->tasks = LLMROOF_TASK_LLM;
+}
 DEFINE_INIT(llmroof_image_model_init, llmroof_image_model)
 
 /* ------------------------------------------------------------------------
@@ -494,6 +502,10 @@ static llmroof_status check_device(llmroof_device *d, const where *w, llmroof_er
                      LLMROOF_E_SCHEMA, "gpu_share and gpu_share_max are for unified devices only");
     }
     TRY(check_real(err, w, "power", d->power, 0, MAX_POWER));
+    TRY(check_real(err, w, "idle_power", d->idle_power, 0, MAX_POWER));
+    if (d->power > 0 && d->idle_power > d->power)
+        return vfail(err, w, "idle_power", LLMROOF_E_RANGE,
+                     "idle_power (%g W) is above power (%g W)", d->idle_power, d->power);
     TRY(check_real(err, w, "price", d->price, 0, MAX_PRICE));
     return LLMROOF_OK;
 }
@@ -524,6 +536,7 @@ static llmroof_status check_system(llmroof_system *s, const where *w, llmroof_er
     TRY(check_bytes(err, w, "host.memory", s->host_memory, 1));
     TRY(check_ref_id(err, w, "storage", s->storage, 0));
     TRY(check_real(err, w, "power", s->power, 0, MAX_POWER));
+    TRY(check_real(err, w, "idle_power", s->idle_power, 0, MAX_POWER));
     TRY(check_real(err, w, "price", s->price, 0, MAX_PRICE));
     return LLMROOF_OK;
 }
@@ -720,7 +733,16 @@ static llmroof_status check_engine(llmroof_engine *e, const where *w, llmroof_er
                                LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_ROW) |
                                LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_TENSOR) |
                                LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_NONE);
+    const uint32_t all_tasks = LLMROOF_TASK_LLM | LLMROOF_TASK_IMAGE | LLMROOF_TASK_TRAIN;
     TRY(check_common(err, w, e->name, e->source, 0));
+    if (e->tasks == 0 || (e->tasks & ~all_tasks))
+        return vfail(err, w, "tasks", LLMROOF_E_SCHEMA,
+                     "tasks must be a non-empty set of llm, image and train");
+    if (!(e->tasks & LLMROOF_TASK_LLM) && e->split_modes == 0 &&
+        e->default_split == LLMROOF_SPLIT_AUTO)
+        e->default_split = LLMROOF_SPLIT_NONE; /* no LLM work to split: one device */
+    if (!(e->tasks & LLMROOF_TASK_LLM) && e->split_modes == 0)
+        e->split_modes = LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_NONE);
     if (e->split_modes == 0)
         return vfail(err, w, "split_modes", LLMROOF_E_SCHEMA, "split_modes is required");
     if (e->split_modes & ~all_modes)

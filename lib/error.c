@@ -107,6 +107,7 @@ const char *const llmroof__backend_names[] = {"cuda", "rocm",  "metal", "vulkan"
 const char *const llmroof__bandwidth_kind_names[] = {"nominal", "measured", NULL};
 const char *const llmroof__split_names[] = {"auto", "layer", "row", "tensor", "none", NULL};
 const char *const llmroof__offload_names[] = {"host-compute", "stream-over-link", "none", NULL};
+const char *const llmroof__task_names[] = {"llm", "image", "train", NULL};
 const char *const llmroof__attention_names[] = {"gqa", "mla", NULL};
 const char *const llmroof__section_names[] = {"devices", "links",   "systems",      "models",
                                               "quants",  "engines", "image_models", NULL};
@@ -145,6 +146,14 @@ const char *llmroof_kv_type_string(int32_t v) { return table_name(kv_type_names,
 const char *llmroof_image_offload_string(int32_t v)
 {
     return v < -1 ? "unknown" : table_name(image_offload_names, v + 1);
+}
+
+const char *llmroof__tasks_text(uint32_t tasks)
+{
+    static const char *const text[] = {"none",        "llm",         "image",
+                                       "llm, image",  "train",       "llm, train",
+                                       "image, train", "llm, image, train"};
+    return text[tasks & 7u];
 }
 
 llmroof_status llmroof_kv_type_from_string(const char *name, int32_t *kv_type)

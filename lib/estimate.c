@@ -59,6 +59,8 @@ static llmroof_status check_request(const llmroof_request *r, llmroof_error *err
         bad = "flash_attention must be 0 or 1";
     else if (!(r->gpu_share >= 0 && r->gpu_share <= 1))
         bad = "gpu_share must be 0 (device default) or in (0, 1]";
+    else if (!llmroof__valid_electricity_price(r->electricity_price))
+        bad = LLMROOF__ELECTRICITY_PRICE_RULE;
     else if (r->backend != -1 && (r->backend < LLMROOF_BACKEND_CUDA || r->backend >= LLMROOF_BACKEND_CPU))
         bad = "backend must be -1 (the device's own) or an accelerator backend (cuda, rocm, "
               "metal, vulkan, sycl)";
@@ -76,7 +78,8 @@ static int all_finite(const llmroof_result *r)
     const double v[] = {r->params, r->active_params, r->decode_tps, r->decode_bound_tps,
                         r->decode_step_time, r->decode_link_time, r->prefill_tps,
                         r->prefill_bound_tps, r->ttft, r->request_time, r->power,
-                        r->joules_per_token, r->price, r->price_per_tps};
+                        r->joules_per_token, r->price, r->price_per_tps, r->idle_power,
+                        r->cost_per_mtok, r->prefill_joules_per_token};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         if (!isfinite(v[i]) || v[i] < 0)
             return 0;
@@ -101,19 +104,6 @@ static int engine_loads(const llmroof_engine *e, const llmroof_quant *q)
     return 0;
 }
 
-/* Watts while running on the first `gpus` accelerators (docs/model.md §7):
- * those accelerators, the host CPU unless the accelerators are unified (its
- * power is the SoC's), and the rest of the system. */
-double llmroof__run_power(const llmroof__machine *m, uint32_t gpus)
-{
-    double power = m->system->power;
-    for (uint32_t g = 0; g < gpus && g < m->accel_count; g++)
-        power += m->accel[g]->power;
-    if (gpus == 0 || m->accel[0]->kind != LLMROOF_DEVICE_UNIFIED)
-        power += m->host->power;
-    return power;
-}
-
 llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_model *model,
                                        const llmroof_quant *quant, const llmroof_engine *engine,
                                        const llmroof_request *req, llmroof_result *res,
@@ -129,6 +119,10 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
     llmroof_status st = check_request(&r, err);
     if (st)
         return st;
+    if (!(engine->tasks & LLMROOF_TASK_LLM))
+        return llmroof__fail(err, LLMROOF_E_UNSUPPORTED, NULL, 0, 0,
+                             "engine '%s' does not run LLM inference (its tasks: %s)",
+                             engine->id, llmroof__tasks_text(engine->tasks));
     if (!engine_loads(engine, quant))
         return llmroof__fail(err, LLMROOF_E_UNSUPPORTED, NULL, 0, 0,
                              "engine '%s' does not load %s weights (quant '%s')", engine->id,
@@ -166,13 +160,16 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
     else
         out.decode_bound_tier = out.prefill_bound_tier = -1;
 
-    /* Energy and cost (DESIGN.md "Energy and cost"): the accelerators in use
-     * plus the rest of the system, for the time of one step. */
+    /* Energy and cost (docs/model.md §7): the accelerators in use plus the
+     * rest of the system, for the time of one step. */
+    out.idle_power = llmroof__idle_power(m);
+    out.price = m->system->price;
     if (out.fit != LLMROOF_FIT_NONE) {
-        double power = llmroof__run_power(m, p.gpus);
+        double power = llmroof__busy_power(m, p.gpus);
         out.power = power;
         out.joules_per_token = out.decode_tps > 0 ? power / out.decode_tps : 0.0;
-        out.price = m->system->price;
+        out.prefill_joules_per_token = out.prefill_tps > 0 ? power / out.prefill_tps : 0.0;
+        out.cost_per_mtok = llmroof__energy_cost(out.joules_per_token * 1e6, r.electricity_price);
         out.price_per_tps = out.decode_tps > 0 ? out.price / out.decode_tps : 0.0;
     }
     if (!all_finite(&out))
@@ -193,15 +190,12 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
                                  "no " kind " '%s' in the catalog", (id));                   \
     } while (0)
 
-/* The system and every descriptor it refers to.  The catalog validated every
- * reference on load; a miss here means a descriptor was replaced by one of
- * another kind. */
-llmroof_status llmroof__resolve_machine(const llmroof_catalog *cat, const char *system_id,
-                                        llmroof__machine *m, llmroof_error *err)
+llmroof_status llmroof__resolve_machine(const llmroof_catalog *cat, const llmroof_system *sys,
+                                       llmroof__machine *m, llmroof_error *err)
 {
+    /* The catalog validated every reference on load; a miss here means a
+     * descriptor was replaced by one of another kind. */
     memset(m, 0, sizeof *m);
-    const llmroof_system *sys = llmroof__find_system(cat, system_id);
-    REQUIRE(sys, "system", system_id);
     m->system = sys;
     m->accel_count = sys->accelerator_count;
     for (uint32_t i = 0; i < m->accel_count && i < LLMROOF_MAX_DEVICES; i++) {
@@ -225,6 +219,45 @@ llmroof_status llmroof__resolve_machine(const llmroof_catalog *cat, const char *
     return LLMROOF_OK;
 }
 
+double llmroof__busy_power(const llmroof__machine *m, uint32_t gpus)
+{
+    double power = m->system->power;
+    for (uint32_t g = 0; g < gpus && g < m->accel_count; g++)
+        power += m->accel[g]->power;
+    if (gpus == 0 || m->accel[0]->kind != LLMROOF_DEVICE_UNIFIED)
+        power += m->host->power; /* a unified device's power is the whole SoC */
+    return power;
+}
+
+double llmroof__idle_power(const llmroof__machine *m)
+{
+    if (m->system->idle_power > 0)
+        return m->system->idle_power;
+    /* Summed only when every device in the system states its idle power. */
+    double power = 0;
+    for (uint32_t g = 0; g < m->accel_count; g++) {
+        if (!(m->accel[g]->idle_power > 0))
+            return 0;
+        power += m->accel[g]->idle_power;
+    }
+    if (m->accel_count == 0 || m->accel[0]->kind != LLMROOF_DEVICE_UNIFIED) {
+        if (!(m->host->idle_power > 0))
+            return 0;
+        power += m->host->idle_power;
+    }
+    return power;
+}
+
+int llmroof__valid_electricity_price(double usd_per_kwh)
+{
+    return usd_per_kwh >= 0 && usd_per_kwh <= 100; /* false for NaN */
+}
+
+double llmroof__energy_cost(double joules, double usd_per_kwh)
+{
+    return joules / 3.6e6 * usd_per_kwh; /* 1 kWh = 3.6 MJ */
+}
+
 llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_request *req,
                                 llmroof_result *res, llmroof_error *err)
 {
@@ -236,7 +269,8 @@ llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_reques
                              "llmroof_estimate: request or result size field is too small "
                              "(call llmroof_request_init / llmroof_result_init)");
     llmroof__machine m;
-    TRY(llmroof__resolve_machine(cat, req->system, &m, err));
+    const llmroof_system *sys = llmroof__find_system(cat, req->system);
+    REQUIRE(sys, "system", req->system);
     const llmroof_model *model = llmroof__find_model(cat, req->model);
     REQUIRE(model, "model", req->model);
     const llmroof_quant *quant = llmroof__find_quant(cat, req->quant);
@@ -244,5 +278,7 @@ llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_reques
     const char *engine_id = req->engine[0] ? req->engine : DEFAULT_ENGINE;
     const llmroof_engine *engine = llmroof__find_engine(cat, engine_id);
     REQUIRE(engine, "engine", engine_id);
+
+    TRY(llmroof__resolve_machine(cat, sys, &m, err));
     return llmroof__estimate_plain(&m, model, quant, engine, req, res, err);
 }

@@ -47,8 +47,8 @@ static llmroof_status check_request(const llmroof_image_request *r, llmroof_erro
         return bad(err, "denoiser_bits must be 0 (the descriptor's) or in [1, 64]");
     if (r->offload < LLMROOF_IMAGE_OFFLOAD_AUTO || r->offload > LLMROOF_IMAGE_OFFLOAD_MODEL)
         return bad(err, "offload must be auto (-1), none (0) or model (1)");
-    if (!(r->electricity_price >= 0 && r->electricity_price <= 1e6))
-        return bad(err, "electricity_price must be in [0, 1e6] USD per kWh");
+    if (!llmroof__valid_electricity_price(r->electricity_price))
+        return bad(err, LLMROOF__ELECTRICITY_PRICE_RULE);
     for (size_t i = 0; i < sizeof r->reserved_u32 / sizeof r->reserved_u32[0]; i++)
         if (r->reserved_u32[i])
             return bad(err, "reserved fields must be zero");
@@ -57,12 +57,7 @@ static llmroof_status check_request(const llmroof_image_request *r, llmroof_erro
 
 static int engine_does_images(const llmroof_engine *e)
 {
-#ifdef LLMROOF_TASK_IMAGE
     return (e->tasks & LLMROOF_TASK_IMAGE) != 0;
-#else
-    (void)e;
-    return 1;
-#endif
 }
 
 /* Saturating bytes of a non-negative double. */
@@ -133,6 +128,7 @@ static llmroof_status image_plain(const llmroof__machine *m, const llmroof_image
     out->weights = to_bytes(weights);
     out->activations = to_bytes(act);
     out->overhead = b->runtime_overhead;
+    out->idle_power = llmroof__idle_power(m);
     out->peak = to_bytes(peak);
     out->capacity = to_bytes(cap);
     out->headroom = (int64_t)(cap - peak); /* |values| < 2^63: bounded descriptors */
@@ -163,9 +159,9 @@ static llmroof_status image_plain(const llmroof__machine *m, const llmroof_image
     out->seconds_per_image = out->run_time / B;
 
     /* Energy and cost (docs/model.md §7, §9). */
-    out->power = llmroof__run_power(m, 1);
+    out->power = llmroof__busy_power(m, 1);
     out->joules_per_image = out->power * out->seconds_per_image;
-    out->cost_per_image = out->joules_per_image / 3.6e6 * r->electricity_price;
+    out->cost_per_image = llmroof__energy_cost(out->joules_per_image, r->electricity_price);
     out->price = m->system->price;
     out->price_per_ipm = out->price * out->seconds_per_image / 60.0;
     (void)e;
@@ -192,8 +188,12 @@ llmroof_status llmroof_image_estimate(const llmroof_catalog *cat,
                              "llmroof_image_estimate: request or result size field is too "
                              "small (call llmroof_image_request_init / _result_init)");
     TRY(check_request(req, err));
+    const llmroof_system *sys = llmroof__find_system(cat, req->system);
+    if (!sys)
+        return llmroof__fail(err, LLMROOF_E_NOT_FOUND, NULL, 0, 0,
+                             "no system '%.64s' in the catalog", req->system);
     llmroof__machine m;
-    TRY(llmroof__resolve_machine(cat, req->system, &m, err));
+    TRY(llmroof__resolve_machine(cat, sys, &m, err));
     if (m.accel_count == 0)
         return llmroof__fail(err, LLMROOF_E_UNSUPPORTED, NULL, 0, 0,
                              "system '%s' has no accelerator to run an image pipeline on",

@@ -90,6 +90,8 @@ extern const char *const llmroof__device_kind_names[];  /* "gpu","cpu","unified"
 extern const char *const llmroof__bandwidth_kind_names[]; /* "nominal","measured" */
 extern const char *const llmroof__backend_names[];      /* "cuda",...,"cpu","none" */
 extern const char *const llmroof__split_names[];        /* "auto","layer","row","tensor","none" */
+extern const char *const llmroof__task_names[];         /* "llm","image","train": bits */
+const char *llmroof__tasks_text(uint32_t tasks);         /* "llm, image" for messages */
 extern const char *const llmroof__offload_names[];      /* "host-compute","stream-over-link","none" */
 extern const char *const llmroof__attention_names[];    /* "gqa","mla" */
 extern const char *const llmroof__section_names[];      /* "devices",... */

@@ -17,18 +17,28 @@ typedef struct llmroof__machine {
     const llmroof_device *storage; /* NULL: no storage tier */
 } llmroof__machine;
 
+/* Resolves the system's device and link ids (llmroof_estimate, image, train). */
+llmroof_status llmroof__resolve_machine(const llmroof_catalog *cat, const llmroof_system *sys,
+                                       llmroof__machine *m, llmroof_error *err);
+
+/* Watts while `gpus` accelerators work (docs/model.md §7): their power, the
+ * host CPU's (discrete systems and CPU-only) and the system's other power. */
+double llmroof__busy_power(const llmroof__machine *m, uint32_t gpus);
+/* Watts at idle: the system's idle_power, else the sum of its devices' when
+ * all are known, else 0 (unknown). */
+double llmroof__idle_power(const llmroof__machine *m);
+/* USD of `joules` of electricity at `usd_per_kwh`. */
+double llmroof__energy_cost(double joules, double usd_per_kwh);
+/* A request's electricity_price: 0 (none) or a finite price up to 100 USD/kWh. */
+#define LLMROOF__ELECTRICITY_PRICE_RULE "electricity_price must be 0 (none) or in (0, 100] USD per kWh"
+int llmroof__valid_electricity_price(double usd_per_kwh);
+
 /* Everything llmroof_estimate() computes, from resolved descriptors.
  * req must already carry its defaults (llmroof_request_init). */
 llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_model *model,
                                        const llmroof_quant *quant, const llmroof_engine *engine,
                                        const llmroof_request *req, llmroof_result *res,
                                        llmroof_error *err);
-
-/* Resolves a system id and every descriptor it names (estimate.c). */
-llmroof_status llmroof__resolve_machine(const llmroof_catalog *cat, const char *system_id,
-                                        llmroof__machine *m, llmroof_error *err);
-/* Watts while running on the first `gpus` accelerators (docs/model.md §7). */
-double llmroof__run_power(const llmroof__machine *m, uint32_t gpus);
 
 #endif
 

@@ -564,7 +564,7 @@ static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *e
     static const char *const keys[] = {"name",      "kind",          "backend", "memory",
                                        "reserved",  "bandwidth",     "compute", "gpu_share",
                                        "gpu_share_max", "power",     "price",   "source",
-                                       "bandwidth_kind", NULL};
+                                       "bandwidth_kind", "idle_power", NULL};
     static const char *const ckeys[] = {"f16", "int8", NULL};
     enum { NAME, KIND, BACKEND, MEMORY, RESERVED, BANDWIDTH, COMPUTE, SHARE, SHARE_MAX };
     uint64_t seen = 0, cseen = 0;
@@ -615,6 +615,7 @@ static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *e
         case 12:
             TRY(val_enum(p, "bandwidth_kind", llmroof__bandwidth_kind_names, &d->bandwidth_kind));
             break;
+        case 13: TRY(val_quantity(p, "idle_power", LLMROOF__UNIT_POWER, &d->idle_power)); break;
         default: TRY(val_string(p, "source", d->source, sizeof d->source)); break;
         }
     }
@@ -715,7 +716,8 @@ static llmroof_status parse_accelerators(P *p, llmroof_system *s)
 static llmroof_status parse_system(P *p, llmroof_system *s, const yaml_mark_t *em)
 {
     static const char *const keys[] = {"name",  "accelerators", "gpu_link", "host_link", "host",
-                                       "storage", "power",      "price",    "source",    NULL};
+                                       "storage", "power",      "price",    "source",
+                                       "idle_power", NULL};
     static const char *const hkeys[] = {"device", "memory", NULL};
     uint64_t seen = 0, hseen = 0;
     int k, more;
@@ -748,6 +750,7 @@ static llmroof_status parse_system(P *p, llmroof_system *s, const yaml_mark_t *e
         case 5: TRY(val_string(p, "storage", s->storage, sizeof s->storage)); break;
         case 6: TRY(val_quantity(p, "power", LLMROOF__UNIT_POWER, &s->power)); break;
         case 7: TRY(val_quantity(p, "price", LLMROOF__UNIT_MONEY, &s->price)); break;
+        case 9: TRY(val_quantity(p, "idle_power", LLMROOF__UNIT_POWER, &s->idle_power)); break;
         default: TRY(val_string(p, "source", s->source, sizeof s->source)); break;
         }
     }
@@ -974,10 +977,36 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
     }
 }
 
+/* A sequence of names from `names` as bits (1u << (index + shift)), none twice;
+ * *first is the first index + shift.  `example` shows the form in errors. */
+static llmroof_status val_enum_bits(P *p, const char *key, const char *const *names, int shift,
+                                    const char *example, uint32_t *bits, int32_t *first)
+{
+    if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+        return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
+                    "%s: expected a sequence such as %s, got %s", key, example, node_desc(p));
+    TRY(add_mark(p, key, &p->ev.start_mark));
+    for (;;) {
+        TRY(next(p));
+        if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+            return LLMROOF_OK;
+        int32_t v;
+        yaml_mark_t mm = p->ev.start_mark;
+        TRY(val_enum(p, key, names + shift, &v));
+        v += shift;
+        if (*bits & (1u << v))
+            return perr(p, LLMROOF_E_DUPLICATE, &mm, "%s: '%s' is listed twice", key, names[v]);
+        *bits |= 1u << v;
+        if (*first < 0)
+            *first = v;
+    }
+}
+
 static llmroof_status parse_engine(P *p, llmroof_engine *e, const yaml_mark_t *em)
 {
     static const char *const keys[] = {"name",    "split_modes", "default_split",
-                                       "offloaded_layers", "backends", "source", "formats", NULL};
+                                       "offloaded_layers", "backends", "source", "formats",
+                                       "tasks", NULL};
     uint64_t seen = 0;
     int k, more;
     yaml_mark_t km;
@@ -989,27 +1018,9 @@ static llmroof_status parse_engine(P *p, llmroof_engine *e, const yaml_mark_t *e
         TRY(next(p));
         switch (k) {
         case 0: TRY(val_string(p, "name", e->name, sizeof e->name)); break;
-        case 1:
-            if (p->ev.type != YAML_SEQUENCE_START_EVENT)
-                return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
-                            "split_modes: expected a sequence such as [layer, row], got %s",
-                            node_desc(p));
-            TRY(add_mark(p, "split_modes", &p->ev.start_mark));
-            for (;;) {
-                TRY(next(p));
-                if (p->ev.type == YAML_SEQUENCE_END_EVENT)
-                    break;
-                int32_t mode;
-                yaml_mark_t mm = p->ev.start_mark;
-                TRY(val_enum(p, "split_modes", llmroof__split_names + 1, &mode));
-                mode += 1; /* "auto" is not a mode an engine has */
-                if (e->split_modes & LLMROOF_SPLIT_BIT(mode))
-                    return perr(p, LLMROOF_E_DUPLICATE, &mm, "split mode '%s' is listed twice",
-                                llmroof_split_string(mode));
-                e->split_modes |= LLMROOF_SPLIT_BIT(mode);
-                if (first < 0)
-                    first = mode;
-            }
+        case 1: /* "auto" is not a mode an engine has: names from index 1 */
+            TRY(val_enum_bits(p, "split_modes", llmroof__split_names, 1, "[layer, row]",
+                              &e->split_modes, &first));
             break;
         case 2:
             TRY(val_enum(p, "default_split", llmroof__split_names + 1, &e->default_split));
@@ -1020,6 +1031,13 @@ static llmroof_status parse_engine(P *p, llmroof_engine *e, const yaml_mark_t *e
             break;
         case 4: TRY(parse_backends(p, e)); break;
         case 5: TRY(val_string(p, "source", e->source, sizeof e->source)); break;
+        case 7: {
+            int32_t unused = -1;
+            e->tasks = 0;
+            TRY(val_enum_bits(p, "tasks", llmroof__task_names, 0, "[llm, image]", &e->tasks,
+                              &unused));
+            break;
+        }
         default:
             if (p->ev.type != YAML_SEQUENCE_START_EVENT)
                 return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
@@ -1040,8 +1058,9 @@ static llmroof_status parse_engine(P *p, llmroof_engine *e, const yaml_mark_t *e
             break;
         }
     }
-    TRY(require(p, keys, seen, BIT(1) | BIT(4), em, NULL));
-    if (!(seen & BIT(2)))
+    /* split_modes only matter to LLM work (check_engine fills them in otherwise) */
+    TRY(require(p, keys, seen, ((e->tasks & LLMROOF_TASK_LLM) ? BIT(1) : 0) | BIT(4), em, NULL));
+    if (!(seen & BIT(2)) && first >= 0)
         e->default_split = first;
     return LLMROOF_OK;
 }

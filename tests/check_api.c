@@ -4,6 +4,7 @@
 #include <check.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +195,128 @@ START_TEST(estimate_from_code_descriptors)
     ck_assert_uint_eq(llmroof_catalog_count(cat, LLMROOF_SECTION_MODELS), 1);
     ck_assert_str_eq(llmroof_catalog_id(cat, LLMROOF_SECTION_MODELS, 0), "tiny");
     ck_assert_ptr_null(llmroof_catalog_id(cat, LLMROOF_SECTION_MODELS, 1));
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
+/* docs/model.md §7: power while generating, joules per token, electricity
+ * cost and idle power, from descriptors built in code. */
+START_TEST(energy_and_cost)
+{
+    llmroof_catalog *cat = code_catalog();
+    llmroof_error e;
+    llmroof_error_init(&e);
+    llmroof_device d;
+    llmroof_device_init(&d);
+    ck_assert_int_eq(llmroof_catalog_get_device(cat, "my-gpu", &d, &e), LLMROOF_OK);
+    d.power = 300;
+    d.idle_power = 20;
+    ck_assert_int_eq(llmroof_catalog_add_device(cat, &d, LLMROOF_LOAD_OVERRIDE, &e), LLMROOF_OK);
+    llmroof_request r;
+    llmroof_request_init(&r);
+    strcpy(r.system, "my-pc");
+    strcpy(r.model, "tiny");
+    strcpy(r.quant, "Q8_0");
+    r.electricity_price = 0.36; /* USD per kWh: 1e-7 USD per joule */
+    llmroof_result res;
+    llmroof_result_init(&res);
+    ck_assert_int_eq(llmroof_estimate(cat, &r, &res, &e), LLMROOF_OK);
+    /* The CPU (my-cpu) states no power: only the GPU's 300 W counts. */
+    ck_assert_double_eq(res.power, 300);
+    ck_assert_double_eq_tol(res.joules_per_token, 300 / res.decode_tps, 1e-12);
+    ck_assert_double_eq_tol(res.prefill_joules_per_token, 300 / res.prefill_tps, 1e-12);
+    /* 1e6 tokens x J/token x 1e-7 USD/J. */
+    ck_assert_double_eq_tol(res.cost_per_mtok, res.joules_per_token * 0.1, 1e-12);
+    /* Idle: the host CPU's idle power is unknown, so the sum is unknown. */
+    ck_assert_double_eq(res.idle_power, 0);
+
+    llmroof_device cpu;
+    llmroof_device_init(&cpu);
+    ck_assert_int_eq(llmroof_catalog_get_device(cat, "my-cpu", &cpu, &e), LLMROOF_OK);
+    cpu.power = 100;
+    cpu.idle_power = 15;
+    ck_assert_int_eq(llmroof_catalog_add_device(cat, &cpu, LLMROOF_LOAD_OVERRIDE, &e), LLMROOF_OK);
+    ck_assert_int_eq(llmroof_estimate(cat, &r, &res, &e), LLMROOF_OK);
+    ck_assert_double_eq(res.power, 400);
+    ck_assert_double_eq(res.idle_power, 35);
+    /* A system's own idle figure (at the wall) wins over the devices' sum. */
+    llmroof_system s;
+    llmroof_system_init(&s);
+    ck_assert_int_eq(llmroof_catalog_get_system(cat, "my-pc", &s, &e), LLMROOF_OK);
+    s.idle_power = 60;
+    ck_assert_int_eq(llmroof_catalog_add_system(cat, &s, LLMROOF_LOAD_OVERRIDE, &e), LLMROOF_OK);
+    ck_assert_int_eq(llmroof_estimate(cat, &r, &res, &e), LLMROOF_OK);
+    ck_assert_double_eq(res.idle_power, 60);
+    /* No price: no cost figure. */
+    r.electricity_price = 0;
+    ck_assert_int_eq(llmroof_estimate(cat, &r, &res, &e), LLMROOF_OK);
+    ck_assert_double_eq(res.cost_per_mtok, 0);
+    /* Bad prices and an idle power above the load power are refused. */
+    const double bad[] = {-0.1, 101, NAN, INFINITY};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r.electricity_price = bad[i];
+        llmroof_error_init(&e);
+        ck_assert_int_eq(llmroof_estimate(cat, &r, &res, &e), LLMROOF_E_INVALID_ARGUMENT);
+        ck_assert_ptr_nonnull(strstr(e.message, "electricity_price"));
+    }
+    d.idle_power = 301;
+    llmroof_error_init(&e);
+    ck_assert_int_eq(llmroof_catalog_add_device(cat, &d, LLMROOF_LOAD_OVERRIDE, &e), LLMROOF_E_RANGE);
+    ck_assert_ptr_nonnull(strstr(e.message, "idle_power (301 W) is above power (300 W)"));
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
+/* An engine's tasks: LLM by default; an image-only engine needs no split
+ * modes and is refused by llmroof_estimate. */
+START_TEST(engine_tasks)
+{
+    llmroof_catalog *cat = code_catalog();
+    llmroof_error e;
+    llmroof_error_init(&e);
+    llmroof_engine en;
+    llmroof_engine_init(&en);
+    ck_assert_uint_eq(en.tasks, LLMROOF_TASK_LLM);
+    static const char yaml[] = "llmroof: 1\n"
+                               "engines:\n"
+                               "  pics:\n"
+                               "    name: Pictures\n"
+                               "    tasks: [image, train]\n"
+                               "    backends:\n"
+                               "      cuda: {prefill_efficiency: 0.4, decode_efficiency: 0.8}\n"
+                               "    source: test\n";
+    ck_assert_int_eq(llmroof_catalog_load_string(cat, "pics.yaml", yaml, sizeof yaml - 1, 0, &e),
+                     LLMROOF_OK);
+    ck_assert_int_eq(llmroof_catalog_get_engine(cat, "pics", &en, &e), LLMROOF_OK);
+    ck_assert_uint_eq(en.tasks, LLMROOF_TASK_IMAGE | LLMROOF_TASK_TRAIN);
+    ck_assert_uint_eq(en.split_modes, LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_NONE));
+    llmroof_request r;
+    llmroof_request_init(&r);
+    strcpy(r.system, "my-pc");
+    strcpy(r.model, "tiny");
+    strcpy(r.quant, "Q8_0");
+    strcpy(r.engine, "pics");
+    llmroof_result res;
+    llmroof_result_init(&res);
+    ck_assert_int_eq(llmroof_estimate(cat, &r, &res, &e), LLMROOF_E_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(e.message, "does not run LLM inference (its tasks: image, train)"));
+    /* Bad task lists. */
+    static const char *const bad[] = {"[llm, llm]", "[video]", "llm", "[]"};
+    static const char *const why[] = {"'llm' is listed twice", "video", "expected a sequence",
+                                      "tasks must be a non-empty set"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "llmroof: 1\nengines:\n  e2:\n    name: E\n    tasks: %s\n    split_modes: [none]\n"
+                 "    backends: {cuda: {prefill_efficiency: 0.4, decode_efficiency: 0.8}}\n"
+                 "    source: t\n",
+                 bad[i]);
+        llmroof_error_init(&e);
+        ck_assert_int_ne(llmroof_catalog_load_string(cat, "bad.yaml", text, strlen(text), 0, &e),
+                         LLMROOF_OK);
+        ck_assert_msg(strstr(e.message, why[i]) != NULL, "%s: %s", bad[i], e.message);
+        ck_assert_uint_eq(e.line, 5);
+    }
     llmroof_catalog_free(cat);
 }
 END_TEST
@@ -478,6 +601,8 @@ int main(void)
     tcase_add_test(tc, estimate_errors);
     tcase_add_test(tc, builtin_catalog_ids);
     tcase_add_test(tc, builtin_every_combination);
+    tcase_add_test(tc, energy_and_cost);
+    tcase_add_test(tc, engine_tasks);
     tcase_add_test(tc, concurrent_reads);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -157,6 +157,13 @@ START_TEST(unsupported_split)
     ck_assert_int_eq(llmroof__estimate_plain(&f.m, &f.model, &f.quant, &f.engine, &f.req, &r, &e),
                      LLMROOF_E_UNSUPPORTED);
     ck_assert_ptr_nonnull(strstr(e.message, "row"));
+    /* An engine for other tasks (image generation) does not run LLMs. */
+    fx_pc(&f, 1);
+    f.engine.tasks = LLMROOF_TASK_IMAGE | LLMROOF_TASK_TRAIN;
+    llmroof_error_init(&e);
+    ck_assert_int_eq(llmroof__estimate_plain(&f.m, &f.model, &f.quant, &f.engine, &f.req, &r, &e),
+                     LLMROOF_E_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(e.message, "does not run LLM inference (its tasks: image, train)"));
     /* A bad tensor split count is refused. */
     fx_pc(&f, 2);
     f.req.tensor_split_count = 3;

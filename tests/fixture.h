@@ -26,8 +26,7 @@ typedef struct fixture {
 
 static inline void fx_engine(llmroof_engine *e)
 {
-    memset(e, 0, sizeof *e);
-    e->size = sizeof *e;
+    llmroof_engine_init(e); /* tasks: LLM */
     strcpy(e->id, "test-engine");
     e->split_modes = LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_LAYER) | LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_ROW) |
                      LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_TENSOR) | LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_NONE);

@@ -201,7 +201,8 @@ def enum_labels_match_the_library_strings():
             assert func(m) == m.label, (fname, m, func(m), m.label)
         bad = func(len(cls) + 100)
         assert bad.startswith("unknown"), (fname, bad)
-        assert func(-1).startswith("unknown"), fname
+        low = min(int(m) for m in cls) - 1  # image offload AUTO is -1
+        assert func(low).startswith("unknown"), fname
     # Labels parse back; so do names; labels are what str() shows.
     for cls, _ in capi.ENUMS.values():
         for m in cls:
@@ -424,6 +425,20 @@ def measured_bandwidth_from_python():
         assert 0 < cpu.decode_efficiency < cpu.measured_efficiency <= 1, cpu
         assert measured.decode_tps > nominal.decode_tps, (measured.decode_tps, nominal.decode_tps)
         assert measured.decode_bound_tps == nominal.decode_bound_tps
+
+
+@test
+def energy_cost_and_engine_tasks_from_python():
+    # docs/model.md §7: cost per million tokens at the caller's electricity
+    # price; engines say which tasks they run.
+    import llmroof
+    with llmroof.Catalog.builtin() as cat:
+        r = cat.estimate("pc-rtx-4090", "llama-3.1-8b", "Q4_K_M", electricity_price=0.25)
+        assert r.power > 0 and r.idle_power > 0, r
+        assert abs(r.cost_per_mtok - r.joules_per_token * 1e6 / 3.6e6 * 0.25) < 1e-9, r
+        assert cat.get_engine("llama.cpp").tasks == llmroof.Task.LLM
+        raises(llmroof.LlmroofError, cat.estimate, "pc-rtx-4090", "llama-3.1-8b", "Q4_K_M",
+               electricity_price=-1)
 
 
 @test

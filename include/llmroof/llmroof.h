@@ -247,6 +247,7 @@ typedef struct llmroof_device {
     double price;              /* USD; 0 = unknown */
     char source[LLMROOF_SOURCE_MAX];
     int32_t bandwidth_kind;    /* llmroof_bandwidth_kind */
+    double idle_power;         /* watts when loaded but idle; 0 = unknown */
 } llmroof_device;
 
 typedef struct llmroof_link {
@@ -272,6 +273,8 @@ typedef struct llmroof_system {
     double power;                    /* watts of the rest of the system; 0 = unknown */
     double price;                    /* USD of the whole system; 0 = unknown */
     char source[LLMROOF_SOURCE_MAX];
+    double idle_power;               /* watts of the whole system at idle (wall), 0 =
+                                        unknown: then the devices' idle_power are summed */
 } llmroof_system;
 
 typedef struct llmroof_model {
@@ -357,7 +360,15 @@ typedef struct llmroof_engine {
     uint32_t format_count;           /* 0 = loads any format */
     char formats[LLMROOF_MAX_FORMATS][LLMROOF_FORMAT_MAX]; /* weight formats it loads */
     char source[LLMROOF_SOURCE_MAX];
+    uint32_t tasks;                  /* OR of LLMROOF_TASK_*; llmroof_engine_init sets
+                                        LLMROOF_TASK_LLM, as does YAML without `tasks` */
 } llmroof_engine;
+
+/* What an engine runs (llmroof_engine.tasks).  An estimate of one kind refuses
+ * an engine without that task with LLMROOF_E_UNSUPPORTED. */
+#define LLMROOF_TASK_LLM 0x1u    /* llmroof_estimate, llmroof_pick */
+#define LLMROOF_TASK_IMAGE 0x2u  /* llmroof_image_estimate */
+#define LLMROOF_TASK_TRAIN 0x4u  /* llmroof_train_estimate */
 
 /* A diffusion image model (docs/model.md §9).  Each part is one network of
  * the pipeline; FLOPs are per run at the model's native width x height. */
@@ -518,7 +529,8 @@ typedef struct llmroof_request {
                                       backend or Vulkan (llama.cpp's cross-vendor one):
                                       anything else is LLMROOF_E_UNSUPPORTED; CPU and
                                       NONE are LLMROOF_E_INVALID_ARGUMENT. */
-    uint32_t reserved_u32[8];      /* must be zero */
+    uint32_t reserved_u32[7];      /* must be zero */
+    double electricity_price;      /* USD per kWh for the cost figures; 0 = none */
 } llmroof_request;
 
 LLMROOF_API void llmroof_request_init(llmroof_request *req);
@@ -583,7 +595,11 @@ typedef struct llmroof_result {
     double joules_per_token;
     double price;                  /* USD */
     double price_per_tps;          /* USD per decode token/s */
-    double reserved_f64[8];
+    double idle_power;             /* watts of the system at idle; 0 = unknown */
+    double cost_per_mtok;          /* USD of electricity per million generated tokens at
+                                      request.electricity_price; 0 = no price or power */
+    double prefill_joules_per_token;
+    double reserved_f64[5];
 } llmroof_result;
 
 LLMROOF_API void llmroof_result_init(llmroof_result *res);

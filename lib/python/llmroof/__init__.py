@@ -11,12 +11,14 @@ package, then on the system's search path (docs/python.md).  llmroof.capi is
 the raw mirror of llmroof.h; this module is the Pythonic layer on top.
 """
 from . import capi
-from ._catalog import WORKLOAD, Catalog, estimate, model_from_config, model_from_gguf, pick
+from ._catalog import (IMAGE_OPTIONS, WORKLOAD, Catalog, estimate, image_estimate,
+                       model_from_config, model_from_gguf, pick)
 from ._errors import LibraryError, LlmroofError
 from ._objects import (Candidate, Device, Engine, EngineBackend, GgufInfo, KernelEfficiency,
-                       Link, Model, PickResult, Quant, Request, Result, System, Tier)
-from .capi import (Attention, Backend, BandwidthKind, DeviceKind, Fit, KvType, Offload, PickFlag, Resource,
-                   ResultFlag, Section, Split, Status, TierKind, Verdict)
+                       ImageModel, ImagePart, ImageRequest, ImageResult, Link, Model, PickResult,
+                       Quant, Request, Result, System, Tier)
+from .capi import (Attention, Backend, BandwidthKind, DeviceKind, Fit, ImageOffload, KvType, Offload, PickFlag, Resource,
+                   ResultFlag, Section, Split, Status, Task, TierKind, Verdict)
 
 # The version of llmroof.h this binding mirrors.
 __version__ = capi.LLMROOF_VERSION_STRING
@@ -37,6 +39,8 @@ __all__ = [
     "Attention", "Backend", "BandwidthKind", "Candidate", "Catalog", "Device", "DeviceKind", "Engine",
     "EngineBackend", "Fit", "GgufInfo", "model_from_config", "model_from_gguf", "KernelEfficiency", "KvType", "LibraryError", "Link",
     "LlmroofError", "Model", "Offload", "PickFlag", "PickResult", "Quant", "Request", "Resource",
-    "Result", "ResultFlag", "Section", "Split", "Status", "System", "Tier", "TierKind",
+    "Result", "ResultFlag", "Section", "Split", "Status", "System", "Task", "Tier", "TierKind",
     "Verdict", "WORKLOAD", "capi", "estimate", "library", "pick", "version",
+    "IMAGE_OPTIONS", "ImageModel", "ImageOffload", "ImagePart", "ImageRequest", "ImageResult",
+    "image_estimate",
 ]

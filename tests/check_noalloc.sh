@@ -1,6 +1,6 @@
 #!/bin/sh
-# estimate never allocates: the heap-allocation count valgrind reports for
-# `llmroof-bench --estimate-only N` (one builtin load, then 4 N estimates)
+# estimate and image_estimate never allocate: the heap-allocation count valgrind reports for
+# `llmroof-bench --estimate-only N` (one builtin load, then 4 N estimates and 3 N image estimates)
 # must not depend on N (it is the builtin load's alone).  Skipped (77) without valgrind or under the
 # valgrind test setup.
 bench="$1"

@@ -376,6 +376,22 @@ def estimate_bad_requests():
 
 
 @test
+def image_estimate_wrapper():
+    import llmroof
+    with llmroof.Catalog.builtin() as cat:
+        pc = cat.image_estimate("pc-rtx-4090", "sdxl-1.0", steps=30)
+        mac = llmroof.image_estimate(cat, "mac-studio-m3-ultra-96gb", "sdxl-1.0", steps=30)
+        assert pc.fit == llmroof.Fit.GPU and pc.steps == 30, pc
+        assert mac.seconds_per_image >= 3 * pc.seconds_per_image, (pc, mac)
+        off = cat.image_estimate("pc-rtx-4090", "flux.1-dev", offload="model")
+        assert off.offload == llmroof.ImageOffload.MODEL and off.transfer_time > 0, off
+        m = cat.get_image_model("flux.1-dev")
+        assert m.guidance == 1 and len(m.encoders) == 2 and m.denoiser.params > 1e10, m
+        raises(TypeError, cat.image_estimate, "pc-rtx-4090", "sdxl-1.0", quant="Q4_K_M")
+        raises(llmroof.LlmroofError, cat.image_estimate, "pc-rtx-4090", "sdxl-1.0", width=1001)
+
+
+@test
 def descriptors_round_trip_through_add_and_get():
     import llmroof
     with llmroof.Catalog.builtin() as cat:

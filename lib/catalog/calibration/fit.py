@@ -715,7 +715,9 @@ def main():
     ap.add_argument("--plot", help="draw predicted vs measured (held-out rows) here, .svg or .png")
     args = ap.parse_args()
 
-    paths = args.data or sorted(glob.glob(os.path.join(HERE, "measured*.csv")))
+    # measured-images.csv is the image estimate's (fit_images.py), not llama-bench rows.
+    paths = args.data or sorted(p for p in glob.glob(os.path.join(HERE, "measured*.csv"))
+                                if os.path.basename(p) != "measured-images.csv")
     rows = load_rows(paths)
     listing = subprocess.run([args.llmroof, "list", "devices"], capture_output=True, text=True,
                              check=True).stdout.split("\n")[1:]

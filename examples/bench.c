@@ -318,6 +318,23 @@ static int estimate_only(long n)
                     die("train estimate", &err);
                 acc += tres.tokens_per_s;
             }
+    /* And image estimates (docs/model.md §9): SDXL on the article's two
+     * machines, FLUX.1 dev with model offload. */
+    static const char *const image_runs[][2] = {{"pc-rtx-4090", "sdxl-1.0"},
+                                                {"mac-studio-m3-ultra-96gb", "sdxl-1.0"},
+                                                {"pc-rtx-4090", "flux.1-dev"}};
+    llmroof_image_request ireq;
+    llmroof_image_result ires;
+    for (long i = 0; i < n; i++)
+        for (size_t k = 0; k < sizeof image_runs / sizeof image_runs[0]; k++) {
+            llmroof_image_request_init(&ireq);
+            snprintf(ireq.system, sizeof ireq.system, "%s", image_runs[k][0]);
+            snprintf(ireq.model, sizeof ireq.model, "%s", image_runs[k][1]);
+            llmroof_image_result_init(&ires);
+            if (llmroof_image_estimate(cat, &ireq, &ires, &err))
+                die("image estimate", &err);
+            acc += ires.seconds_per_image;
+        }
     sink = acc;
     llmroof_catalog_free(cat);
     return 0;

@@ -129,6 +129,7 @@ int cli_cmd_check(int argc, char **argv, cli_common *c);    /* cli_list.c */
 int cli_cmd_pick(int argc, char **argv, cli_common *c);     /* cli_pick.c */
 int cli_cmd_inspect(int argc, char **argv, cli_common *c);  /* cli_inspect.c */
 int cli_cmd_train(int argc, char **argv, cli_common *c);    /* cli_train.c */
+int cli_cmd_image(int argc, char **argv, cli_common *c);    /* cli_image.c */
 
 void cli_help_estimate(FILE *out);
 void cli_help_table(FILE *out);
@@ -137,5 +138,6 @@ void cli_help_check(FILE *out);
 void cli_help_pick(FILE *out);
 void cli_help_inspect(FILE *out);
 void cli_help_train(FILE *out);
+void cli_help_image(FILE *out);
 
 #endif

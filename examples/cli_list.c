@@ -5,7 +5,7 @@
 
 void cli_help_list(FILE *out)
 {
-    fputs("Usage: llmroof list [devices|systems|models|quants|engines|links]\n"
+    fputs("Usage: llmroof list [devices|systems|models|quants|engines|links|image_models]\n"
           "\n"
           "Lists the ids the catalog knows, with a short description. Without an\n"
           "argument, every section under a heading.\n"
@@ -254,6 +254,29 @@ static void list_engines(const llmroof_catalog *cat)
     }
 }
 
+static void list_image_models(const llmroof_catalog *cat)
+{
+    char name[64];
+    int w = id_width(cat, LLMROOF_SECTION_IMAGE_MODELS, 2, 40);
+    int nw = name_width(w, 40);
+    printf("  %-*s  %-*s  %9s  %5s  %8s  %s\n", w, "id", nw, "name", "size", "steps",
+           "denoiser", "evals/step");
+    uint32_t n = llmroof_catalog_count(cat, LLMROOF_SECTION_IMAGE_MODELS);
+    for (uint32_t k = 0; k < n; k++) {
+        const char *id = llmroof_catalog_id(cat, LLMROOF_SECTION_IMAGE_MODELS, k);
+        llmroof_image_model m;
+        llmroof_image_model_init(&m);
+        if (!id || llmroof_catalog_get_image_model(cat, id, &m, NULL) != LLMROOF_OK)
+            continue;
+        char size[24], params[16];
+        snprintf(size, sizeof size, "%ux%u", (unsigned)m.width, (unsigned)m.height);
+        snprintf(params, sizeof params, "%.3gB", m.denoiser.params / 1e9);
+        printf("  %-*s  %-*s  %9s  %5u  %8s  %s\n", w, id, nw,
+               cut(name, sizeof name, m.name, (size_t)nw), size, (unsigned)m.steps, params,
+               m.guidance == 2 ? "2 (cfg)" : "1");
+    }
+}
+
 static const struct {
     const char *name;
     int32_t section;
@@ -265,6 +288,7 @@ static const struct {
     {"models", LLMROOF_SECTION_MODELS, list_models},
     {"quants", LLMROOF_SECTION_QUANTS, list_quants},
     {"engines", LLMROOF_SECTION_ENGINES, list_engines},
+    {"image_models", LLMROOF_SECTION_IMAGE_MODELS, list_image_models},
 };
 #define SECTIONS ((int)(sizeof sections / sizeof sections[0]))
 

@@ -68,15 +68,6 @@ static int bad(const char *opt, const char *v, const char *want)
     return CLI_USAGE;
 }
 
-static int set_id(char *dst, const char *id, const char *what)
-{
-    if (strlen(id) >= LLMROOF_ID_MAX) {
-        cli_error("%s id '%.40s...' is longer than %d characters", what, id, LLMROOF_ID_MAX - 1);
-        return -1;
-    }
-    strcpy(dst, id);
-    return 0;
-}
 
 static int parse_kv(const char *v, uint32_t *mask)
 {
@@ -140,7 +131,7 @@ static int parse_args(int argc, char **argv, cli_common *c, pick_opts *o, llmroo
                 return CLI_USAGE;
             if (p->quant_count >= LLMROOF_MAX_CANDIDATES)
                 return bad("--quant", v, "at most 64 quants");
-            if (set_id(p->quants[p->quant_count], v, "quant") != 0)
+            if (cli_set_id(p->quants[p->quant_count], v, "quant") != 0)
                 return CLI_USAGE;
             p->quant_count++;
         } else if ((m = cli_match("pick", argc, argv, &i, "--kv", &v)) != 0) {
@@ -210,9 +201,9 @@ static int parse_args(int argc, char **argv, cli_common *c, pick_opts *o, llmroo
         cli_usage_error("pick", "--gguf files give the model and the quants: no --model or --quant");
         return CLI_USAGE;
     }
-    if (set_id(p->base.system, o->system, "system") ||
-        (o->model && set_id(p->base.model, o->model, "model")) ||
-        (o->engine && set_id(p->base.engine, o->engine, "engine")))
+    if (cli_set_id(p->base.system, o->system, "system") ||
+        (o->model && cli_set_id(p->base.model, o->model, "model")) ||
+        (o->engine && cli_set_id(p->base.engine, o->engine, "engine")))
         return CLI_USAGE;
     return CLI_OK;
 }

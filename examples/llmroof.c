@@ -24,6 +24,7 @@ static void help_global(FILE *out)
           "  pick       the best quant and placement for a machine, a model and targets\n"
           "  inspect    what a GGUF file's header says (shapes, exact bytes)\n"
           "  train      memory and speed of fine-tuning a model (full, LoRA, QLoRA)\n"
+          "  image      fit and seconds per image of a diffusion model on one machine\n"
           "  list       the devices, systems, models, quants, engines and links known\n"
           "  check      validate descriptor files (YAML)\n"
           "  help [COMMAND]\n"
@@ -55,6 +56,7 @@ static const struct {
     {"pick", cli_cmd_pick, cli_help_pick},
     {"inspect", cli_cmd_inspect, cli_help_inspect},
     {"train", cli_cmd_train, cli_help_train},
+    {"image", cli_cmd_image, cli_help_image},
     {"list", cli_cmd_list, cli_help_list},
     {"check", cli_cmd_check, cli_help_check},
 };

@@ -17,11 +17,13 @@ typedef union any_entry {
     llmroof_model model;
     llmroof_quant quant;
     llmroof_engine engine;
+    llmroof_image_model image_model;
 } any_entry;
 
 static const size_t entry_sizes[LLMROOF_SECTION_COUNT] = {
     sizeof(llmroof_device), sizeof(llmroof_link),  sizeof(llmroof_system),
     sizeof(llmroof_model),  sizeof(llmroof_quant), sizeof(llmroof_engine),
+    sizeof(llmroof_image_model),
 };
 
 llmroof_status llmroof_catalog_load_builtin(llmroof_catalog *cat, uint32_t flags,

@@ -24,14 +24,16 @@ _Static_assert(offsetof(llmroof_system, id) == ID_OFFSET, "id offset");
 _Static_assert(offsetof(llmroof_model, id) == ID_OFFSET, "id offset");
 _Static_assert(offsetof(llmroof_quant, id) == ID_OFFSET, "id offset");
 _Static_assert(offsetof(llmroof_engine, id) == ID_OFFSET, "id offset");
+_Static_assert(offsetof(llmroof_image_model, id) == ID_OFFSET, "id offset");
 
 static const size_t item_sizes[LLMROOF_SECTION_COUNT] = {
     sizeof(llmroof_device), sizeof(llmroof_link),  sizeof(llmroof_system),
     sizeof(llmroof_model),  sizeof(llmroof_quant), sizeof(llmroof_engine),
+    sizeof(llmroof_image_model),
 };
 /* Singular names for messages. */
 static const char *const entry_names[LLMROOF_SECTION_COUNT] = {
-    "device", "link", "system", "model", "quant", "engine",
+    "device", "link", "system", "model", "quant", "engine", "image model",
 };
 
 /* Sanity limits: values beyond them are typos or hostile, and keeping them
@@ -46,6 +48,9 @@ static const char *const entry_names[LLMROOF_SECTION_COUNT] = {
 #define MAX_QUALITY 1e6
 #define MAX_LAYERS (UINT32_C(1) << 20) /* -ngl (an int32) counts layers + 1 */
 #define MAX_ENTRIES (UINT32_C(1) << 24) /* per section */
+#define MAX_FLOPS 1e18                 /* FLOPs of one run of one part */
+#define MAX_PIXELS 16384               /* image width or height */
+#define MAX_STEPS 10000                /* sampling steps */
 
 /* ------------------------------------------------------------------------
  * Tables: items in load order plus a hash index.
@@ -243,6 +248,7 @@ void llmroof_engine_init(llmroof_engine *e)
     e->size = (uint32_t)sizeof *e;
     e->tasks = LLMROOF_TASK_LLM;
 }
+DEFINE_INIT(llmroof_image_model_init, llmroof_image_model)
 
 /* ------------------------------------------------------------------------
  * Suggestions
@@ -633,6 +639,62 @@ static llmroof_status check_quant(llmroof_quant *q, const where *w, llmroof_erro
 }
 
 
+/* One part of an image pipeline; `key` is "denoiser", "vae" or "encoders.N". */
+static llmroof_status check_image_part(llmroof_error *err, const where *w, const char *key,
+                                       const llmroof_image_part *p, int flops_required)
+{
+    char k[LLMROOF__MARK_KEY_MAX];
+    snprintf(k, sizeof k, "%s.name", key);
+    TRY(check_string(err, w, k, p->name, sizeof p->name, 0));
+    snprintf(k, sizeof k, "%s.params", key);
+    TRY(check_real(err, w, k, p->params, 1, MAX_PARAMS));
+    snprintf(k, sizeof k, "%s.bits", key);
+    if (isnan(p->bits) || !(p->bits >= 1 && p->bits <= 64))
+        return vfail(err, w, k, LLMROOF_E_RANGE, "%s must be in [1, 64], got %g", k, p->bits);
+    snprintf(k, sizeof k, "%s.flops", key);
+    TRY(check_real(err, w, k, p->flops, flops_required, MAX_FLOPS));
+    snprintf(k, sizeof k, "%s.activation", key);
+    TRY(check_real(err, w, k, p->activation, 0, (double)MAX_BYTES));
+    return LLMROOF_OK;
+}
+
+static llmroof_status check_image_model(llmroof_image_model *m, const where *w,
+                                        llmroof_error *err)
+{
+    TRY(check_common(err, w, m->name, m->source, 1));
+    if (m->width == 0 || m->width > MAX_PIXELS || m->width % 8 != 0)
+        return vfail(err, w, "resolution.width", LLMROOF_E_RANGE,
+                     "resolution.width must be a multiple of 8 in [8, %d], got %u", MAX_PIXELS,
+                     m->width);
+    if (m->height == 0 || m->height > MAX_PIXELS || m->height % 8 != 0)
+        return vfail(err, w, "resolution.height", LLMROOF_E_RANGE,
+                     "resolution.height must be a multiple of 8 in [8, %d], got %u", MAX_PIXELS,
+                     m->height);
+    if (m->steps == 0 || m->steps > MAX_STEPS)
+        return vfail(err, w, "steps", LLMROOF_E_RANGE, "steps must be in [1, %d], got %u",
+                     MAX_STEPS, m->steps);
+    if (m->guidance != 1 && m->guidance != 2)
+        return vfail(err, w, "guidance", LLMROOF_E_RANGE,
+                     "guidance must be 1 (guidance-distilled) or 2 (classifier-free "
+                     "guidance), got %u", m->guidance);
+    TRY(check_image_part(err, w, "denoiser", &m->denoiser, 1));
+    TRY(check_real(err, w, "attention_flops", m->attention_flops, 0, MAX_FLOPS));
+    if (!(m->attention_flops <= m->denoiser.flops))
+        return vfail(err, w, "attention_flops", LLMROOF_E_RANGE,
+                     "attention_flops (%g) exceeds denoiser.flops (%g)", m->attention_flops,
+                     m->denoiser.flops);
+    if (m->encoder_count > LLMROOF_MAX_ENCODERS)
+        return vfail(err, w, "encoders", LLMROOF_E_RANGE, "at most %d encoders, got %u",
+                     LLMROOF_MAX_ENCODERS, m->encoder_count);
+    for (uint32_t i = 0; i < m->encoder_count; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "encoders.%u", i);
+        TRY(check_image_part(err, w, key, &m->encoders[i], 0));
+    }
+    TRY(check_image_part(err, w, "vae", &m->vae, 1));
+    return LLMROOF_OK;
+}
+
 /* An efficiency and its per-kernel table: each in (0, 1], kernel names
  * valid and listed once. */
 static llmroof_status check_efficiencies(llmroof_error *err, const where *w, uint32_t i,
@@ -869,6 +931,7 @@ llmroof_status llmroof__batch_add(const llmroof_catalog *cat, llmroof__batch *b,
     case LLMROOF_SECTION_SYSTEMS: st = check_system(entry, &w, err); break;
     case LLMROOF_SECTION_MODELS: st = check_model(entry, &w, err); break;
     case LLMROOF_SECTION_QUANTS: st = check_quant(entry, &w, err); break;
+    case LLMROOF_SECTION_IMAGE_MODELS: st = check_image_model(entry, &w, err); break;
     default: st = check_engine(entry, &w, err); break;
     }
     if (st != LLMROOF_OK)
@@ -1096,6 +1159,7 @@ static llmroof_status add_one(llmroof_catalog *cat, int section, const void *des
         llmroof_model m;
         llmroof_quant q;
         llmroof_engine e;
+        llmroof_image_model im;
     } copy;
     memcpy(&copy, desc, item_sizes[section]);
     llmroof__batch *b = llmroof__batch_new();
@@ -1120,6 +1184,7 @@ DEFINE_ADD(llmroof_catalog_add_system, llmroof_system, LLMROOF_SECTION_SYSTEMS)
 DEFINE_ADD(llmroof_catalog_add_model, llmroof_model, LLMROOF_SECTION_MODELS)
 DEFINE_ADD(llmroof_catalog_add_quant, llmroof_quant, LLMROOF_SECTION_QUANTS)
 DEFINE_ADD(llmroof_catalog_add_engine, llmroof_engine, LLMROOF_SECTION_ENGINES)
+DEFINE_ADD(llmroof_catalog_add_image_model, llmroof_image_model, LLMROOF_SECTION_IMAGE_MODELS)
 
 /* ------------------------------------------------------------------------
  * Public: reading
@@ -1155,6 +1220,10 @@ const llmroof_quant *llmroof__find_quant(const llmroof_catalog *cat, const char 
 const llmroof_engine *llmroof__find_engine(const llmroof_catalog *cat, const char *id)
 {
     return find(cat, LLMROOF_SECTION_ENGINES, id);
+}
+const llmroof_image_model *llmroof__find_image_model(const llmroof_catalog *cat, const char *id)
+{
+    return find(cat, LLMROOF_SECTION_IMAGE_MODELS, id);
 }
 
 static llmroof_status get_one(const llmroof_catalog *cat, int section, const char *id, void *out,
@@ -1193,6 +1262,7 @@ DEFINE_GET(llmroof_catalog_get_system, llmroof_system, LLMROOF_SECTION_SYSTEMS)
 DEFINE_GET(llmroof_catalog_get_model, llmroof_model, LLMROOF_SECTION_MODELS)
 DEFINE_GET(llmroof_catalog_get_quant, llmroof_quant, LLMROOF_SECTION_QUANTS)
 DEFINE_GET(llmroof_catalog_get_engine, llmroof_engine, LLMROOF_SECTION_ENGINES)
+DEFINE_GET(llmroof_catalog_get_image_model, llmroof_image_model, LLMROOF_SECTION_IMAGE_MODELS)
 
 uint32_t llmroof_catalog_count(const llmroof_catalog *cat, int32_t section)
 {

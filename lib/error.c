@@ -109,8 +109,10 @@ const char *const llmroof__split_names[] = {"auto", "layer", "row", "tensor", "n
 const char *const llmroof__offload_names[] = {"host-compute", "stream-over-link", "none", NULL};
 const char *const llmroof__task_names[] = {"llm", "image", "train", NULL};
 const char *const llmroof__attention_names[] = {"gqa", "mla", NULL};
-const char *const llmroof__section_names[] = {"devices", "links",  "systems",
-                                              "models",  "quants", "engines", NULL};
+const char *const llmroof__section_names[] = {"devices", "links",   "systems",      "models",
+                                              "quants",  "engines", "image_models", NULL};
+/* Indexed by llmroof_image_offload + 1 (AUTO is -1). */
+static const char *const image_offload_names[] = {"auto", "none", "model", NULL};
 static const char *const fit_names[] = {"gpu", "offload", "storage", "none", NULL};
 static const char *const resource_names[] = {
     "none",     "device-memory", "host-memory", "gpu-link", "host-link",
@@ -141,6 +143,10 @@ const char *llmroof_device_kind_string(int32_t v)
 const char *llmroof_tier_kind_string(int32_t v) { return table_name(tier_kind_names, v); }
 const char *llmroof_section_string(int32_t v) { return table_name(llmroof__section_names, v); }
 const char *llmroof_kv_type_string(int32_t v) { return table_name(kv_type_names, v); }
+const char *llmroof_image_offload_string(int32_t v)
+{
+    return v < -1 ? "unknown" : table_name(image_offload_names, v + 1);
+}
 
 const char *llmroof__tasks_text(uint32_t tasks)
 {

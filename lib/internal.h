@@ -81,6 +81,7 @@ const llmroof_system *llmroof__find_system(const llmroof_catalog *cat, const cha
 const llmroof_model *llmroof__find_model(const llmroof_catalog *cat, const char *id);
 const llmroof_quant *llmroof__find_quant(const llmroof_catalog *cat, const char *id);
 const llmroof_engine *llmroof__find_engine(const llmroof_catalog *cat, const char *id);
+const llmroof_image_model *llmroof__find_image_model(const llmroof_catalog *cat, const char *id);
 
 /* ---- enum tables (error.c) ---- */
 /* Index of `name` in a NULL-terminated table of names, or -1. */

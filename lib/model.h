@@ -154,6 +154,9 @@ double llmroof__accel_capacity(const llmroof__machine *m, uint32_t i, double sha
 const llmroof_engine_backend *llmroof__engine_backend(const llmroof_engine *e, int32_t backend);
 /* Decode efficiency of a backend for a quant's kernel class. */
 double llmroof__decode_efficiency(const llmroof_engine_backend *b, const llmroof_quant *q);
+/* The entry for `kernel` of a per-kernel efficiency table, or dflt. */
+double llmroof__kernel_efficiency(const llmroof_kernel_efficiency *table, uint32_t count,
+                                  double dflt, const char *kernel);
 /* Prefill (compute) efficiency of a backend for a quant's kernel class. */
 double llmroof__prefill_efficiency(const llmroof_engine_backend *b, const llmroof_quant *q);
 

@@ -13,25 +13,26 @@ const llmroof_engine_backend *llmroof__engine_backend(const llmroof_engine *e, i
     return NULL;
 }
 
-/* The entry of a per-kernel table for the quant's kernel class, or dflt. */
-static double kernel_efficiency(const llmroof_kernel_efficiency *table, uint32_t count,
-                                double dflt, const llmroof_quant *q)
+/* The entry of a per-kernel table for a kernel class, or dflt. */
+double llmroof__kernel_efficiency(const llmroof_kernel_efficiency *table, uint32_t count,
+                                  double dflt, const char *kernel)
 {
     for (uint32_t i = 0; i < count && i < LLMROOF_MAX_KERNELS; i++)
-        if (strcmp(table[i].kernel, q->kernel) == 0)
+        if (strcmp(table[i].kernel, kernel) == 0)
             return table[i].efficiency;
     return dflt;
 }
 
 double llmroof__decode_efficiency(const llmroof_engine_backend *b, const llmroof_quant *q)
 {
-    return kernel_efficiency(b->kernels, b->kernel_count, b->decode_efficiency, q);
+    return llmroof__kernel_efficiency(b->kernels, b->kernel_count, b->decode_efficiency,
+                                      q->kernel);
 }
 
 double llmroof__prefill_efficiency(const llmroof_engine_backend *b, const llmroof_quant *q)
 {
-    return kernel_efficiency(b->prefill_kernels, b->prefill_kernel_count,
-                             b->prefill_efficiency, q);
+    return llmroof__kernel_efficiency(b->prefill_kernels, b->prefill_kernel_count,
+                                      b->prefill_efficiency, q->kernel);
 }
 
 static double clamp0(double v) { return v > 0 ? v : 0; }

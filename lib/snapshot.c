@@ -20,10 +20,12 @@
 static const char *const type_names[LLMROOF_SECTION_COUNT] = {
     "llmroof_device", "llmroof_link",  "llmroof_system",
     "llmroof_model",  "llmroof_quant", "llmroof_engine",
+    "llmroof_image_model",
 };
 static const size_t type_sizes[LLMROOF_SECTION_COUNT] = {
     sizeof(llmroof_device), sizeof(llmroof_link),  sizeof(llmroof_system),
     sizeof(llmroof_model),  sizeof(llmroof_quant), sizeof(llmroof_engine),
+    sizeof(llmroof_image_model),
 };
 
 static int fail(const char *what, const llmroof_error *err)

@@ -43,6 +43,7 @@ typedef union entry {
     llmroof_model model;
     llmroof_quant quant;
     llmroof_engine engine;
+    llmroof_image_model image_model;
 } entry;
 
 typedef struct P {
@@ -70,8 +71,8 @@ typedef struct P {
     entry e;
 } P;
 
-static const char *const section_kinds[] = {"device", "link", "system", "model", "quant",
-                                            "engine"};
+static const char *const section_kinds[] = {"device", "link",   "system",     "model",
+                                            "quant",  "engine", "image model"};
 
 /* ------------------------------------------------------------------------
  * Errors and positions
@@ -1064,6 +1065,107 @@ static llmroof_status parse_engine(P *p, llmroof_engine *e, const yaml_mark_t *e
     return LLMROOF_OK;
 }
 
+/* One part of an image pipeline: {name, params, bits, flops, activation};
+ * `key` is its mark prefix ("denoiser", "vae", "encoders.0"). */
+static llmroof_status parse_image_part(P *p, const char *key, llmroof_image_part *part,
+                                       int flops_required)
+{
+    static const char *const keys[] = {"name", "params", "bits", "flops", "activation", NULL};
+    if (p->ev.type != YAML_MAPPING_START_EVENT)
+        return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
+                    "%s: expected a mapping {name, params, bits, flops, activation}, got %s", key,
+                    node_desc(p));
+    TRY(add_mark(p, key, &p->ev.start_mark));
+    yaml_mark_t pm = p->ev.start_mark, km;
+    char k[LLMROOF__MARK_KEY_MAX];
+    uint64_t seen = 0;
+    int i, more;
+    uint64_t act = 0;
+    for (;;) {
+        TRY(next_key(p, keys, key, &seen, &i, &km, &more));
+        if (!more)
+            break;
+        TRY(next(p));
+        snprintf(k, sizeof k, "%s.%s", key, keys[i]);
+        switch (i) {
+        case 0: TRY(val_string(p, k, part->name, sizeof part->name)); break;
+        case 1: TRY(val_number(p, k, &part->params)); break;
+        case 2: TRY(val_number(p, k, &part->bits)); break;
+        case 3: TRY(val_number(p, k, &part->flops)); break;
+        default:
+            TRY(val_bytes(p, k, &act));
+            part->activation = (double)act;
+            break;
+        }
+    }
+    uint64_t required = BIT(1) | BIT(2);
+    if (flops_required)
+        required |= BIT(3);
+    return require(p, keys, seen, required, &pm, key);
+}
+
+static llmroof_status parse_image_model(P *p, llmroof_image_model *m, const yaml_mark_t *em)
+{
+    static const char *const keys[] = {"name",     "resolution", "steps", "guidance",
+                                       "denoiser", "attention_flops", "encoders", "vae",
+                                       "source",   NULL};
+    static const char *const rkeys[] = {"width", "height", NULL};
+    uint64_t seen = 0, rseen = 0;
+    int k, more;
+    yaml_mark_t km, rm;
+    for (;;) {
+        TRY(next_key(p, keys, NULL, &seen, &k, &km, &more));
+        if (!more)
+            break;
+        TRY(next(p));
+        switch (k) {
+        case 0: TRY(val_string(p, "name", m->name, sizeof m->name)); break;
+        case 1:
+            rm = p->ev.start_mark;
+            TRY(want_mapping(p, "resolution"));
+            for (;;) {
+                TRY(next_key(p, rkeys, "resolution", &rseen, &k, &km, &more));
+                if (!more)
+                    break;
+                TRY(next(p));
+                if (k == 0)
+                    TRY(val_u32(p, "resolution.width", &m->width, 1));
+                else
+                    TRY(val_u32(p, "resolution.height", &m->height, 1));
+            }
+            TRY(require(p, rkeys, rseen, BIT(0) | BIT(1), &rm, "resolution"));
+            break;
+        case 2: TRY(val_u32(p, "steps", &m->steps, 1)); break;
+        case 3: TRY(val_u32(p, "guidance", &m->guidance, 1)); break;
+        case 4: TRY(parse_image_part(p, "denoiser", &m->denoiser, 1)); break;
+        case 5: TRY(val_number(p, "attention_flops", &m->attention_flops)); break;
+        case 6:
+            if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+                return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
+                            "encoders: expected a sequence of {name, params, bits, flops}, got %s",
+                            node_desc(p));
+            TRY(add_mark(p, "encoders", &p->ev.start_mark));
+            for (;;) {
+                TRY(next(p));
+                if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+                    break;
+                if (m->encoder_count >= LLMROOF_MAX_ENCODERS)
+                    return perr(p, LLMROOF_E_RANGE, &p->ev.start_mark,
+                                "encoders: at most %d text encoders", LLMROOF_MAX_ENCODERS);
+                char key[32];
+                snprintf(key, sizeof key, "encoders.%u", m->encoder_count);
+                TRY(parse_image_part(p, key, &m->encoders[m->encoder_count], 0));
+                m->encoder_count++;
+            }
+            break;
+        case 7: TRY(parse_image_part(p, "vae", &m->vae, 1)); break;
+        default: TRY(val_string(p, "source", m->source, sizeof m->source)); break;
+        }
+    }
+    return require(p, keys, seen, BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(7), em,
+                   NULL);
+}
+
 static void init_entry(entry *e, int section)
 {
     switch (section) {
@@ -1072,6 +1174,7 @@ static void init_entry(entry *e, int section)
     case LLMROOF_SECTION_SYSTEMS: llmroof_system_init(&e->system); break;
     case LLMROOF_SECTION_MODELS: llmroof_model_init(&e->model); break;
     case LLMROOF_SECTION_QUANTS: llmroof_quant_init(&e->quant); break;
+    case LLMROOF_SECTION_IMAGE_MODELS: llmroof_image_model_init(&e->image_model); break;
     default: llmroof_engine_init(&e->engine); break;
     }
 }
@@ -1125,6 +1228,9 @@ static llmroof_status parse_section(P *p, int section)
         case LLMROOF_SECTION_SYSTEMS: TRY(parse_system(p, &e->system, &em)); break;
         case LLMROOF_SECTION_MODELS: TRY(parse_model(p, &e->model, &em)); break;
         case LLMROOF_SECTION_QUANTS: TRY(parse_quant(p, &e->quant, &em)); break;
+        case LLMROOF_SECTION_IMAGE_MODELS:
+            TRY(parse_image_model(p, &e->image_model, &em));
+            break;
         default: TRY(parse_engine(p, &e->engine, &em)); break;
         }
         TRY(llmroof__batch_add(p->cat, p->batch, section, e, p->flags, p->file, pos1(em.line),
@@ -1152,7 +1258,7 @@ static llmroof_status skip_node(P *p)
 static llmroof_status pass_schema(P *p)
 {
     static const char *const keys[] = {"llmroof", "devices", "links",   "systems",
-                                       "models",  "quants",  "engines", NULL};
+                                       "models",  "quants",  "engines", "image_models", NULL};
     if (p->recording && p->nrec > 0) {
         close_parser(p);
         p->recording = 0;

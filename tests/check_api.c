@@ -442,6 +442,7 @@ START_TEST(builtin_catalog_ids)
                 llmroof_model m;
                 llmroof_quant q;
                 llmroof_engine e;
+                llmroof_image_model im;
             } u;
             switch (sec) {
             case LLMROOF_SECTION_DEVICES:
@@ -468,6 +469,11 @@ START_TEST(builtin_catalog_ids)
                 llmroof_quant_init(&u.q);
                 llmroof_catalog_get_quant(cat, id, &u.q, NULL);
                 src = u.q.source;
+                break;
+            case LLMROOF_SECTION_IMAGE_MODELS:
+                llmroof_image_model_init(&u.im);
+                llmroof_catalog_get_image_model(cat, id, &u.im, NULL);
+                src = u.im.source;
                 break;
             default:
                 llmroof_engine_init(&u.e);

@@ -236,7 +236,7 @@ START_TEST(systems_resolve_and_estimate)
         for (uint32_t e = 0; e < ne; e++) {
             const llmroof_engine *eng =
                 llmroof__find_engine(cat, id_at(cat, LLMROOF_SECTION_ENGINES, e));
-            if (!engine_has_backend(eng, backend))
+            if (!engine_has_backend(eng, backend) || !(eng->tasks & LLMROOF_TASK_LLM))
                 continue;
             /* Training engines: every method on every model, finite figures
              * (docs/model.md §10). */

@@ -1,6 +1,7 @@
 #!/bin/sh
-# estimate and train_estimate never allocate: the heap-allocation count valgrind reports for
-# `llmroof-bench --estimate-only N` (one builtin load, then 4 N estimates)
+# estimate, image_estimate and train_estimate never allocate: the heap-allocation count valgrind
+# reports for `llmroof-bench --estimate-only N` (one builtin load, then N rounds of estimates,
+# image estimates and train estimates)
 # must not depend on N (it is the builtin load's alone).  Skipped (77) without valgrind or under the
 # valgrind test setup.
 bench="$1"

@@ -585,6 +585,45 @@ def train_errors():
     assert "hidden size" in err, err
 
 
+@test
+def image_json_and_human():
+    code, out, err = run("image", "--system", "pc-rtx-4090", "--model", "sdxl-1.0", "--json")
+    assert code == 0, err
+    j = json.loads(out)
+    assert j["fit"] == "gpu" and j["offload"] == "none", j
+    assert j["device"] == "rtx-4090" and j["steps"] == 50 and j["width"] == 1024, j
+    assert j["step_bound_by"] == "compute", j
+    assert j["seconds_per_image"] > 0 and j["memory"]["peak"] < j["memory"]["capacity"], j
+    code, mac, err = run("image", "--system", "mac-studio-m3-ultra-96gb", "--model", "sdxl-1.0",
+                         "--json")
+    assert code == 0, err
+    assert json.loads(mac)["seconds_per_image"] >= 3 * j["seconds_per_image"]
+    code, out, err = run("image", "--system", "pc-rtx-4090", "--model", "flux.1-dev",
+                         "--offload", "none", "--json")
+    assert code == 0 and json.loads(out)["fit"] == "none", (code, out, err)
+    code, out, err = run("image", "--system", "pc-rtx-4090", "--model", "flux.1-dev", "--fp8",
+                         "--electricity-price", "0.3")
+    assert code == 0 and "Seconds per image" in out and "USD per image" in out, (out, err)
+
+
+@test
+def image_errors():
+    base = ["image", "--system", "pc-rtx-4090", "--model", "sdxl-1.0"]
+    for extra in (["--width", "1001"], ["--steps", "0"], ["--batch", "2000"],
+                  ["--offload", "sometimes"], ["--bogus"], ["--electricity-price", "x"]):
+        code, _, err = run(*(base + extra))
+        assert code in (1, 2), (extra, code, err)
+    code, _, err = run("image", "--system", "pc-rtx-4090")
+    assert code == 2 and "--model" in err, err
+    code, _, err = run("image", "--system", "pc-rtx-4090", "--model", "sdxl-1")
+    assert code == 1 and "sdxl-1.0" in err, err
+    code, _, err = run("image", "--system", "mac-studio-m3-ultra-96gb", "--model", "sdxl-1.0",
+                       "--offload", "model")
+    assert code == 1 and "unified" in err, err
+    code, _, err = run(*(base + ["--engine", "llama.cpp"]))
+    assert code == 1 and "image" in err, err
+
+
 def main(argv):
     global LLMROOF, DATA
     if len(argv) != 3:

@@ -201,7 +201,8 @@ def enum_labels_match_the_library_strings():
             assert func(m) == m.label, (fname, m, func(m), m.label)
         bad = func(len(cls) + 100)
         assert bad.startswith("unknown"), (fname, bad)
-        assert func(-1).startswith("unknown"), fname
+        low = min(int(m) for m in cls) - 1  # image offload AUTO is -1
+        assert func(low).startswith("unknown"), fname
     # Labels parse back; so do names; labels are what str() shows.
     for cls, _ in capi.ENUMS.values():
         for m in cls:
@@ -405,6 +406,22 @@ def estimate_bad_requests():
         # Unicode ids are fine (and not found).
         e = raises(llmroof.LlmroofError, cat.estimate, "caf\u00e9", "llama-3.1-8b", "Q4_K_M")
         assert e.code is llmroof.Status.NOT_FOUND and "caf\u00e9" in e.message, repr(e)
+
+
+@test
+def image_estimate_wrapper():
+    import llmroof
+    with llmroof.Catalog.builtin() as cat:
+        pc = cat.image_estimate("pc-rtx-4090", "sdxl-1.0", steps=30)
+        mac = llmroof.image_estimate(cat, "mac-studio-m3-ultra-96gb", "sdxl-1.0", steps=30)
+        assert pc.fit == llmroof.Fit.GPU and pc.steps == 30, pc
+        assert mac.seconds_per_image >= 3 * pc.seconds_per_image, (pc, mac)
+        off = cat.image_estimate("pc-rtx-4090", "flux.1-dev", offload="model")
+        assert off.offload == llmroof.ImageOffload.MODEL and off.transfer_time > 0, off
+        m = cat.get_image_model("flux.1-dev")
+        assert m.guidance == 1 and len(m.encoders) == 2 and m.denoiser.params > 1e10, m
+        raises(TypeError, cat.image_estimate, "pc-rtx-4090", "sdxl-1.0", quant="Q4_K_M")
+        raises(llmroof.LlmroofError, cat.image_estimate, "pc-rtx-4090", "sdxl-1.0", width=1001)
 
 
 @test

@@ -55,6 +55,7 @@ extern "C" {
 #define LLMROOF_MAX_BACKENDS 8     /* backends per engine */
 #define LLMROOF_FORMAT_MAX 16      /* weight format names ("gguf", "exl2") */
 #define LLMROOF_MAX_FORMATS 8      /* weight formats one engine loads */
+#define LLMROOF_MAX_ENCODERS 4     /* text encoders of one image model */
 #define LLMROOF_MAX_CANDIDATES 64  /* quants one pick weighs */
 #define LLMROOF_REASON_MAX 192     /* one candidate's verdict, one line */
 #define LLMROOF_ADVICE_MAX 512     /* what to relax when nothing meets the targets */
@@ -369,6 +370,35 @@ typedef struct llmroof_engine {
 #define LLMROOF_TASK_IMAGE 0x2u  /* llmroof_image_estimate */
 #define LLMROOF_TASK_TRAIN 0x4u  /* llmroof_train_estimate */
 
+/* A diffusion image model (docs/model.md §9).  Each part is one network of
+ * the pipeline; FLOPs are per run at the model's native width x height. */
+typedef struct llmroof_image_part {
+    char name[LLMROOF_NAME_MAX];     /* "CLIP ViT-L/14 text encoder" */
+    double params;                   /* parameters */
+    double bits;                     /* bits per weight as loaded: 16 (fp16/bf16), 8, 32 */
+    double flops;                    /* FLOPs of one run: a text encoder per prompt, the
+                                        denoiser per evaluation (batch 1), the VAE decoder
+                                        per image */
+    double activation;               /* bytes of peak activation memory of one run, batch 1 */
+} llmroof_image_part;
+
+typedef struct llmroof_image_model {
+    uint32_t size;
+    char id[LLMROOF_ID_MAX];
+    char name[LLMROOF_NAME_MAX];
+    uint32_t width;                  /* native resolution, pixels */
+    uint32_t height;
+    uint32_t steps;                  /* default sampling steps */
+    uint32_t guidance;               /* denoiser evaluations per step: 2 with classifier-
+                                        free guidance, 1 for guidance-distilled models */
+    llmroof_image_part denoiser;     /* UNet or diffusion transformer */
+    double attention_flops;          /* the part of denoiser.flops that grows with the
+                                        square of the pixel count (self-attention) */
+    uint32_t encoder_count;          /* 0..LLMROOF_MAX_ENCODERS */
+    llmroof_image_part encoders[LLMROOF_MAX_ENCODERS];
+    llmroof_image_part vae;          /* the VAE decoder (latents -> pixels) */
+    char source[LLMROOF_SOURCE_MAX];
+} llmroof_image_model;
 
 /* Fill every field with zero / "" and set size.  Call before filling in a
  * descriptor to add. */
@@ -378,6 +408,7 @@ LLMROOF_API void llmroof_system_init(llmroof_system *s);
 LLMROOF_API void llmroof_model_init(llmroof_model *m);
 LLMROOF_API void llmroof_quant_init(llmroof_quant *q);
 LLMROOF_API void llmroof_engine_init(llmroof_engine *e);
+LLMROOF_API void llmroof_image_model_init(llmroof_image_model *m);
 
 /* ------------------------------------------------------------------------
  * Catalog: a validated set of descriptors.  Opaque.
@@ -390,9 +421,10 @@ typedef enum llmroof_section {
     LLMROOF_SECTION_SYSTEMS = 2,
     LLMROOF_SECTION_MODELS = 3,
     LLMROOF_SECTION_QUANTS = 4,
-    LLMROOF_SECTION_ENGINES = 5
+    LLMROOF_SECTION_ENGINES = 5,
+    LLMROOF_SECTION_IMAGE_MODELS = 6 /* YAML key image_models */
 } llmroof_section;
-#define LLMROOF_SECTION_COUNT 6
+#define LLMROOF_SECTION_COUNT 7
 
 /* Section name as in YAML ("devices", ...); "unknown" for bad values. */
 LLMROOF_API const char *llmroof_section_string(int32_t section);
@@ -436,6 +468,9 @@ LLMROOF_API llmroof_status llmroof_catalog_add_quant(llmroof_catalog *cat,
 LLMROOF_API llmroof_status llmroof_catalog_add_engine(llmroof_catalog *cat,
                                                       const llmroof_engine *e, uint32_t flags,
                                                       llmroof_error *err);
+LLMROOF_API llmroof_status llmroof_catalog_add_image_model(llmroof_catalog *cat,
+                                                           const llmroof_image_model *m,
+                                                           uint32_t flags, llmroof_error *err);
 
 /* Copies a descriptor out by id.  The caller sets out->size (use *_init()). */
 LLMROOF_API llmroof_status llmroof_catalog_get_device(const llmroof_catalog *cat, const char *id,
@@ -450,6 +485,10 @@ LLMROOF_API llmroof_status llmroof_catalog_get_quant(const llmroof_catalog *cat,
                                                      llmroof_quant *out, llmroof_error *err);
 LLMROOF_API llmroof_status llmroof_catalog_get_engine(const llmroof_catalog *cat, const char *id,
                                                       llmroof_engine *out, llmroof_error *err);
+LLMROOF_API llmroof_status llmroof_catalog_get_image_model(const llmroof_catalog *cat,
+                                                           const char *id,
+                                                           llmroof_image_model *out,
+                                                           llmroof_error *err);
 
 /* Number of entries in a section (0 for a bad section or NULL catalog). */
 LLMROOF_API uint32_t llmroof_catalog_count(const llmroof_catalog *cat, int32_t section);
@@ -573,6 +612,86 @@ LLMROOF_API void llmroof_result_init(llmroof_result *res);
 LLMROOF_API llmroof_status llmroof_estimate(const llmroof_catalog *cat,
                                             const llmroof_request *req, llmroof_result *res,
                                             llmroof_error *err);
+
+/* ------------------------------------------------------------------------
+ * Image generation: a diffusion pipeline on one accelerator (docs/model.md §9).
+ * ------------------------------------------------------------------------ */
+
+/* Where the pipeline's parts live while an image is made. */
+typedef enum llmroof_image_offload {
+    LLMROOF_IMAGE_OFFLOAD_AUTO = -1,  /* NONE if it fits, else MODEL */
+    LLMROOF_IMAGE_OFFLOAD_NONE = 0,   /* every part resident on the accelerator */
+    LLMROOF_IMAGE_OFFLOAD_MODEL = 1   /* one part on the accelerator at a time, the others in
+                                         host RAM, moved over the host link when used
+                                         (diffusers enable_model_cpu_offload) */
+} llmroof_image_offload;
+
+/* "auto", "none", "model"; "unknown" for bad values. */
+LLMROOF_API const char *llmroof_image_offload_string(int32_t offload);
+
+typedef struct llmroof_image_request {
+    uint32_t size;
+    char system[LLMROOF_ID_MAX];
+    char model[LLMROOF_ID_MAX];      /* an image model id */
+    char engine[LLMROOF_ID_MAX];     /* "" = the first engine in catalog order with
+                                        LLMROOF_TASK_IMAGE and a backend for the device */
+    uint32_t width;                  /* pixels; 0 = the model's native size */
+    uint32_t height;
+    uint32_t steps;                  /* 0 = the model's default */
+    uint32_t batch;                  /* images per run; default 1 */
+    double denoiser_bits;            /* weight bits of the denoiser as loaded (8: fp8);
+                                        0 = the descriptor's */
+    int32_t offload;                 /* llmroof_image_offload; default AUTO */
+    uint32_t reserved_u32[7];        /* must be zero */
+    double electricity_price;        /* USD per kWh; 0 = none */
+} llmroof_image_request;
+
+LLMROOF_API void llmroof_image_request_init(llmroof_image_request *req);
+
+typedef struct llmroof_image_result {
+    uint32_t size;
+    int32_t fit;                     /* LLMROOF_FIT_GPU (all resident), _OFFLOAD (fits with
+                                        model offload), _NONE */
+    int32_t offload;                 /* llmroof_image_offload used (never AUTO) */
+    uint32_t width;                  /* as run */
+    uint32_t height;
+    uint32_t steps;
+    uint32_t batch;
+    char device[LLMROOF_ID_MAX];     /* the accelerator that runs it (the system's first) */
+    uint64_t weights;                /* bytes of every part's weights */
+    uint64_t activations;            /* bytes of peak activations (the largest part's run) */
+    uint64_t overhead;               /* engine runtime overhead */
+    uint64_t peak;                   /* bytes resident on the accelerator at the peak */
+    uint64_t capacity;               /* bytes usable on the accelerator */
+    int64_t headroom;                /* capacity - peak; negative: short by that much */
+    double step_flops;               /* FLOPs of one sampling step (guidance, batch) */
+    double step_time;                /* seconds per sampling step */
+    double step_bound_time;          /* the same at efficiency 1 */
+    int32_t step_bound_by;           /* llmroof_resource: COMPUTE or DEVICE_MEMORY */
+    uint32_t reserved_u32a;
+    double encode_time;              /* seconds: text encoders, once per run */
+    double vae_time;                 /* seconds: VAE decode of the whole batch */
+    double transfer_time;            /* seconds: weights over the host link (offload) */
+    double run_time;                 /* seconds for the whole batch */
+    double seconds_per_image;        /* run_time / batch */
+    double power;                    /* watts while generating; 0 = unknown */
+    double joules_per_image;
+    double cost_per_image;           /* USD of electricity at the request's price */
+    double price;                    /* USD of the system; 0 = unknown */
+    double price_per_ipm;            /* USD per image/minute of throughput */
+    double idle_power;               /* watts at idle; 0 = unknown */
+    double reserved_f64[8];
+} llmroof_image_result;
+
+LLMROOF_API void llmroof_image_result_init(llmroof_image_result *res);
+
+/* Predicts memory fit and seconds per image.  Not fitting is a result
+ * (fit == LLMROOF_FIT_NONE), not an error.  Never allocates; thread-safe as
+ * llmroof_estimate. */
+LLMROOF_API llmroof_status llmroof_image_estimate(const llmroof_catalog *cat,
+                                                  const llmroof_image_request *req,
+                                                  llmroof_image_result *res,
+                                                  llmroof_error *err);
 
 /* ------------------------------------------------------------------------
  * Fine-tuning: memory and step time of training an LLM (docs/model.md §10).

@@ -215,6 +215,7 @@ static void check_gets(const llmroof_catalog *cat, uint32_t n)
                 llmroof_model m;
                 llmroof_quant q;
                 llmroof_engine en;
+                llmroof_image_model im;
             } u;
             llmroof_status st = LLMROOF_E_INVALID_ARGUMENT;
             const char *id = NULL;
@@ -243,6 +244,11 @@ static void check_gets(const llmroof_catalog *cat, uint32_t n)
                 llmroof_quant_init(&u.q);
                 st = llmroof_catalog_get_quant(cat, ids[i], &u.q, &e);
                 id = u.q.id;
+                break;
+            case LLMROOF_SECTION_IMAGE_MODELS:
+                llmroof_image_model_init(&u.im);
+                st = llmroof_catalog_get_image_model(cat, ids[i], &u.im, &e);
+                id = u.im.id;
                 break;
             default:
                 llmroof_engine_init(&u.en);

@@ -715,9 +715,11 @@ def main():
     ap.add_argument("--plot", help="draw predicted vs measured (held-out rows) here, .svg or .png")
     args = ap.parse_args()
 
-    # measured-train.csv holds fine-tuning runs, fitted by fit_train.py.
+    # measured-train.csv (fit_train.py) and measured-images.csv (fit_images.py)
+    # are the fine-tuning and image estimates' data, not llama-bench rows.
     paths = args.data or sorted(p for p in glob.glob(os.path.join(HERE, "measured*.csv"))
-                                if os.path.basename(p) != "measured-train.csv")
+                                if os.path.basename(p) not in ("measured-train.csv",
+                                                               "measured-images.csv"))
     rows = load_rows(paths)
     listing = subprocess.run([args.llmroof, "list", "devices"], capture_output=True, text=True,
                              check=True).stdout.split("\n")[1:]

@@ -11,15 +11,15 @@ package, then on the system's search path (docs/python.md).  llmroof.capi is
 the raw mirror of llmroof.h; this module is the Pythonic layer on top.
 """
 from . import capi
-from ._catalog import (TRAIN_OPTIONS, WORKLOAD, Catalog, estimate, model_from_config,
-                       model_from_gguf, pick, train_estimate)
+from ._catalog import (IMAGE_OPTIONS, TRAIN_OPTIONS, WORKLOAD, Catalog, estimate,
+                       image_estimate, model_from_config, model_from_gguf, pick, train_estimate)
 from ._errors import LibraryError, LlmroofError
-from ._objects import (Candidate, Device, Engine, EngineBackend, GgufInfo, KernelEfficiency,
-                       Link, Model, PickResult, Quant, Request, Result, System, Tier,
-                       TrainRequest, TrainResult)
-from .capi import (Attention, Backend, BandwidthKind, DeviceKind, Fit, KvType, LoraTargets, Offload,
-                   Optimizer, PickFlag, Resource, ResultFlag, Section, Split, Status, Task,
-                   TierKind, TrainMethod, Verdict)
+from ._objects import (Candidate, Device, Engine, EngineBackend, GgufInfo, ImageModel, ImagePart,
+                       ImageRequest, ImageResult, KernelEfficiency, Link, Model, PickResult,
+                       Quant, Request, Result, System, Tier, TrainRequest, TrainResult)
+from .capi import (Attention, Backend, BandwidthKind, DeviceKind, Fit, ImageOffload, KvType,
+                   LoraTargets, Offload, Optimizer, PickFlag, Resource, ResultFlag, Section,
+                   Split, Status, Task, TierKind, TrainMethod, Verdict)
 
 # The version of llmroof.h this binding mirrors.
 __version__ = capi.LLMROOF_VERSION_STRING
@@ -44,4 +44,6 @@ __all__ = [
     "Verdict", "WORKLOAD", "capi", "estimate", "library", "pick", "version",
     "TRAIN_OPTIONS", "TrainMethod", "LoraTargets", "Optimizer", "TrainRequest", "TrainResult",
     "train_estimate",
+    "IMAGE_OPTIONS", "ImageModel", "ImageOffload", "ImagePart", "ImageRequest", "ImageResult",
+    "image_estimate",
 ]

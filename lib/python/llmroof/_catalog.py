@@ -160,6 +160,9 @@ class Catalog:
     def add_engine(self, engine, override=False):
         self._add(_objects.Engine, engine, override)
 
+    def add_image_model(self, image_model, override=False):
+        return self._add(_objects.ImageModel, image_model, override)
+
     def _add(self, py, descriptor, override):
         if not isinstance(descriptor, (py, py._struct)):
             raise TypeError("expected llmroof.%s, got %s" % (py.__name__,
@@ -192,6 +195,9 @@ class Catalog:
 
     def get_engine(self, ident):
         return self.get(capi.Section.ENGINES, ident)
+
+    def get_image_model(self, ident):
+        return self.get(capi.Section.IMAGE_MODELS, ident)
 
     def count(self, section):
         """Number of entries in a section."""
@@ -226,6 +232,36 @@ class Catalog:
         res = _objects.new_struct(capi.llmroof_result)
         self._lib.llmroof_estimate(self._h(), req, res, _err())
         return _objects.to_py(res)
+
+    def image_estimate(self, system, model, **options):
+        """See llmroof.image_estimate()."""
+        req = _objects.new_struct(capi.llmroof_image_request)
+        _objects.set_field(req, "system", system)
+        _objects.set_field(req, "model", model)
+        for name, value in options.items():
+            if name not in IMAGE_OPTIONS:
+                raise TypeError("image_estimate() got an unexpected keyword %r (expected: %s)"
+                                % (name, ", ".join(IMAGE_OPTIONS)))
+            _objects.set_field(req, name, value)
+        res = _objects.new_struct(capi.llmroof_image_result)
+        self._lib.llmroof_image_estimate(self._h(), req, res, _err())
+        return _objects.to_py(res)
+
+
+IMAGE_OPTIONS = ("engine", "width", "height", "steps", "batch", "denoiser_bits", "offload",
+                 "electricity_price")
+
+
+def image_estimate(catalog, system, model, **options):
+    """Predicts whether diffusion image `model` fits on `system` and its seconds per image.
+
+    Keywords are llmroof_image_request fields (defaults: the library's
+    llmroof_image_request_init()): engine, width, height, steps, batch,
+    denoiser_bits, offload ("auto", "none", "model"), electricity_price.
+    Returns a llmroof.ImageResult; raises LlmroofError for bad requests (a
+    pipeline that does not fit is not an error: result.fit is Fit.NONE).
+    """
+    return catalog.image_estimate(system, model, **options)
 
 
 def estimate(catalog, system, model, quant, **workload):

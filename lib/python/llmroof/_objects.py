@@ -139,6 +139,14 @@ def set_field(st, name, value):
         setattr(st, cls._counted_fields[name], len(items))
     elif _is_chars(ctype):
         setattr(st, name, _encode(value, ctype, where))
+    elif ctype in _PY:  # a nested struct (llmroof_image_model.denoiser, ...)
+        if value is None:
+            value = ctype()
+        if isinstance(value, _PY[ctype]):
+            value = value.to_struct()
+        if not isinstance(value, ctype):
+            raise TypeError("%s: expected %s" % (where, _PY[ctype].__name__))
+        setattr(st, name, value)
     else:
         if isinstance(value, bool):
             value = int(value)
@@ -236,6 +244,14 @@ TrainResult = _make("TrainResult", capi.llmroof_train_result,
                     "fit, tokens/s.")
 PickResult = _make("PickResult", capi.llmroof_pick_result,
                    "What llmroof_pick() chose, and why every other candidate lost.")
+ImagePart = _make("ImagePart", capi.llmroof_image_part,
+                  "One network of an image pipeline: a text encoder, the denoiser, the VAE.")
+ImageModel = _make("ImageModel", capi.llmroof_image_model,
+                   "A diffusion image model (docs/model.md section 9).")
+ImageRequest = _make("ImageRequest", capi.llmroof_image_request,
+                     "An image estimate request (llmroof_image_request).")
+ImageResult = _make("ImageResult", capi.llmroof_image_result,
+                    "What llmroof_image_estimate() predicts.")
 
 # Section -> (Python class, C name of the section's descriptor).
 SECTIONS = {
@@ -245,4 +261,5 @@ SECTIONS = {
     capi.Section.MODELS: (Model, "model"),
     capi.Section.QUANTS: (Quant, "quant"),
     capi.Section.ENGINES: (Engine, "engine"),
+    capi.Section.IMAGE_MODELS: (ImageModel, "image_model"),
 }

@@ -44,6 +44,7 @@ LLMROOF_MAX_KERNELS = 16
 LLMROOF_MAX_BACKENDS = 8
 LLMROOF_FORMAT_MAX = 16
 LLMROOF_MAX_FORMATS = 8
+LLMROOF_MAX_ENCODERS = 4
 LLMROOF_MAX_CANDIDATES = 64
 LLMROOF_REASON_MAX = 192
 LLMROOF_ADVICE_MAX = 512
@@ -51,7 +52,7 @@ LLMROOF_ERROR_FILE_MAX = 256
 LLMROOF_ERROR_MESSAGE_MAX = 512
 
 LLMROOF_KV_TYPE_COUNT = 9
-LLMROOF_SECTION_COUNT = 6
+LLMROOF_SECTION_COUNT = 7
 
 LLMROOF_FLAG_NEEDS_WIRED_LIMIT = 0x1
 LLMROOF_FLAG_CTX_ABOVE_TRAINED = 0x2
@@ -235,6 +236,13 @@ class Section(_Enum):
     MODELS = 3, "models"
     QUANTS = 4, "quants"
     ENGINES = 5, "engines"
+    IMAGE_MODELS = 6, "image_models"
+
+
+class ImageOffload(_Enum):
+    AUTO = -1, "auto"
+    NONE = 0, "none"
+    MODEL = 1, "model"
 
 
 class Verdict(_Enum):
@@ -321,6 +329,7 @@ ENUMS = {
     "llmroof_train_method": (TrainMethod, "TRAIN_"),
     "llmroof_lora_targets": (LoraTargets, "LORA_"),
     "llmroof_optimizer": (Optimizer, "OPTIMIZER_"),
+    "llmroof_image_offload": (ImageOffload, "IMAGE_OFFLOAD_"),
 }
 
 # The llmroof_*_string() function for each enum that has one.
@@ -338,6 +347,7 @@ ENUM_STRING_FUNCTIONS = {
     TrainMethod: "llmroof_train_method_string",
     LoraTargets: "llmroof_lora_targets_string",
     Optimizer: "llmroof_optimizer_string",
+    ImageOffload: "llmroof_image_offload_string",
 }
 
 
@@ -525,6 +535,90 @@ class llmroof_engine(_Struct):
     _flag_fields = {"tasks": Task}
     _counted_fields = {"backends": "backend_count", "formats": "format_count"}
     _bitset_fields = {"split_modes": Split}
+
+
+class llmroof_image_part(_Struct):
+    _fields_ = [
+        ("name", _NAME),
+        ("params", c_double),
+        ("bits", c_double),
+        ("flops", c_double),
+        ("activation", c_double),
+    ]
+
+
+class llmroof_image_model(_Struct):
+    _fields_ = [
+        ("size", c_uint32),
+        ("id", _ID),
+        ("name", _NAME),
+        ("width", c_uint32),
+        ("height", c_uint32),
+        ("steps", c_uint32),
+        ("guidance", c_uint32),
+        ("denoiser", llmroof_image_part),
+        ("attention_flops", c_double),
+        ("encoder_count", c_uint32),
+        ("encoders", llmroof_image_part * LLMROOF_MAX_ENCODERS),
+        ("vae", llmroof_image_part),
+        ("source", _SOURCE),
+    ]
+    _counted_fields = {"encoders": "encoder_count"}
+
+
+class llmroof_image_request(_Struct):
+    _fields_ = [
+        ("size", c_uint32),
+        ("system", _ID),
+        ("model", _ID),
+        ("engine", _ID),
+        ("width", c_uint32),
+        ("height", c_uint32),
+        ("steps", c_uint32),
+        ("batch", c_uint32),
+        ("denoiser_bits", c_double),
+        ("offload", c_int32),
+        ("reserved_u32", c_uint32 * 7),
+        ("electricity_price", c_double),
+    ]
+    _enum_fields = {"offload": ImageOffload}
+
+
+class llmroof_image_result(_Struct):
+    _fields_ = [
+        ("size", c_uint32),
+        ("fit", c_int32),
+        ("offload", c_int32),
+        ("width", c_uint32),
+        ("height", c_uint32),
+        ("steps", c_uint32),
+        ("batch", c_uint32),
+        ("device", _ID),
+        ("weights", c_uint64),
+        ("activations", c_uint64),
+        ("overhead", c_uint64),
+        ("peak", c_uint64),
+        ("capacity", c_uint64),
+        ("headroom", c_int64),
+        ("step_flops", c_double),
+        ("step_time", c_double),
+        ("step_bound_time", c_double),
+        ("step_bound_by", c_int32),
+        ("reserved_u32a", c_uint32),
+        ("encode_time", c_double),
+        ("vae_time", c_double),
+        ("transfer_time", c_double),
+        ("run_time", c_double),
+        ("seconds_per_image", c_double),
+        ("power", c_double),
+        ("joules_per_image", c_double),
+        ("cost_per_image", c_double),
+        ("price", c_double),
+        ("price_per_ipm", c_double),
+        ("idle_power", c_double),
+        ("reserved_f64", c_double * 8),
+    ]
+    _enum_fields = {"fit": Fit, "offload": ImageOffload, "step_bound_by": Resource}
 
 
 class llmroof_catalog(ctypes.Structure):
@@ -771,7 +865,8 @@ STRUCTS = {cls.__name__: cls for cls in (
     llmroof_error, llmroof_device, llmroof_link, llmroof_system, llmroof_model, llmroof_quant,
     llmroof_kernel_efficiency, llmroof_engine_backend, llmroof_engine, llmroof_request,
     llmroof_tier, llmroof_result, llmroof_pick_request, llmroof_candidate,
-    llmroof_pick_result, llmroof_gguf_info, llmroof_train_request, llmroof_train_result)}
+    llmroof_pick_result, llmroof_gguf_info, llmroof_train_request, llmroof_train_result,
+    llmroof_image_part, llmroof_image_model, llmroof_image_request, llmroof_image_result)}
 
 
 # --------------------------------------------------------------------------
@@ -873,6 +968,15 @@ FUNCTIONS = [
     ("llmroof_catalog_get_model", _get(llmroof_model), c_int32, _status),
     ("llmroof_catalog_get_quant", _get(llmroof_quant), c_int32, _status),
     ("llmroof_catalog_get_engine", _get(llmroof_engine), c_int32, _status),
+    ("llmroof_image_model_init", [POINTER(llmroof_image_model)], None, None),
+    ("llmroof_catalog_add_image_model", _add(llmroof_image_model), c_int32, _status),
+    ("llmroof_catalog_get_image_model", _get(llmroof_image_model), c_int32, _status),
+    ("llmroof_image_offload_string", [c_int32], c_char_p, _string),
+    ("llmroof_image_request_init", [POINTER(llmroof_image_request)], None, None),
+    ("llmroof_image_result_init", [POINTER(llmroof_image_result)], None, None),
+    ("llmroof_image_estimate",
+     [_cat, POINTER(llmroof_image_request), POINTER(llmroof_image_result), _err], c_int32,
+     _status),
     ("llmroof_catalog_count", [_cat, c_int32], c_uint32, None),
     ("llmroof_catalog_id", [_cat, c_int32, c_uint32], c_char_p, _string),
     ("llmroof_request_init", [POINTER(llmroof_request)], None, None),

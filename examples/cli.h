@@ -126,6 +126,7 @@ int cli_cmd_estimate(int argc, char **argv, cli_common *c); /* cli_estimate.c */
 int cli_cmd_table(int argc, char **argv, cli_common *c);    /* cli_table.c */
 int cli_cmd_list(int argc, char **argv, cli_common *c);     /* cli_list.c */
 int cli_cmd_check(int argc, char **argv, cli_common *c);    /* cli_list.c */
+int cli_cmd_compare(int argc, char **argv, cli_common *c);  /* cli_compare.c */
 int cli_cmd_pick(int argc, char **argv, cli_common *c);     /* cli_pick.c */
 int cli_cmd_inspect(int argc, char **argv, cli_common *c);  /* cli_inspect.c */
 int cli_cmd_train(int argc, char **argv, cli_common *c);    /* cli_train.c */
@@ -139,5 +140,6 @@ void cli_help_pick(FILE *out);
 void cli_help_inspect(FILE *out);
 void cli_help_train(FILE *out);
 void cli_help_image(FILE *out);
+void cli_help_compare(FILE *out);
 
 #endif

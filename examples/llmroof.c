@@ -27,6 +27,7 @@ static void help_global(FILE *out)
           "  image      fit and seconds per image of a diffusion model on one machine\n"
           "  list       the devices, systems, models, quants, engines and links known\n"
           "  check      validate descriptor files (YAML)\n"
+          "  compare    machines side by side on a workload mix (LLM, images, training)\n"
           "  help [COMMAND]\n"
           "\n"
           "Options (also accepted after the command):\n"
@@ -40,6 +41,7 @@ static void help_global(FILE *out)
           "  llmroof table\n"
           "  llmroof estimate --system pc-rtx-4090 --model llama-3.1-8b --quant Q4_K_M\n"
           "  llmroof list systems\n"
+          "  llmroof compare examples/compare/article.yaml\n"
           "\n"
           "Exit status: 0 success, 1 input or data error (bad file, unknown id),\n"
           "2 usage error.\n",
@@ -59,6 +61,7 @@ static const struct {
     {"image", cli_cmd_image, cli_help_image},
     {"list", cli_cmd_list, cli_help_list},
     {"check", cli_cmd_check, cli_help_check},
+    {"compare", cli_cmd_compare, cli_help_compare},
 };
 #define COMMANDS ((int)(sizeof commands / sizeof commands[0]))
 

@@ -25,7 +25,7 @@ FITS = {"gpu", "offload", "storage", "none"}
 RESOURCES = {"none", "device-memory", "host-memory", "gpu-link", "host-link",
              "compute", "storage", "overhead"}
 TIER_KINDS = {"accelerator", "host", "storage"}
-COMMANDS = ["table", "estimate", "pick", "list", "check", "train"]
+COMMANDS = ["table", "estimate", "pick", "list", "check", "train", "image", "compare"]
 TABLE_SYSTEMS = ["mac-studio-m3-ultra-96gb", "pc-rtx-4090", "pc-2x-rtx-4090"]
 TABLE_ROWS = [("llama-3.1-8b", "Q4_K_M"), ("qwen2.5-32b", "Q4_K_M"),
               ("qwen2.5-32b", "Q5_K_M"), ("llama-3-70b", "Q4_K_M"),
@@ -583,6 +583,119 @@ def train_errors():
     assert "accelerators" in err, err
     _, err = expect(1, *base, "--lora-rank", "5000")
     assert "hidden size" in err, err
+
+# ------------------------------------------------------------ compare
+
+def article_mix():
+    return os.path.join(DATA, "..", "..", "examples", "compare", "article.yaml")
+
+
+def compare_json(*extra):
+    code, out, err = run("compare", article_mix(), "--json", *extra)
+    assert code == 0, (code, err)
+    return json.loads(out)
+
+
+@test
+def compare_the_articles_machines():
+    """docs/compare.md on examples/compare/article.yaml: the article's
+    qualitative conclusions follow from the estimates."""
+    j = compare_json()
+    by = {w["name"]: {r["system"]: r for r in w["results"]} for w in j["workloads"]}
+    mac, one, two = (by["coding assistant"][s] for s in TABLE_SYSTEMS)
+    # Small model: the 4090 generates faster than the M3 Ultra (article: 1.7-2x).
+    assert one["decode_tokens_per_s"] > 1.3 * mac["decode_tokens_per_s"], (one, mac)
+    # 70B Q4: one 4090 must offload and is the slowest; the others hold it.
+    chat = by["70B chat"]
+    assert chat["pc-rtx-4090"]["fit"] == "offload", chat["pc-rtx-4090"]
+    assert chat["mac-studio-m3-ultra-96gb"]["fit"] == "gpu"
+    assert chat["pc-2x-rtx-4090"]["fit"] == "gpu"
+    assert min(chat.values(), key=lambda r: r["jobs_per_s"])["system"] == "pc-rtx-4090"
+    # SDXL: the 4090 several times faster than the M3 Ultra (article: 3-5x).
+    img = by["SDXL images"]
+    ratio = (img["mac-studio-m3-ultra-96gb"]["seconds_per_image"] /
+             img["pc-rtx-4090"]["seconds_per_image"])
+    assert ratio >= 3, ratio
+    # The overall score is the share-weighted relative speed (docs/compare.md).
+    shares = {w["name"]: w["share"] for w in j["workloads"]}
+    assert abs(sum(shares.values()) - 1) < 1e-9
+    for o in j["overall"]:
+        want = sum(shares[n] * by[n][o["system"]]["relative_speed"] for n in by)
+        assert abs(o["score"] - want) < 1e-9, (o, want)
+        assert 0 < o["score"] <= 1 + 1e-12, o
+        assert o["runs_all"] is True
+    for w in j["workloads"]:
+        best = max(w["results"], key=lambda r: r["jobs_per_s"])
+        assert w["fastest"] == best["system"] and best["relative_speed"] == 1.0
+    code, out, err = run("compare", article_mix())
+    assert code == 0, err
+    for name in list(by) + TABLE_SYSTEMS + ["Overall", "Verdict:", "USD/1000 req"]:
+        assert name in out, (name, out)
+
+
+@test
+def compare_system_option_replaces_the_list():
+    j = compare_json("--system", "pc-rtx-4090")
+    assert [r["system"] for r in j["workloads"][0]["results"]] == ["pc-rtx-4090"]
+    assert abs(j["overall"][0]["score"] - 1) < 1e-12, j["overall"]
+
+
+@test
+def compare_plot_writes_an_svg():
+    import shutil
+    import tempfile
+    if not shutil.which("gnuplot"):
+        print("    (gnuplot not installed: plot not checked)")
+        return
+    with tempfile.TemporaryDirectory() as d:
+        svg = os.path.join(d, "compare.svg")
+        code, _, err = run("compare", article_mix(), "--plot", svg)
+        assert code == 0, err
+        text = open(svg, encoding="utf-8").read()
+        assert text.startswith("<?xml") and "<svg" in text, text[:200]
+        for s in TABLE_SYSTEMS:
+            assert s + ": coding assistant" in text and s + ": 70B chat" in text, s
+        code, _, err = run("compare", article_mix(), "--plot", os.path.join(d, "x.pdf"))
+        assert code == 2 and ".svg or .png" in err, (code, err)
+
+
+@test
+def compare_bad_mix_files_name_line_and_column():
+    import tempfile
+    good = open(article_mix(), encoding="utf-8").read()
+    cases = [
+        (good.replace("share: 20%", "share: 25%"), "add up to 1.05", None),
+        (good.replace("share: 70%", "share: lots"), "share: expected a fraction", 11),
+        (good.replace("    gen: 512", "    gne: 512"), "unknown key 'gne'", None),
+        (good.replace("kind: image", "kind: video"), "'video' is not one of llm, image, train",
+         None),
+        (good.replace("ctx: 16k", "ctx: 16q"), "ctx: expected a token count", 14),
+        ("systems: [pc-rtx-4090]\n", "missing required key 'workloads'", 1),
+        ("systems: [pc-rtx-4090\nworkloads: []\n", None, None),
+        ("workloads:\n  - name: x\n    share: 1\n    model: llama-3.1-8b\n",
+         "an llm workload needs a 'quant'", 2),
+        ("systemz: []\n", "unknown key 'systemz'", 1),
+    ]
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "mix.yaml")
+        for text, want, line in cases:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            code, out, err = run("compare", path)
+            assert code == 1 and out == "", (want, code, out, err)
+            assert re.search(r"mix\.yaml:\d+:\d+: ", err), err
+            if want:
+                assert want in err, (want, err)
+            if line:
+                assert "mix.yaml:%d:" % line in err, (line, err)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(good.replace("pc-2x-rtx-4090]", "pc-2x-rtx-409]"))
+        code, _, err = run("compare", path)
+        assert code == 1 and "pc-2x-rtx-409" in err and "did you mean" in err, err
+    code, _, err = run("compare")
+    assert code == 2 and "MIX.yaml" in err, err
+    code, _, err = run("compare", "/nonexistent/mix.yaml")
+    assert code == 1 and "cannot open" in err, err
 
 
 @test

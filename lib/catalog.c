@@ -490,6 +490,11 @@ static llmroof_status check_device(llmroof_device *d, const where *w, llmroof_er
     TRY(check_real(err, w, "compute.f16", d->compute_f16, d->kind != LLMROOF_DEVICE_STORAGE,
                    MAX_COMPUTE));
     TRY(check_real(err, w, "compute.int8", d->compute_int8, 0, MAX_COMPUTE));
+    TRY(check_real(err, w, "compute.f16_acc32", d->compute_f16_acc32, 0, MAX_COMPUTE));
+    if (d->compute_f16_acc32 > d->compute_f16)
+        return vfail(err, w, "compute.f16_acc32", LLMROOF_E_RANGE,
+                     "compute.f16_acc32 (%g FLOP/s) is above compute.f16 (%g FLOP/s): fp32 "
+                     "accumulation is never faster", d->compute_f16_acc32, d->compute_f16);
     if (d->kind == LLMROOF_DEVICE_UNIFIED) {
         TRY(check_fraction(err, w, "gpu_share", d->gpu_share));
         if (d->gpu_share_max == 0)

@@ -248,6 +248,11 @@ double llmroof__idle_power(const llmroof__machine *m)
     return power;
 }
 
+double llmroof__acc32_compute(const llmroof_device *d)
+{
+    return d->compute_f16_acc32 > 0 ? d->compute_f16_acc32 : d->compute_f16;
+}
+
 int llmroof__valid_electricity_price(double usd_per_kwh)
 {
     return usd_per_kwh >= 0 && usd_per_kwh <= 100; /* false for NaN */

@@ -143,7 +143,7 @@ static llmroof_status image_plain(const llmroof__machine *m, const llmroof_image
     double eta_c = llmroof__kernel_efficiency(b->prefill_kernels, b->prefill_kernel_count,
                                               b->prefill_efficiency, kernel);
     double eta_bw = b->decode_efficiency;
-    double C = d->compute_f16, BW = d->bandwidth;
+    double C = llmroof__acc32_compute(d), BW = d->bandwidth;
     double F = (im->denoiser.flops - im->attention_flops) * rho + im->attention_flops * rho * rho;
     double S = g * B * F;
     double tc = S / (C * eta_c), tm = w_den / (BW * eta_bw);

@@ -27,6 +27,9 @@ double llmroof__busy_power(const llmroof__machine *m, uint32_t gpus);
 /* Watts at idle: the system's idle_power, else the sum of its devices' when
  * all are known, else 0 (unknown). */
 double llmroof__idle_power(const llmroof__machine *m);
+/* FLOP/s of f16/bf16 matrix math with fp32 accumulation (PyTorch's default:
+ * image generation §9, training §10): compute_f16_acc32, else compute_f16. */
+double llmroof__acc32_compute(const llmroof_device *d);
 /* USD of `joules` of electricity at `usd_per_kwh`. */
 double llmroof__energy_cost(double joules, double usd_per_kwh);
 /* A request's electricity_price: 0 (none) or a finite price up to 100 USD/kWh. */

@@ -565,7 +565,7 @@ static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *e
                                        "reserved",  "bandwidth",     "compute", "gpu_share",
                                        "gpu_share_max", "power",     "price",   "source",
                                        "bandwidth_kind", "idle_power", NULL};
-    static const char *const ckeys[] = {"f16", "int8", NULL};
+    static const char *const ckeys[] = {"f16", "int8", "f16_acc32", NULL};
     enum { NAME, KIND, BACKEND, MEMORY, RESERVED, BANDWIDTH, COMPUTE, SHARE, SHARE_MAX };
     uint64_t seen = 0, cseen = 0;
     int k, more;
@@ -597,8 +597,11 @@ static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *e
                 TRY(next(p));
                 if (k == 0)
                     TRY(val_quantity(p, "compute.f16", LLMROOF__UNIT_COMPUTE, &d->compute_f16));
-                else
+                else if (k == 1)
                     TRY(val_quantity(p, "compute.int8", LLMROOF__UNIT_COMPUTE, &d->compute_int8));
+                else
+                    TRY(val_quantity(p, "compute.f16_acc32", LLMROOF__UNIT_COMPUTE,
+                                     &d->compute_f16_acc32));
             }
             break;
         case SHARE:

@@ -48,6 +48,7 @@ int main(void)
     F(llmroof_device, source);
     F(llmroof_device, bandwidth_kind);
     F(llmroof_device, idle_power);
+    F(llmroof_device, compute_f16_acc32);
     S(llmroof_link);
     F(llmroof_link, size);
     F(llmroof_link, id);

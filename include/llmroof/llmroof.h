@@ -248,6 +248,10 @@ typedef struct llmroof_device {
     char source[LLMROOF_SOURCE_MAX];
     int32_t bandwidth_kind;    /* llmroof_bandwidth_kind */
     double idle_power;         /* watts when loaded but idle; 0 = unknown */
+    double compute_f16_acc32;  /* FLOP/s, dense f16/bf16 with fp32 accumulation -- what
+                                  PyTorch's matmuls run at (image generation, training);
+                                  GeForce cards run it at half compute_f16; 0 = the same
+                                  as compute_f16 */
 } llmroof_device;
 
 typedef struct llmroof_link {

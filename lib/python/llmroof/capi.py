@@ -409,6 +409,7 @@ class llmroof_device(_Struct):
         ("source", _SOURCE),
         ("bandwidth_kind", c_int32),
         ("idle_power", c_double),
+        ("compute_f16_acc32", c_double),
     ]
     _enum_fields = {"kind": DeviceKind, "backend": Backend, "bandwidth_kind": BandwidthKind}
 

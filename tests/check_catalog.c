@@ -766,6 +766,13 @@ MUT(e_measured_nan, llmroof_engine, x->backends[0].measured_efficiency = NAN)
 MUT(e_backend_kind, llmroof_engine, x->backends[0].backend = LLMROOF_BACKEND_NONE)
 MUT(d_bandwidth_kind, llmroof_device, x->bandwidth_kind = 5)
 MUT(d_memory_huge, llmroof_device, x->memory = UINT64_C(1) << 61)
+MUT(d_acc32_above, llmroof_device, x->compute_f16_acc32 = x->compute_f16 * 2)
+MUT(d_acc32_nan, llmroof_device, x->compute_f16_acc32 = NAN)
+MUT(d_idle_above, llmroof_device, (x->power = 100, x->idle_power = 101))
+MUT(d_idle_negative, llmroof_device, x->idle_power = -1)
+MUT(s_idle_nan, llmroof_system, x->idle_power = NAN)
+MUT(e_tasks_none, llmroof_engine, x->tasks = 0)
+MUT(e_tasks_unknown, llmroof_engine, x->tasks = LLMROOF_TASK_LLM | 0x8u)
 MUT(s_host_long, llmroof_system, memset(x->host_device, 'h', sizeof x->host_device))
 MUT(s_host_chars, llmroof_system, strcpy(x->host_device, "no such/host"))
 
@@ -797,6 +804,13 @@ static const rule rules[] = {
     {2, e_backend_kind, LLMROOF_E_SCHEMA, "not a compute backend"},
     {3, d_bandwidth_kind, LLMROOF_E_SCHEMA, "bandwidth_kind"},
     {3, d_memory_huge, LLMROOF_E_RANGE, "1 EiB"},
+    {3, d_acc32_above, LLMROOF_E_RANGE, "fp32 accumulation is never faster"},
+    {3, d_acc32_nan, LLMROOF_E_RANGE, "compute.f16_acc32"},
+    {3, d_idle_above, LLMROOF_E_RANGE, "idle_power (101 W) is above power (100 W)"},
+    {3, d_idle_negative, LLMROOF_E_RANGE, "idle_power"},
+    {4, s_idle_nan, LLMROOF_E_RANGE, "idle_power"},
+    {2, e_tasks_none, LLMROOF_E_SCHEMA, "tasks must be a non-empty set"},
+    {2, e_tasks_unknown, LLMROOF_E_SCHEMA, "tasks must be a non-empty set"},
     {4, s_host_long, LLMROOF_E_SCHEMA, "longer than"},
     {4, s_host_chars, LLMROOF_E_SCHEMA, "not a valid id"},
 };

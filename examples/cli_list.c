@@ -227,7 +227,8 @@ static void list_engines(const llmroof_catalog *cat)
 {
     char name[64];
     int w = id_width(cat, LLMROOF_SECTION_ENGINES, 2, 40);
-    printf("  %-*s  %-24s  %-22s  %s\n", w, "id", "name", "split modes", "backends");
+    printf("  %-*s  %-22s  %-26s  %s\n", w, "id", "name", "runs (LLM: split modes)",
+           "backends");
     uint32_t n = llmroof_catalog_count(cat, LLMROOF_SECTION_ENGINES);
     for (uint32_t k = 0; k < n; k++) {
         const char *id = llmroof_catalog_id(cat, LLMROOF_SECTION_ENGINES, k);
@@ -235,7 +236,14 @@ static void list_engines(const llmroof_catalog *cat)
         llmroof_engine_init(&e);
         if (!id || llmroof_catalog_get_engine(cat, id, &e, NULL) != LLMROOF_OK)
             continue;
-        char splits[64] = "", backends[96] = "";
+        static const char *const task_names[] = {"llm", "image", "train"};
+        char splits[64] = "", backends[96] = "", tasks[32] = "";
+        for (int t = 0; t < 3; t++)
+            if (e.tasks & (1u << t)) {
+                if (tasks[0])
+                    strcat(tasks, ",");
+                strcat(tasks, task_names[t]);
+            }
         for (int32_t s = LLMROOF_SPLIT_LAYER; s <= LLMROOF_SPLIT_NONE; s++)
             if (e.split_modes & LLMROOF_SPLIT_BIT(s)) {
                 if (splits[0])
@@ -249,7 +257,13 @@ static void list_engines(const llmroof_catalog *cat)
                 strcat(backends, ",");
             strcat(backends, llmroof_backend_string(e.backends[b].backend));
         }
-        printf("  %-*s  %-24s  %-22s  %s\n", w, id, cut(name, sizeof name, e.name, 24), splits,
+        /* Split modes matter to LLM work only: "llm: layer,row", "image". */
+        char runs[96];
+        if (e.tasks & LLMROOF_TASK_LLM)
+            snprintf(runs, sizeof runs, "%s: %s", tasks, splits);
+        else
+            snprintf(runs, sizeof runs, "%s", tasks);
+        printf("  %-*s  %-22s  %-26s  %s\n", w, id, cut(name, sizeof name, e.name, 22), runs,
                backends);
     }
 }

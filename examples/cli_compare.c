@@ -215,7 +215,7 @@ static int read_engine(const reader *r, const yaml_node_t *n, engine_choice *e)
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         const yaml_node_t *k = yaml_document_get_node(r->doc, p->key);
         const yaml_node_t *v = yaml_document_get_node(r->doc, p->value);
-        int32_t b;
+        int32_t b = 0;
         int rc = read_enum(r, k, "engine", llmroof_backend_string, LLMROOF_BACKEND_NONE, &b);
         if (rc)
             return rc;
@@ -285,7 +285,7 @@ static int read_image_key(const reader *r, const char *k, const yaml_node_t *v,
         return read_u32(r, v, "steps", 1, 10000, &q->steps);
     if (strcmp(k, "batch") == 0)
         return read_u32(r, v, "batch", 1, 1024, &q->batch);
-    uint32_t bits;
+    uint32_t bits = 0;
     int rc = read_u32(r, v, "denoiser_bits", 4, 32, &bits);
     q->denoiser_bits = bits;
     return rc;

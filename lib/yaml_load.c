@@ -993,7 +993,7 @@ static llmroof_status val_enum_bits(P *p, const char *key, const char *const *na
         TRY(next(p));
         if (p->ev.type == YAML_SEQUENCE_END_EVENT)
             return LLMROOF_OK;
-        int32_t v;
+        int32_t v = 0;
         yaml_mark_t mm = p->ev.start_mark;
         TRY(val_enum(p, key, names + shift, &v));
         v += shift;
@@ -1082,7 +1082,7 @@ static llmroof_status parse_image_part(P *p, const char *key, llmroof_image_part
     yaml_mark_t pm = p->ev.start_mark, km;
     char k[LLMROOF__MARK_KEY_MAX];
     uint64_t seen = 0;
-    int i, more;
+    int i = 0, more;
     uint64_t act = 0;
     for (;;) {
         TRY(next_key(p, keys, key, &seen, &i, &km, &more));

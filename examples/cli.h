@@ -121,6 +121,18 @@ void cli_json_bool(cli_json *j, const char *key, int value);
 void cli_json_null(cli_json *j, const char *key);
 void cli_json_finish(cli_json *j); /* final newline */
 
+/* The "energy" object every estimate prints (docs/cli.md): power_w,
+ * joules_per_<job>, idle_power_w, electricity_usd_per_<job_unit>, price_usd,
+ * price_per_<rate>_usd.  `job` names the unit of work ("token", "image"). */
+typedef struct cli_energy {
+    const char *job;        /* "token", "image" */
+    const char *cost_unit;  /* "mtok" (a million tokens), "image" */
+    const char *rate;       /* "tps", "ipm" (images per minute) */
+    double power, joules, idle_power, cost, price, price_per_rate;
+    double prefill_joules;  /* LLM estimates: J per prompt token; < 0 = not printed */
+} cli_energy;
+void cli_json_energy(cli_json *j, const cli_energy *e);
+
 /* ---- commands ---- */
 int cli_cmd_estimate(int argc, char **argv, cli_common *c); /* cli_estimate.c */
 int cli_cmd_table(int argc, char **argv, cli_common *c);    /* cli_table.c */

@@ -1084,7 +1084,7 @@ int cli_cmd_compare(int argc, char **argv, cli_common *c)
             run_cell(cat, &mx, &mx.w[i], mx.systems[s], ce);
             double idle = ce->llm.idle_power > 0     ? ce->llm.idle_power
                           : ce->image.idle_power > 0 ? ce->image.idle_power
-                                                     : 0;
+                                                     : ce->train.idle_power;
             if (!(o[s].idle_power > 0))
                 o[s].idle_power = idle;
         }

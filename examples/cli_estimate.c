@@ -631,15 +631,11 @@ static void print_json(const llmroof_request *req, const llmroof_result *res,
 
     cli_json_double(&j, "request_time_s", res->request_time);
 
-    cli_json_begin_object(&j, "energy");
-    cli_json_double(&j, "power_w", res->power);
-    cli_json_double(&j, "joules_per_token", res->joules_per_token);
-    cli_json_double(&j, "prefill_joules_per_token", res->prefill_joules_per_token);
-    cli_json_double(&j, "idle_power_w", res->idle_power);
-    cli_json_double(&j, "electricity_usd_per_mtok", res->cost_per_mtok);
-    cli_json_double(&j, "price_usd", res->price);
-    cli_json_double(&j, "price_per_tps_usd", res->price_per_tps);
-    cli_json_end_object(&j);
+    const cli_energy e = {"token",           "mtok",          "tps",
+                          res->power,        res->joules_per_token, res->idle_power,
+                          res->cost_per_mtok, res->price,    res->price_per_tps,
+                          res->prefill_joules_per_token};
+    cli_json_energy(&j, &e);
 
     cli_json_end_object(&j);
     cli_json_finish(&j);

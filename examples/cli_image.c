@@ -161,11 +161,10 @@ static void print_json(const llmroof_image_request *r, const llmroof_image_resul
     cli_json_double(&j, "transfer_time", s->transfer_time);
     cli_json_double(&j, "run_time", s->run_time);
     cli_json_double(&j, "seconds_per_image", s->seconds_per_image);
-    cli_json_double(&j, "power", s->power);
-    cli_json_double(&j, "joules_per_image", s->joules_per_image);
-    cli_json_double(&j, "cost_per_image", s->cost_per_image);
-    cli_json_double(&j, "price", s->price);
-    cli_json_double(&j, "price_per_ipm", s->price_per_ipm);
+    const cli_energy e = {"image",           "image",       "ipm",
+                          s->power,          s->joules_per_image, s->idle_power,
+                          s->cost_per_image, s->price,      s->price_per_ipm, -1};
+    cli_json_energy(&j, &e);
     cli_json_end_object(&j);
     cli_json_finish(&j);
 }

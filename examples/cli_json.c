@@ -10,6 +10,24 @@
 
 #define MAX_DEPTH ((int)(sizeof(((cli_json *)0)->empty) / sizeof(int)))
 
+void cli_json_energy(cli_json *j, const cli_energy *e)
+{
+    char key[64];
+    cli_json_begin_object(j, "energy");
+    cli_json_double(j, "power_w", e->power);
+    snprintf(key, sizeof key, "joules_per_%s", e->job);
+    cli_json_double(j, key, e->joules);
+    if (e->prefill_joules >= 0)
+        cli_json_double(j, "prefill_joules_per_token", e->prefill_joules);
+    cli_json_double(j, "idle_power_w", e->idle_power);
+    snprintf(key, sizeof key, "electricity_usd_per_%s", e->cost_unit);
+    cli_json_double(j, key, e->cost);
+    cli_json_double(j, "price_usd", e->price);
+    snprintf(key, sizeof key, "price_per_%s_usd", e->rate);
+    cli_json_double(j, key, e->price_per_rate);
+    cli_json_end_object(j);
+}
+
 void cli_json_init(cli_json *j, FILE *out)
 {
     memset(j, 0, sizeof *j);

@@ -282,13 +282,10 @@ static void print_json(const llmroof_train_request *req, const llmroof_train_res
     cli_json_double(&j, "allreduce_time", res->allreduce_time);
     cli_json_double(&j, "tokens_per_s", res->tokens_per_s);
     cli_json_end_object(&j);
-    cli_json_begin_object(&j, "energy");
-    cli_json_double(&j, "power", res->power);
-    cli_json_double(&j, "joules_per_token", res->joules_per_token);
-    cli_json_double(&j, "cost_per_mtok", res->cost_per_mtok);
-    cli_json_double(&j, "price", res->price);
-    cli_json_double(&j, "price_per_tps", res->price_per_tps);
-    cli_json_end_object(&j);
+    const cli_energy e = {"token",           "mtok",       "tps",
+                          res->power,        res->joules_per_token, res->idle_power,
+                          res->cost_per_mtok, res->price, res->price_per_tps, -1};
+    cli_json_energy(&j, &e);
     cli_json_end_object(&j);
     cli_json_finish(&j);
 }

@@ -323,6 +323,7 @@ llmroof_status llmroof__train_plain(const llmroof__machine *m, const llmroof_mod
     out.cost_per_mtok = llmroof__energy_cost(out.joules_per_token * 1e6, req->electricity_price);
     out.price = m->system->price;
     out.price_per_tps = safe_div(out.price, out.tokens_per_s);
+    out.idle_power = llmroof__idle_power(m);
 
     const double v[] = {out.params, out.trainable_params, out.step_flops, out.step_time,
                         out.allreduce_time, out.tokens_per_s, out.power, out.joules_per_token,

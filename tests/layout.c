@@ -406,6 +406,7 @@ int main(void)
     F(llmroof_train_result, cost_per_mtok);
     F(llmroof_train_result, price);
     F(llmroof_train_result, price_per_tps);
+    F(llmroof_train_result, idle_power);
     F(llmroof_train_result, reserved_f64);
 
     V(LLMROOF_ID_MAX);

@@ -486,6 +486,11 @@ def energy_cost_and_engine_tasks_from_python():
         assert r.power > 0 and r.idle_power > 0, r
         assert abs(r.cost_per_mtok - r.joules_per_token * 1e6 / 3.6e6 * 0.25) < 1e-9, r
         assert cat.get_engine("llama.cpp").tasks == llmroof.Task.LLM
+        assert cat.get_engine("diffusers").tasks == llmroof.Task.IMAGE
+        t = cat.train_estimate("pc-rtx-4090", "llama-3.1-8b", method="qlora",
+                               electricity_price=0.25)
+        assert t.idle_power == r.idle_power > 0, (t.idle_power, r.idle_power)
+        assert abs(t.cost_per_mtok - t.joules_per_token * 1e6 / 3.6e6 * 0.25) < 1e-9, t
         raises(llmroof.LlmroofError, cat.estimate, "pc-rtx-4090", "llama-3.1-8b", "Q4_K_M",
                electricity_price=-1)
 

@@ -780,7 +780,8 @@ typedef struct llmroof_train_result {
     double cost_per_mtok;            /* USD of electricity per million training tokens */
     double price;                    /* USD of the system; 0 = unknown */
     double price_per_tps;            /* USD per training token/s */
-    double reserved_f64[8];
+    double idle_power;               /* watts at idle; 0 = unknown */
+    double reserved_f64[7];
 } llmroof_train_result;
 
 LLMROOF_API void llmroof_train_result_init(llmroof_train_result *res);

@@ -775,7 +775,8 @@ class llmroof_train_result(_Struct):
         ("cost_per_mtok", c_double),
         ("price", c_double),
         ("price_per_tps", c_double),
-        ("reserved_f64", c_double * 8),
+        ("idle_power", c_double),
+        ("reserved_f64", c_double * 7),
     ]
     _enum_fields = {"fit": Fit}
 

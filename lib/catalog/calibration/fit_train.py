@@ -13,9 +13,15 @@ What it does (docs/model.md §10.6, docs/accuracy-train.md):
      efficiency 1 (an engine override in a temporary file): the compute time
      t1 and the all-reduce time;
   3. fits, per engine, backend and kernel class (bf16: full and LoRA; nf4:
-     QLoRA) that has rows marked `fit`, one efficiency eta by least absolute
-     relative error of step time, t = t1 / eta + allreduce (a weighted
-     median); classes without fit rows keep the backend default;
+     QLoRA) that has rows marked `fit`, one efficiency eta (a fraction of
+     the device's compute.f16_acc32, the f16/bf16 peak with fp32
+     accumulation PyTorch runs at; Apple GPUs: compute.f16) by least
+     absolute relative error of step time, t = t1 / eta + layers x tau +
+     allreduce (a weighted median); the per-layer overhead tau is fitted
+     only for a class with at least MIN_TAU_ROWS fit rows (else 0: two
+     parameters on a handful of rows would fit them exactly); classes
+     without fit rows keep the backend default; rows marked `excluded`
+     (reason in their note) are not scored, only listed;
   4. with --write puts eta into lib/catalog/engines.yaml; --check exits 1
      unless engines.yaml holds exactly what the fit gives;
   5. with --report scores every row: fit rows leave-one-out (eta refitted
@@ -38,6 +44,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 ENGINES = os.path.join(ROOT, "lib", "catalog", "engines.yaml")
 DATA = os.path.join(HERE, "measured-train.csv")
+EXTRA = os.path.join(HERE, "calib-systems.yaml")
+MIN_TAU_ROWS = 5
 GIB = 2.0 ** 30
 
 
@@ -142,6 +150,7 @@ def run_tool(tool, r, catalog=None):
         cmd.append("--no-checkpointing")
     if r["flash_attention"] == "0":
         cmd.append("--no-flash-attention")
+    cmd += ["--catalog", EXTRA]
     if catalog:
         cmd += ["--catalog", catalog, "--override"]
     p = subprocess.run(cmd, capture_output=True, text=True)
@@ -151,6 +160,21 @@ def run_tool(tool, r, catalog=None):
 
 
 _LAYERS = {}
+_BACKENDS = {}
+
+
+def backend_of(tool, device):
+    """Backend of a catalog device (llmroof list devices)."""
+    if not _BACKENDS:
+        out = subprocess.run([tool, "--catalog", EXTRA, "list", "devices"], capture_output=True,
+                             text=True, check=True).stdout.split("\n")
+        for line in out[1:]:
+            m = re.match(r"\s*(\S+)\s.*\s(gpu|unified|cpu)\s+(\S+)\s", line)
+            if m:
+                _BACKENDS[m.group(1)] = m.group(3)
+    if device not in _BACKENDS:
+        raise SystemExit("fit_train: no backend for device %s" % device)
+    return _BACKENDS[device]
 
 
 def layer_count(tool, model):
@@ -202,9 +226,10 @@ def fit_eta_at(samples, tau):
 
 
 def fit_eta(samples):
-    """(eta, tau): tau on a 10 us grid from 0 to 20 ms, eta for each."""
+    """(eta, tau): tau on a 10 us grid from 0 to 20 ms, eta for each; tau 0
+    when there are fewer than MIN_TAU_ROWS samples."""
     best = None
-    for k in range(0, 2001):
+    for k in range(0, 2001 if len(samples) >= MIN_TAU_ROWS else 1):
         tau = k * 10e-6
         eta, cost = fit_eta_at(samples, tau)
         if best is None or cost < best[2] - 1e-12:
@@ -232,6 +257,8 @@ def main():
     rows = load_rows(args.data)
     lines = open(ENGINES, encoding="utf-8").read().split("\n")
     speed, memory = [], []
+    excluded = [r for r in rows if r["use"] == "excluded"]
+    rows = [r for r in rows if r["use"] != "excluded"]
     with tempfile.TemporaryDirectory() as tmp:
         unit = {}
         for r in rows:
@@ -239,6 +266,7 @@ def main():
                 unit[r["engine"]] = override_file(lines, r["engine"], tmp)
             if r["kind"] in ("speed", "both"):
                 js = run_tool(args.llmroof, r, unit[r["engine"]])
+                r["backend"] = backend_of(args.llmroof, js["device"])
                 layers = layer_count(args.llmroof, r["model"])
                 speed.append((r, js["speed"]["step_time"] - js["speed"]["allreduce_time"],
                               layers, js["speed"]["allreduce_time"], measured_step(r)))
@@ -250,7 +278,7 @@ def main():
     groups = {}
     for s in speed:
         r = s[0]
-        key = (r["engine"], "cuda" if r["system"] else "cuda", kernel_of(r["method"]))
+        key = (r["engine"], r["backend"], kernel_of(r["method"]))
         groups.setdefault(key, []).append(s)
     fitted = {}
     for key, ss in sorted(groups.items()):
@@ -327,7 +355,7 @@ def main():
             100 * statistics.median(merrs), 100 * max(merrs), len(merrs)))
 
     if args.report:
-        write_report(args.report, fitted, scored, mem_scored)
+        write_report(args.report, fitted, scored, mem_scored, excluded)
         print("wrote", args.report)
     if args.check and bad:
         for b in bad:
@@ -336,22 +364,26 @@ def main():
     return 0
 
 
-def write_report(path, fitted, scored, mem_scored):
+def write_report(path, fitted, scored, mem_scored, excluded):
     out = []
     out.append("# Accuracy of the fine-tuning estimate\n")
     out.append("Generated by `python3 lib/catalog/calibration/fit_train.py --report "
                "docs/accuracy-train.md` from `lib/catalog/calibration/measured-train.csv` "
                "(docs/model.md §10).  Error = measured / predicted − 1.\n")
     out.append("## Fitted efficiencies\n")
-    out.append("| engine | backend | kernel class | eta (fraction of compute_f16) | "
+    out.append("| engine | backend | kernel class | eta (fraction of compute.f16_acc32) | "
                "per_layer_overhead |")
     out.append("|---|---|---|---|---|")
     for (e, b, k), (eta, tau) in sorted(fitted.items()):
         out.append("| %s | %s | %s | %.3f | %.1f us |" % (e, b, k, eta, tau * 1e6))
     out.append("")
-    out.append("Kernel classes without `fit` rows keep the backend's default: QLoRA "
-               "(`nf4`) has one published row with a stated speed, too few to fit; it is "
-               "held out and scored with the bf16 eta.\n")
+    out.append("eta is a fraction of the device's `compute.f16_acc32`: the f16/bf16 tensor "
+               "peak with fp32 accumulation that PyTorch runs at (GeForce: half of "
+               "`compute.f16`; A100/H100 and Apple GPUs: equal to it).  The per-layer overhead "
+               "is fitted only for a class with at least %d fit rows; below that it is 0.  "
+               "Kernel classes without `fit` rows keep the backend's default: QLoRA (`nf4`) "
+               "has one usable published row with a stated speed, too few to fit; it is held "
+               "out and scored with the bf16 eta.\n" % MIN_TAU_ROWS)
 
     def summary(label, errs):
         if not errs:
@@ -366,6 +398,22 @@ def write_report(path, fitted, scored, mem_scored):
     summary("held-out rows", [abs(x[5]) for x in scored if x[1] != "leave-one-out"])
     summary("all", [abs(x[5]) for x in scored])
     out.append("")
+    out.append("Per engine backend:\n")
+    out.append("| rows | n | median abs error | worst |")
+    out.append("|---|---|---|---|")
+    for eb in sorted({(x[0]["engine"], x[0]["backend"]) for x in scored}):
+        pick = [x for x in scored if (x[0]["engine"], x[0]["backend"]) == eb]
+        summary("%s %s, fit rows leave-one-out" % eb,
+                [abs(x[5]) for x in pick if x[1] == "leave-one-out"])
+        summary("%s %s, held-out rows" % eb,
+                [abs(x[5]) for x in pick if x[1] != "leave-one-out"])
+    out.append("")
+    out.append("The mlx-lm (metal) eta rests on two mlx-examples README rows, whose sequence "
+               "length is assumed (128 tokens of WikiSQL) and whose GPU core counts are not "
+               "stated; the two differ in how many layers get adapters (16 vs 4 of 32, so "
+               "the backward pass differs), which one eta cannot describe: their "
+               "leave-one-out errors are the honest spread.  It gives Macs a training speed "
+               "of the right order, not a calibrated one.\n")
     worst = max(scored, key=lambda x: abs(x[5])) if scored else None
     if worst:
         r = worst[0]
@@ -396,6 +444,11 @@ def write_report(path, fitted, scored, mem_scored):
         out.append("| %s | %s | %s | %s | %s | %.2f | %.2f | %s |" % (
             r["source"], r["model"], r["method"], r["seq_len"], what, pred / GIB, meas / GIB,
             pct(e)))
+    out.append("")
+    out.append("## Excluded rows (not scored)\n")
+    for r in excluded:
+        out.append("- `%s` %s %s %s on %s: %s" % (r["source"], r["engine"], r["method"],
+                                                  r["model"], r["system"], r["note"]))
     out.append("")
     out.append("## Sources\n")
     seen = set()

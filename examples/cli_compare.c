@@ -554,7 +554,8 @@ static void run_cell(const llmroof_catalog *cat, const mix *m, const workload *w
 typedef struct overall {
     double score;      /* sum of share x speed / best speed */
     double energy;     /* sum of share x joules / least joules; 0 if it cannot run all */
-    int runs_all;
+    int runs_all;      /* every workload */
+    int runs_runnable; /* every workload some machine runs: the energy index is defined */
     llmroof_system sys;
     double idle_power; /* from its first LLM estimate, else its image/train one */
 } overall;
@@ -562,9 +563,18 @@ typedef struct overall {
 static void summarise(const mix *m, cell (*cells)[MIX_MAX_SYSTEMS], overall *o)
 {
     for (uint32_t s = 0; s < m->nsystems; s++) {
-        o[s].runs_all = 1;
+        o[s].runs_all = o[s].runs_runnable = 1;
         o[s].score = o[s].energy = 0;
     }
+    /* Workloads no machine runs say nothing about which machine is better:
+     * the score is weighted by the shares of the others (docs/compare.md). */
+    double runnable = 0;
+    for (uint32_t i = 0; i < m->n; i++)
+        for (uint32_t s = 0; s < m->nsystems; s++)
+            if (cells[i][s].speed > 0) {
+                runnable += m->w[i].share;
+                break;
+            }
     for (uint32_t i = 0; i < m->n; i++) {
         double best = 0, least = INFINITY;
         for (uint32_t s = 0; s < m->nsystems; s++) {
@@ -578,11 +588,13 @@ static void summarise(const mix *m, cell (*cells)[MIX_MAX_SYSTEMS], overall *o)
             const cell *c = &cells[i][s];
             if (!(c->speed > 0)) {
                 o[s].runs_all = 0;
+                if (best > 0)
+                    o[s].runs_runnable = 0;
                 continue;
             }
-            o[s].score += m->w[i].share * c->speed / best;
+            o[s].score += m->w[i].share / runnable * c->speed / best;
             if (isfinite(least) && c->joules > 0)
-                o[s].energy += m->w[i].share * c->joules / least;
+                o[s].energy += m->w[i].share / runnable * c->joules / least;
         }
     }
 }
@@ -605,11 +617,22 @@ static void row(const char *label, const char *const *cols, uint32_t n)
 static const char *fit_words(int32_t fit)
 {
     switch (fit) {
-    case LLMROOF_FIT_GPU: return "fits in GPU memory";
-    case LLMROOF_FIT_OFFLOAD: return "fits, offloaded";
+    case LLMROOF_FIT_GPU: return "fits on GPU";
+    case LLMROOF_FIT_OFFLOAD: return "offloaded";
     case LLMROOF_FIT_STORAGE: return "pages from disk";
     default: return "does not fit";
     }
+}
+
+/* Bytes the workload needs: the whole model and cache (LLM), the peak on
+ * the accelerator (image), per accelerator (training). */
+static double needed_bytes(const workload *w, const cell *c)
+{
+    if (w->kind == KIND_LLM)
+        return (double)c->llm.total;
+    if (w->kind == KIND_IMAGE)
+        return (double)c->image.peak;
+    return (double)c->train.total;
 }
 
 static void describe(const workload *w, const cell *cells, uint32_t ncells, char *buf,
@@ -661,7 +684,8 @@ static void print_workload(const mix *m, const workload *w, const cell *cells)
             snprintf(text[0][s], COL_W, "cannot run (see below)");
             continue;
         }
-        snprintf(text[0][s], COL_W, "%s", fit_words(c->fit));
+        snprintf(text[0][s], COL_W, "%s (%s)", fit_words(c->fit),
+                 cli_gib(b, sizeof b, needed_bytes(w, c)));
         if (c->fit == LLMROOF_FIT_NONE)
             continue;
         if (w->kind == KIND_LLM) {
@@ -737,7 +761,7 @@ static void print_overall(const mix *m, const overall *o)
                                          "runs every workload", "price", "power at idle"};
     for (uint32_t s = 0; s < m->nsystems; s++) {
         snprintf(text[0][s], COL_W, "%.2f", o[s].score);
-        if (o[s].runs_all && o[s].energy > 0)
+        if (o[s].runs_runnable && o[s].energy > 0)
             snprintf(text[1][s], COL_W, "%.2fx", o[s].energy);
         else
             snprintf(text[1][s], COL_W, "-");
@@ -767,7 +791,8 @@ static void print_overall(const mix *m, const overall *o)
         if (o[s].runs_all && o[s].sys.price > 0 &&
             (cheapest < 0 || o[s].sys.price < o[cheapest].sys.price))
             cheapest = (int)s;
-        if (o[s].runs_all && o[s].energy > 0 && (frugal < 0 || o[s].energy < o[frugal].energy))
+        if (o[s].runs_runnable && o[s].energy > 0 &&
+            (frugal < 0 || o[s].energy < o[frugal].energy))
             frugal = (int)s;
     }
     if (!o[best].runs_all)
@@ -856,7 +881,7 @@ static void print_json(const mix *m, cell (*cells)[MIX_MAX_SYSTEMS], const overa
         cli_json_string(&j, "system", m->systems[s]);
         cli_json_double(&j, "score", o[s].score);
         cli_json_bool(&j, "runs_all", o[s].runs_all);
-        if (o[s].runs_all && o[s].energy > 0)
+        if (o[s].runs_runnable && o[s].energy > 0)
             cli_json_double(&j, "energy_vs_least", o[s].energy);
         else
             cli_json_null(&j, "energy_vs_least");

@@ -634,6 +634,30 @@ def compare_the_articles_machines():
 
 
 @test
+def compare_fine_tuning_mix():
+    """Issue 7: QLoRA of an 8B model fits a 24 GB card, full fine-tuning does
+    not fit any of the article's machines; a workload no machine runs is
+    left out of the score (docs/compare.md)."""
+    mix = os.path.join(DATA, "..", "..", "examples", "compare", "fine-tuning.yaml")
+    code, out, err = run("compare", mix, "--json")
+    assert code == 0, err
+    j = json.loads(out)
+    by = {w["name"]: {r["system"]: r for r in w["results"]} for w in j["workloads"]}
+    assert by["QLoRA, 8B"]["pc-rtx-4090"]["fit"] == "gpu"
+    assert all(r["fit"] == "none" for r in by["full fine-tuning, 8B"].values())
+    assert next(w for w in j["workloads"] if w["name"] == "full fine-tuning, 8B")["fastest"] is None
+    shares = {w["name"]: w["share"] for w in j["workloads"]}
+    runnable = shares["QLoRA, 8B"] + shares["LoRA, 8B"]
+    for o in j["overall"]:
+        want = sum(shares[n] / runnable * by[n][o["system"]]["relative_speed"]
+                   for n in ("QLoRA, 8B", "LoRA, 8B"))
+        assert abs(o["score"] - want) < 1e-9 and o["runs_all"] is False, (o, want)
+        assert o["energy_vs_least"] >= 1 - 1e-12, o
+    code, out, _ = run("compare", mix)
+    assert "no machine runs it" in out and "does not fit (12" in out, out
+
+
+@test
 def compare_system_option_replaces_the_list():
     j = compare_json("--system", "pc-rtx-4090")
     assert [r["system"] for r in j["workloads"][0]["results"]] == ["pc-rtx-4090"]

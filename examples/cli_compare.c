@@ -784,8 +784,14 @@ static void print_overall(const mix *m, const overall *o)
     for (uint32_t s = 1; s < m->nsystems; s++)
         if (o[s].score > o[best].score)
             best = s;
-    printf("\nVerdict: %s is the fastest for this mix (%.0f%% of the best machine's speed, "
-           "weighted by share)", m->systems[best], 100 * o[best].score);
+    printf("\nVerdict: fastest for this mix: %s (score %.2f; 1 = the fastest at every "
+           "workload)", m->systems[best], o[best].score);
+    int second = -1;
+    for (uint32_t s = 0; s < m->nsystems; s++)
+        if (s != best && (second < 0 || o[s].score > o[second].score))
+            second = (int)s;
+    if (second >= 0)
+        printf(", then %s (%.2f)", m->systems[second], o[second].score);
     int cheapest = -1, frugal = -1;
     for (uint32_t s = 0; s < m->nsystems; s++) {
         if (o[s].runs_all && o[s].sys.price > 0 &&

@@ -634,6 +634,22 @@ def compare_the_articles_machines():
 
 
 @test
+def readme_compare_excerpt_is_current():
+    """README.md shows `llmroof compare examples/compare/article.yaml`: every
+    line of its excerpt must be a line the tool prints today."""
+    readme = open(os.path.join(DATA, "..", "..", "README.md"), encoding="utf-8").read()
+    section = readme.split("## Which machine, for what?", 1)[1]
+    excerpt = section.split("```\n", 3)[2].split("```", 1)[0]
+    code, out, err = run("compare", article_mix())
+    assert code == 0, err
+    printed = {line.rstrip() for line in out.splitlines()}
+    lines = [l.rstrip() for l in excerpt.splitlines() if l.strip()]
+    assert len(lines) > 20, lines
+    stale = [l for l in lines if l not in printed]
+    assert not stale, "README excerpt differs from the tool's output: %r" % stale
+
+
+@test
 def compare_fine_tuning_mix():
     """Issue 7: QLoRA of an 8B model fits a 24 GB card, full fine-tuning does
     not fit any of the article's machines; a workload no machine runs is

@@ -258,6 +258,98 @@ static double system_bandwidth(const llmroof_catalog *cat, const char *system)
     return d.bandwidth;
 }
 
+/* The article's claims beyond LLM decode: image generation, fine-tuning,
+ * power and price (docs/model.md §7, §9, §10), each recomputed on the three
+ * machines.  A Mac runs images with Core ML and trains with mlx-lm when the
+ * catalog has those engines (what a Mac user would use); the PCs take each
+ * task's default engine. */
+static const char *mac_engine(const llmroof_catalog *cat, const char *id)
+{
+    llmroof_engine e;
+    llmroof_engine_init(&e);
+    return llmroof_catalog_get_engine(cat, id, &e, NULL) == LLMROOF_OK ? id : "";
+}
+
+static void other_row(const char *label, char cols[MACHINES][24], const char *article)
+{
+    printf("  %-24s%-22s%-22s%s\n", label, cols[MAC], cols[SINGLE], cols[DUAL]);
+    if (article)
+        printf("  %-24sarticle: %s\n", "", article);
+}
+
+static void print_other_claims(const llmroof_catalog *cat)
+{
+    char cols[MACHINES][24], b[32];
+    printf("\nThe article's other claims, recomputed\n");
+    printf("  %-24s%-22s%-22s%s\n", "", machines[MAC].label, machines[SINGLE].label,
+           "2x RTX 4090");
+    /* SDXL 1024x1024, 30 steps. */
+    for (int m = 0; m < MACHINES; m++) {
+        llmroof_image_request q;
+        llmroof_image_result r;
+        llmroof_image_request_init(&q);
+        llmroof_image_result_init(&r);
+        snprintf(q.system, sizeof q.system, "%s", machines[m].system);
+        snprintf(q.model, sizeof q.model, "sdxl-1.0");
+        snprintf(q.engine, sizeof q.engine, "%s", m == MAC ? mac_engine(cat, "coreml") : "");
+        q.steps = 30;
+        if (llmroof_image_estimate(cat, &q, &r, NULL) == LLMROOF_OK && r.fit != LLMROOF_FIT_NONE)
+            snprintf(cols[m], sizeof cols[m], "%s%s", cli_seconds(b, sizeof b, r.seconds_per_image),
+                     m == MAC && q.engine[0] ? " (Core ML)" : "");
+        else
+            snprintf(cols[m], sizeof cols[m], "does not run");
+    }
+    other_row("SDXL 1024px, 30 steps", cols, "3-7 s on a 4090, the Mac 3-5x slower");
+    /* Fine-tuning an 8B model: QLoRA fits a 24 GB card, full does not. */
+    static const int32_t methods[] = {LLMROOF_TRAIN_QLORA, LLMROOF_TRAIN_FULL};
+    static const char *const labels[] = {"QLoRA 8B, 2048 tokens", "full fine-tune, 8B"};
+    static const char *const says[] = {"runs, on CUDA tools; on the Mac only MLX's LoRA", NULL};
+    for (int k = 0; k < 2; k++) {
+        for (int m = 0; m < MACHINES; m++) {
+            llmroof_train_request q;
+            llmroof_train_result r;
+            llmroof_train_request_init(&q);
+            llmroof_train_result_init(&r);
+            snprintf(q.system, sizeof q.system, "%s", machines[m].system);
+            snprintf(q.model, sizeof q.model, "llama-3.1-8b");
+            snprintf(q.engine, sizeof q.engine, "%s", m == MAC ? mac_engine(cat, "mlx-lm") : "");
+            q.method = methods[k];
+            if (llmroof_train_estimate(cat, &q, &r, NULL) != LLMROOF_OK)
+                snprintf(cols[m], sizeof cols[m], "unsupported");
+            else if (r.fit == LLMROOF_FIT_NONE)
+                snprintf(cols[m], sizeof cols[m], "needs %s", cli_gib(b, sizeof b, (double)r.total));
+            else
+                snprintf(cols[m], sizeof cols[m], "%.0f tok/s, %s", r.tokens_per_s,
+                         cli_gib(b, sizeof b, (double)r.total));
+        }
+        other_row(labels[k], cols, says[k]);
+    }
+    /* Power and price, as the LLM estimate gives them (8B Q4_K_M decode). */
+    llmroof_result res[MACHINES];
+    for (int m = 0; m < MACHINES; m++) {
+        llmroof_request q;
+        llmroof_request_init(&q);
+        llmroof_result_init(&res[m]);
+        snprintf(q.system, sizeof q.system, "%s", machines[m].system);
+        snprintf(q.model, sizeof q.model, "llama-3.1-8b");
+        snprintf(q.quant, sizeof q.quant, "Q4_K_M");
+        q.ctx = TABLE_CTX;
+        if (llmroof_estimate(cat, &q, &res[m], NULL) != LLMROOF_OK)
+            llmroof_result_init(&res[m]);
+    }
+    for (int m = 0; m < MACHINES; m++)
+        snprintf(cols[m], sizeof cols[m], "%.0f W", res[m].power);
+    other_row("power, rated", cols, "Mac ~60-80 W total; 450 W / ~900 W for the GPUs alone");
+    for (int m = 0; m < MACHINES; m++)
+        snprintf(cols[m], sizeof cols[m], "%.0f W", res[m].idle_power);
+    other_row("power at idle", cols, NULL);
+    for (int m = 0; m < MACHINES; m++)
+        snprintf(cols[m], sizeof cols[m], "%.0f USD", res[m].price);
+    other_row("price", cols, "3,999 / 4,500-6,500 / 7,000-8,500 (new) USD");
+    printf("Power is the parts' rated power (an upper bound: docs/model.md §7); the\n"
+           "whole comparison on a workload mix: llmroof compare examples/compare/article.yaml\n");
+}
+
 int cli_cmd_table(int argc, char **argv, cli_common *c)
 {
     for (int i = 0; i < argc; i++) {
@@ -398,6 +490,7 @@ int cli_cmd_table(int argc, char **argv, cli_common *c)
         else
             printf("\n");
     }
+    print_other_claims(cat);
     printf("Machines: %s, %s, %s (llmroof list systems).\n", machines[MAC].system,
            machines[DUAL].system, machines[SINGLE].system);
 

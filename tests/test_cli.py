@@ -650,6 +650,18 @@ def readme_compare_excerpt_is_current():
 
 
 @test
+def table_shows_the_articles_other_claims():
+    code, out, err = run("table")
+    assert code == 0, err
+    part = out.split("The article's other claims, recomputed", 1)[1]
+    sdxl = re.search(r"SDXL 1024px, 30 steps\s+([\d.]+) s \(Core ML\)\s+([\d.]+) s", part)
+    assert sdxl and float(sdxl.group(1)) >= 3 * float(sdxl.group(2)), part
+    assert re.search(r"QLoRA 8B, 2048 tokens .*tok/s, 12\.\d GiB", part), part
+    assert re.search(r"full fine-tune, 8B\s+needs 12\d\.\d GiB", part), part
+    assert all(len(l) <= 100 for l in part.splitlines()), part
+
+
+@test
 def compare_fine_tuning_mix():
     """Issue 7: QLoRA of an 8B model fits a 24 GB card, full fine-tuning does
     not fit any of the article's machines; a workload no machine runs is

@@ -368,6 +368,25 @@ START_TEST(bad_requests)
     ck_assert_str_eq(llmroof_image_offload_string(1), "model");
     ck_assert_str_eq(llmroof_image_offload_string(2), "unknown");
     ck_assert_str_eq(llmroof_image_offload_string(-2), "unknown");
+    /* The rest of the request checks. */
+    llmroof_image_request_init(&r);
+    r.height = 1004;
+    ck_assert_int_eq(run("tpc", "tiny", &r, &s, &e), LLMROOF_E_INVALID_ARGUMENT);
+    r.height = 16392;
+    ck_assert_int_eq(run("tpc", "tiny", &r, &s, &e), LLMROOF_E_INVALID_ARGUMENT);
+    llmroof_image_request_init(&r);
+    const double bad_bits[] = {0.5, 65, -1, NAN};
+    for (size_t i = 0; i < sizeof bad_bits / sizeof bad_bits[0]; i++) {
+        r.denoiser_bits = bad_bits[i];
+        ck_assert_int_eq(run("tpc", "tiny", &r, &s, &e), LLMROOF_E_INVALID_ARGUMENT);
+        ck_assert_ptr_nonnull(strstr(e.message, "denoiser_bits"));
+    }
+    llmroof_image_request_init(&r);
+    s.size = 16;
+    llmroof_error_init(&e);
+    ck_assert_int_eq(llmroof_image_estimate(NULL, &r, &s, &e), LLMROOF_E_INVALID_ARGUMENT);
+    llmroof_image_request_init(NULL);
+    llmroof_image_result_init(NULL);
 }
 END_TEST
 
@@ -555,6 +574,26 @@ START_TEST(bundled_sdxl_4090_several_times_faster_than_m3_ultra)
     llmroof_image_result_init(&mac);
     ck_assert_int_eq(llmroof_image_estimate(b, &r, &mac, &e), LLMROOF_OK);
     ck_assert_int_eq(mac.fit, LLMROOF_FIT_GPU);
+    /* Core ML on the same Mac: the same formulas at its own efficiency. */
+    strcpy(r.model, "sdxl-1.0");
+    llmroof_image_result_init(&mac);
+    ck_assert_int_eq(llmroof_image_estimate(b, &r, &mac, &e), LLMROOF_OK);
+    ck_assert_str_eq(mac.device, "m3-ultra-60c");
+    strcpy(r.engine, "coreml");
+    llmroof_image_result coreml;
+    llmroof_image_result_init(&coreml);
+    ck_assert_int_eq(llmroof_image_estimate(b, &r, &coreml, &e), LLMROOF_OK);
+    ck_assert_double_eq(coreml.step_flops, mac.step_flops);
+    ck_assert_double_ne(coreml.step_time, mac.step_time);
+    /* ... and nowhere else: Core ML has no cuda backend. */
+    strcpy(r.system, "pc-rtx-4090");
+    ck_assert_int_eq(llmroof_image_estimate(b, &r, &coreml, &e), LLMROOF_E_UNSUPPORTED);
+    /* A CPU-only server and a Vulkan-only APU have no image engine. */
+    r.engine[0] = '\0';
+    strcpy(r.system, "cpu-server-epyc-genoa");
+    ck_assert_int_eq(llmroof_image_estimate(b, &r, &coreml, &e), LLMROOF_E_UNSUPPORTED);
+    strcpy(r.system, "strix-halo-128gb");
+    ck_assert_int_eq(llmroof_image_estimate(b, &r, &coreml, &e), LLMROOF_E_UNSUPPORTED);
     llmroof_catalog_free(b);
 }
 END_TEST

@@ -443,6 +443,65 @@ START_TEST(bundled_conclusions)
 }
 END_TEST
 
+/* MLA and mixture-of-experts shapes (docs/model.md §10.1), the default
+ * engine per backend, and the request checks the other tests do not reach. */
+START_TEST(bundled_shapes_and_defaults)
+{
+    llmroof_catalog *cat = bundled();
+    llmroof_train_request req;
+    llmroof_train_result res;
+    llmroof_error err;
+    static const char *const models[] = {"deepseek-v3", "mixtral-8x7b", "qwen3-30b-a3b"};
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
+        for (int32_t method = LLMROOF_TRAIN_FULL; method <= LLMROOF_TRAIN_QLORA; method++) {
+            llmroof_train_request_init(&req);
+            strcpy(req.system, "server-8x-h100-sxm");
+            strcpy(req.model, models[i]);
+            req.method = method;
+            ck_assert_msg(run_public(cat, &req, &res, &err) == LLMROOF_OK, "%s: %s", models[i],
+                          err.message);
+            ck_assert_uint_eq(res.gpus, 8);
+            ck_assert_double_gt(res.trainable_params, 0);
+            ck_assert(isfinite(res.tokens_per_s) && res.tokens_per_s > 0);
+            ck_assert_double_gt(res.allreduce_time, 0);
+            if (method == LLMROOF_TRAIN_FULL)
+                ck_assert_double_eq(res.trainable_params, res.params);
+            else /* adapters are a small fraction of the model */
+                ck_assert_double_lt(res.trainable_params, 0.05 * res.params);
+            /* A 16-bit base holds 2 bytes per parameter; QLoRA's is smaller. */
+            if (method == LLMROOF_TRAIN_LORA)
+                ck_assert_double_ge((double)res.weights, 2 * res.params);
+            if (method == LLMROOF_TRAIN_QLORA)
+                ck_assert_double_lt((double)res.weights, 2 * res.params);
+        }
+    /* "" takes the first train engine with the device's backend: mlx-lm on a
+     * Mac, transformers on NVIDIA; Strix Halo (Vulkan) has none. */
+    llmroof_train_request_init(&req);
+    strcpy(req.system, "mac-studio-m3-ultra-96gb");
+    strcpy(req.model, "llama-3.1-8b");
+    ck_assert_int_eq(run_public(cat, &req, &res, &err), LLMROOF_OK);
+    ck_assert_str_eq(res.engine, "mlx-lm");
+    strcpy(req.system, "pc-rtx-4090");
+    ck_assert_int_eq(run_public(cat, &req, &res, &err), LLMROOF_OK);
+    ck_assert_str_eq(res.engine, "transformers");
+    strcpy(req.system, "strix-halo-128gb");
+    ck_assert_int_eq(run_public(cat, &req, &res, &err), LLMROOF_E_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(err.message, "no engine in the catalog trains on"));
+    strcpy(req.system, "pc-rtx-4090");
+    req.flash_attention = 2;
+    ck_assert_int_eq(run_public(cat, &req, &res, &err), LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "flash_attention"));
+    req.flash_attention = 1;
+    res.size = 16;
+    llmroof_error_init(&err);
+    ck_assert_int_eq(llmroof_train_estimate(cat, &req, &res, &err), LLMROOF_E_INVALID_ARGUMENT);
+    /* init functions accept NULL */
+    llmroof_train_request_init(NULL);
+    llmroof_train_result_init(NULL);
+    llmroof_catalog_free(cat);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("train");
@@ -459,6 +518,7 @@ int main(void)
     tcase_add_test(tc, ddp_allreduce);
     tcase_add_test(tc, errors);
     tcase_add_test(tc, bundled_conclusions);
+    tcase_add_test(tc, bundled_shapes_and_defaults);
     suite_add_tcase(s, tc);
     return fx_run_main(s);
 }

@@ -60,11 +60,6 @@ static int engine_does_images(const llmroof_engine *e)
     return (e->tasks & LLMROOF_TASK_IMAGE) != 0;
 }
 
-/* Saturating bytes of a non-negative double. */
-static uint64_t to_bytes(double v)
-{
-    return !(v > 0) ? 0 : v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)ceil(v);
-}
 
 static double part_bytes(const llmroof_image_part *p, double bits)
 {
@@ -125,12 +120,12 @@ static llmroof_status image_plain(const llmroof__machine *m, const llmroof_image
                                               : LLMROOF_IMAGE_OFFLOAD_MODEL;
     double peak = offload == LLMROOF_IMAGE_OFFLOAD_NONE ? peak_none : peak_model;
     out->offload = offload;
-    out->weights = to_bytes(weights);
-    out->activations = to_bytes(act);
+    out->weights = llmroof__to_bytes(weights);
+    out->activations = llmroof__to_bytes(act);
     out->overhead = b->runtime_overhead;
     out->idle_power = llmroof__idle_power(m);
-    out->peak = to_bytes(peak);
-    out->capacity = to_bytes(cap);
+    out->peak = llmroof__to_bytes(peak);
+    out->capacity = llmroof__to_bytes(cap);
     out->headroom = (int64_t)(cap - peak); /* |values| < 2^63: bounded descriptors */
     if (peak > cap) {
         out->fit = LLMROOF_FIT_NONE;

@@ -150,6 +150,8 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
                               const llmroof_request *req, llmroof__placement *p,
                               llmroof_result *res, llmroof_error *err);
 
+/* Bytes, rounded up, of a double: 0 for NaN or <= 0, UINT64_MAX from 2^64. */
+uint64_t llmroof__to_bytes(double v);
 /* Usable bytes of accelerator i (docs/model.md §4 "capacity"); `share` is
  * the unified GPU share (ignored for discrete devices). */
 double llmroof__accel_capacity(const llmroof__machine *m, uint32_t i, double share);

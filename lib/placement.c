@@ -38,7 +38,7 @@ double llmroof__prefill_efficiency(const llmroof_engine_backend *b, const llmroo
 static double clamp0(double v) { return v > 0 ? v : 0; }
 
 /* Saturating: a KV cache near 2^64 bytes rounds up to 2^64 as a double. */
-static uint64_t to_bytes(double v)
+uint64_t llmroof__to_bytes(double v)
 {
     return !(v > 0) ? 0 : v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)ceil(v);
 }
@@ -361,11 +361,11 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
         llmroof__strlcpy(tr->device, m->accel[g]->id, sizeof tr->device);
         tr->layers = u.count[g];
         tr->has_output = (int)g == u.out_gpu || (split == LLMROOF_SPLIT_TENSOR && u.out_gpu >= 0);
-        tr->capacity = to_bytes(cap[g]);
-        tr->weights = to_bytes(u.gpu[g][W]);
-        tr->kv = to_bytes(u.gpu[g][KV]);
-        tr->compute = to_bytes(u.gpu[g][CB]);
-        tr->overhead = to_bytes(u.gpu[g][OH]);
+        tr->capacity = llmroof__to_bytes(cap[g]);
+        tr->weights = llmroof__to_bytes(u.gpu[g][W]);
+        tr->kv = llmroof__to_bytes(u.gpu[g][KV]);
+        tr->compute = llmroof__to_bytes(u.gpu[g][CB]);
+        tr->overhead = llmroof__to_bytes(u.gpu[g][OH]);
         tr->bandwidth = m->accel[g]->bandwidth;
         w->first = u.first[g];
         w->count = u.count[g];
@@ -389,10 +389,10 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
         llmroof__strlcpy(tr->device, m->host->id, sizeof tr->device);
         tr->layers = u.host_layers;
         tr->has_output = u.out_gpu < 0;
-        tr->capacity = to_bytes(host_cap);
-        tr->weights = to_bytes(u.host[W]);
-        tr->kv = to_bytes(u.host[KV]);
-        tr->compute = to_bytes(u.host[CB]);
+        tr->capacity = llmroof__to_bytes(host_cap);
+        tr->weights = llmroof__to_bytes(u.host[W]);
+        tr->kv = llmroof__to_bytes(u.host[KV]);
+        tr->compute = llmroof__to_bytes(u.host[CB]);
         tr->bandwidth = m->host->bandwidth;
         w->dev = m->host;
         w->backend = host_be;
@@ -414,7 +414,7 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
             p->storage_tier = (int)t;
             tr->kind = LLMROOF_TIER_STORAGE;
             llmroof__strlcpy(tr->device, m->storage->id, sizeof tr->device);
-            tr->weights = to_bytes(paged);
+            tr->weights = llmroof__to_bytes(paged);
             tr->total = tr->weights;
             tr->bandwidth = m->storage->bandwidth;
             p->work[t].dev = m->storage;
@@ -441,7 +441,7 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
         fits64 &= add_bytes(&res->kv, tr->kv) && add_bytes(&res->compute, tr->compute) &&
                   add_bytes(&res->overhead, tr->overhead);
     }
-    res->weights = to_bytes(s->weights_total);
+    res->weights = llmroof__to_bytes(s->weights_total);
     res->total = res->weights;
     fits64 &= add_bytes(&res->total, res->kv) && add_bytes(&res->total, res->compute) &&
               add_bytes(&res->total, res->overhead);

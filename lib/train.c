@@ -154,10 +154,6 @@ static double layer_activations(const llmroof_model *m, const llmroof_train_requ
     return a;
 }
 
-static uint64_t to_bytes(double v)
-{
-    return !(v > 0) ? 0 : v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)ceil(v);
-}
 
 static double safe_div(double a, double b) { return b > 0 ? a / b : 0.0; }
 
@@ -267,19 +263,19 @@ llmroof_status llmroof__train_plain(const llmroof__machine *m, const llmroof_mod
     llmroof__strlcpy(out.engine, engine->id, sizeof out.engine);
     out.params = P;
     out.trainable_params = trained;
-    out.weights = to_bytes(weights);
-    out.gradients = to_bytes(grads);
-    out.optimizer_states = to_bytes(optim);
-    out.master_weights = to_bytes(master);
-    out.activations = to_bytes(acts);
-    out.logits = to_bytes(logits);
+    out.weights = llmroof__to_bytes(weights);
+    out.gradients = llmroof__to_bytes(grads);
+    out.optimizer_states = llmroof__to_bytes(optim);
+    out.master_weights = llmroof__to_bytes(master);
+    out.activations = llmroof__to_bytes(acts);
+    out.logits = llmroof__to_bytes(logits);
     out.overhead = be->runtime_overhead;
     const double total = weights + grads + optim + master + acts + logits +
                          (double)be->runtime_overhead;
-    out.total = to_bytes(total);
+    out.total = llmroof__to_bytes(total);
     const double cap = on_host ? (double)m->system->host_memory - (double)m->host->reserved
                                : llmroof__accel_capacity(m, 0, dev->gpu_share);
-    out.capacity = to_bytes(cap);
+    out.capacity = llmroof__to_bytes(cap);
     double hr = cap - total;
     out.headroom = hr >= 9.2e18 ? INT64_MAX : hr <= -9.2e18 ? INT64_MIN : (int64_t)hr;
     out.fit = total <= cap ? LLMROOF_FIT_GPU : LLMROOF_FIT_NONE;

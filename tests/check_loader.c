@@ -661,6 +661,98 @@ START_TEST(test_truncated_prefixes)
 }
 END_TEST
 
+/* An image model and an image engine with every key (docs/yaml.md).  Every
+ * prefix either loads or changes nothing, and every scalar value replaced
+ * by a sequence is refused at that value's line and column. */
+static const char image_yaml[] =
+    "llmroof: 1\n"
+    "image_models:\n"
+    "  pic:\n"
+    "    name: Picture model\n"
+    "    resolution: {width: 512, height: 512}\n"
+    "    steps: 20\n"
+    "    guidance: 2\n"
+    "    denoiser: {name: UNet, params: 8.6e8, bits: 16, flops: 1.6e12, activation: 1 GiB}\n"
+    "    attention_flops: 2e11\n"
+    "    encoders:\n"
+    "      - {name: CLIP, params: 1.2e8, bits: 16, flops: 1e10, activation: 64 MiB}\n"
+    "      - {name: T5, params: 4.7e9, bits: 16}\n"
+    "    vae: {name: VAE, params: 5e7, bits: 16, flops: 1.2e12, activation: 2 GiB}\n"
+    "    source: test\n"
+    "engines:\n"
+    "  pics:\n"
+    "    name: Pictures\n"
+    "    tasks: [image]\n"
+    "    backends:\n"
+    "      cuda: {prefill_efficiency: 0.4, decode_efficiency: 0.8}\n"
+    "    source: test\n";
+
+START_TEST(test_image_model_every_prefix_and_value)
+{
+    size_t len = strlen(image_yaml);
+    {
+        llmroof_catalog *cat = cat_with_link();
+        llmroof_error err;
+        llmroof_error_init(&err);
+        ck_assert_msg(llmroof_catalog_load_string(cat, "img.yaml", image_yaml, len, 0, &err) ==
+                          LLMROOF_OK,
+                      "%s", err.message);
+        ck_assert_uint_eq(llmroof_catalog_count(cat, LLMROOF_SECTION_IMAGE_MODELS), 1);
+        llmroof_catalog_free(cat);
+    }
+    for (size_t n = 0; n < len; n++) {
+        llmroof_catalog *cat = cat_with_link();
+        llmroof_error err;
+        llmroof_error_init(&err);
+        if (llmroof_catalog_load_string(cat, "cut.yaml", image_yaml, n, 0, &err) != LLMROOF_OK)
+            ck_assert_msg(total(cat) == 1, "prefix %zu: %s, yet the catalog changed", n,
+                          err.message);
+        llmroof_catalog_free(cat);
+    }
+    /* Each value after ": " (up to , } or the line's end) becomes [1]. */
+    unsigned tried = 0;
+    for (size_t at = 0; at + 2 < len; at++) {
+        if (image_yaml[at] != ':' || image_yaml[at + 1] != ' ')
+            continue;
+        size_t v = at + 2, end = v;
+        if (image_yaml[v] == '{' || image_yaml[v] == '[' || image_yaml[v] == '\n')
+            continue;
+        while (end < len && image_yaml[end] != ',' && image_yaml[end] != '}' &&
+               image_yaml[end] != '\n')
+            end++;
+        char text[sizeof image_yaml + 8];
+        size_t k = 0;
+        memcpy(text + k, image_yaml, v);
+        k += v;
+        memcpy(text + k, "[1]", 3);
+        k += 3;
+        memcpy(text + k, image_yaml + end, len - end);
+        k += len - end;
+        uint32_t line = 1, col = 1;
+        for (size_t i = 0; i < v; i++) {
+            if (image_yaml[i] == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        llmroof_catalog *cat = cat_with_link();
+        llmroof_error err;
+        llmroof_error_init(&err);
+        llmroof_status st = llmroof_catalog_load_string(cat, "bad.yaml", text, k, 0, &err);
+        /* The top-level version key is `llmroof: 1`: also refused. */
+        ck_assert_msg(st != LLMROOF_OK, "value at %u:%u accepted as a sequence", line, col);
+        ck_assert_msg(err.line == line && err.column == col, "value at %u:%u: error at %u:%u: %s",
+                      line, col, err.line, err.column, err.message);
+        ck_assert_uint_eq(total(cat), 1);
+        llmroof_catalog_free(cat);
+        tried++;
+    }
+    ck_assert_uint_gt(tried, 25);
+}
+END_TEST
+
 START_TEST(test_io_errors)
 {
     llmroof_catalog *cat = new_cat();
@@ -829,6 +921,7 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_limits_both_sides);
     tcase_add_test(tc, test_truncated_prefixes);
+    tcase_add_test(tc, test_image_model_every_prefix_and_value);
     tcase_add_test(tc, test_io_errors);
     tcase_add_test(tc, test_details);
     suite_add_tcase(s, tc);

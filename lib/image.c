@@ -131,7 +131,7 @@ static llmroof_status image_plain(const llmroof__machine *m, const llmroof_image
     out->idle_power = llmroof__idle_power(m);
     out->peak = to_bytes(peak);
     out->capacity = to_bytes(cap);
-    out->headroom = (int64_t)(cap - peak); /* |values| < 2^63: bounded descriptors */
+    out->headroom = llmroof__headroom(cap, peak);
     if (peak > cap) {
         out->fit = LLMROOF_FIT_NONE;
         return LLMROOF_OK; /* a result, not an error: times stay 0 */

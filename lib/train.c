@@ -280,8 +280,7 @@ llmroof_status llmroof__train_plain(const llmroof__machine *m, const llmroof_mod
     const double cap = on_host ? (double)m->system->host_memory - (double)m->host->reserved
                                : llmroof__accel_capacity(m, 0, dev->gpu_share);
     out.capacity = to_bytes(cap);
-    double hr = cap - total;
-    out.headroom = hr >= 9.2e18 ? INT64_MAX : hr <= -9.2e18 ? INT64_MIN : (int64_t)hr;
+    out.headroom = llmroof__headroom(cap, total);
     out.fit = total <= cap ? LLMROOF_FIT_GPU : LLMROOF_FIT_NONE;
 
     /* §10.5: FLOPs per token. */

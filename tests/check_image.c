@@ -283,7 +283,7 @@ START_TEST(memory_none_and_model_offload)
 }
 END_TEST
 
-/* Found by fuzz_estimate (tests/fuzz/crashes/estimate/ubsan-image-headroom-
+/* Reproduced through fuzz_estimate (tests/fuzz/crashes/estimate/ubsan-image-headroom-
  * past-int64): 2^60 bytes of denoiser activation x 2 samples x a batch of 1024
  * x 1024 times the pixels is 2^81 bytes; the headroom saturates instead of
  * converting an out-of-range double (undefined behaviour). */

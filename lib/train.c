@@ -302,7 +302,8 @@ llmroof_status llmroof__train_plain(const llmroof__machine *m, const llmroof_mod
     llmroof_quant_init(&kq);
     llmroof__strlcpy(kq.kernel, kernel_class(req->method), sizeof kq.kernel);
     const double eta = llmroof__prefill_efficiency(be, &kq);
-    const double t_compute = safe_div(out.step_flops, llmroof__acc32_compute(dev) * eta);
+    /* Divided by the peak first: peak x eta can underflow to 0 (roofline.c). */
+    const double t_compute = safe_div(safe_div(out.step_flops, llmroof__acc32_compute(dev)), eta);
     double t_ar = 0;
     if (N > 1 && m->gpu_link) {
         const double n = N;

@@ -258,6 +258,12 @@ int llmroof__valid_electricity_price(double usd_per_kwh)
     return usd_per_kwh >= 0 && usd_per_kwh <= 100; /* false for NaN */
 }
 
+int64_t llmroof__headroom(double capacity, double need)
+{
+    double h = capacity - need;
+    return h >= 9.2e18 ? INT64_MAX : h <= -9.2e18 ? INT64_MIN : (int64_t)h;
+}
+
 double llmroof__energy_cost(double joules, double usd_per_kwh)
 {
     return joules / 3.6e6 * usd_per_kwh; /* 1 kWh = 3.6 MJ */

@@ -126,7 +126,7 @@ static llmroof_status image_plain(const llmroof__machine *m, const llmroof_image
     out->idle_power = llmroof__idle_power(m);
     out->peak = llmroof__to_bytes(peak);
     out->capacity = llmroof__to_bytes(cap);
-    out->headroom = (int64_t)(cap - peak); /* |values| < 2^63: bounded descriptors */
+    out->headroom = llmroof__headroom(cap, peak);
     if (peak > cap) {
         out->fit = LLMROOF_FIT_NONE;
         return LLMROOF_OK; /* a result, not an error: times stay 0 */
@@ -141,13 +141,15 @@ static llmroof_status image_plain(const llmroof__machine *m, const llmroof_image
     double C = llmroof__acc32_compute(d), BW = d->bandwidth;
     double F = (im->denoiser.flops - im->attention_flops) * rho + im->attention_flops * rho * rho;
     double S = g * B * F;
-    double tc = S / (C * eta_c), tm = w_den / (BW * eta_bw);
+    /* Divided by the peak first: a tiny peak times its efficiency can
+     * underflow to 0 (roofline.c), and no time is below its bound. */
+    double tc = S / C / eta_c, tm = w_den / BW / eta_bw;
     out->step_flops = S;
     out->step_time = (tc >= tm ? tc : tm) + b->per_layer_overhead;
     out->step_bound_time = S / C > w_den / BW ? S / C : w_den / BW;
     out->step_bound_by = tc >= tm ? LLMROOF_RESOURCE_COMPUTE : LLMROOF_RESOURCE_DEVICE_MEMORY;
-    out->encode_time = g * enc_flops / (C * eta_c);
-    out->vae_time = B * rho * im->vae.flops / (C * eta_c);
+    out->encode_time = g * enc_flops / C / eta_c;
+    out->vae_time = B * rho * im->vae.flops / C / eta_c;
     if (offload == LLMROOF_IMAGE_OFFLOAD_MODEL)
         out->transfer_time = weights / m->host_link->bandwidth;
     out->run_time = out->encode_time + n * out->step_time + out->vae_time + out->transfer_time;

@@ -30,6 +30,9 @@ double llmroof__idle_power(const llmroof__machine *m);
 /* FLOP/s of f16/bf16 matrix math with fp32 accumulation (PyTorch's default:
  * image generation §9, training §10): compute_f16_acc32, else compute_f16. */
 double llmroof__acc32_compute(const llmroof_device *d);
+/* capacity - need in bytes, saturated to the int64_t range (a headroom or a
+ * shortfall past 2^63 bytes is still one). */
+int64_t llmroof__headroom(double capacity, double need);
 /* USD of `joules` of electricity at `usd_per_kwh`. */
 double llmroof__energy_cost(double joules, double usd_per_kwh);
 /* A request's electricity_price: 0 (none) or a finite price up to 100 USD/kWh. */

@@ -276,8 +276,7 @@ llmroof_status llmroof__train_plain(const llmroof__machine *m, const llmroof_mod
     const double cap = on_host ? (double)m->system->host_memory - (double)m->host->reserved
                                : llmroof__accel_capacity(m, 0, dev->gpu_share);
     out.capacity = llmroof__to_bytes(cap);
-    double hr = cap - total;
-    out.headroom = hr >= 9.2e18 ? INT64_MAX : hr <= -9.2e18 ? INT64_MIN : (int64_t)hr;
+    out.headroom = llmroof__headroom(cap, total);
     out.fit = total <= cap ? LLMROOF_FIT_GPU : LLMROOF_FIT_NONE;
 
     /* §10.5: FLOPs per token. */
@@ -299,7 +298,8 @@ llmroof_status llmroof__train_plain(const llmroof__machine *m, const llmroof_mod
     llmroof_quant_init(&kq);
     llmroof__strlcpy(kq.kernel, kernel_class(req->method), sizeof kq.kernel);
     const double eta = llmroof__prefill_efficiency(be, &kq);
-    const double t_compute = safe_div(out.step_flops, llmroof__acc32_compute(dev) * eta);
+    /* Divided by the peak first: peak x eta can underflow to 0 (roofline.c). */
+    const double t_compute = safe_div(safe_div(out.step_flops, llmroof__acc32_compute(dev)), eta);
     double t_ar = 0;
     if (N > 1 && m->gpu_link) {
         const double n = N;

@@ -156,7 +156,26 @@ static llmroof_status run_estimate_pick(ctx *c)
     llmroof_pick_result_init(out);
     st = llmroof_pick(c->cat, &pr, out, &c->err);
     free(out);
-    return st;
+    if (st)
+        return st;
+    /* Image and train estimates allocate nothing either. */
+    llmroof_image_request ir;
+    llmroof_image_request_init(&ir);
+    strcpy(ir.system, "pc-rtx-4090");
+    strcpy(ir.model, "sdxl-1.0");
+    ir.electricity_price = 0.3;
+    llmroof_image_result ires;
+    llmroof_image_result_init(&ires);
+    if ((st = llmroof_image_estimate(c->cat, &ir, &ires, &c->err)))
+        return st;
+    llmroof_train_request tr;
+    llmroof_train_request_init(&tr);
+    strcpy(tr.system, r.system);
+    strcpy(tr.model, "llama-3-8b");
+    tr.method = LLMROOF_TRAIN_QLORA;
+    llmroof_train_result tres;
+    llmroof_train_result_init(&tres);
+    return llmroof_train_estimate(c->cat, &tr, &tres, &c->err);
 }
 
 /* ---- verifies ---- */
@@ -177,7 +196,7 @@ static const op config_ops[] = {{"model_from_config", setup_none, run_config, NU
 static const op gguf_ops[] = {{"model_from_gguf", setup_none, run_gguf, NULL, teardown, 0}};
 static const op global_ops[] = {
     {"catalog_new + load_builtin", setup_none, run_new_builtin, NULL, teardown, 0},
-    {"estimate + pick", setup_builtin, run_estimate_pick, NULL, teardown, 1},
+    {"estimate + pick + image + train", setup_builtin, run_estimate_pick, NULL, teardown, 1},
 };
 
 static void report(const op *o, const char *path, uint64_t k, int persist, const char *what)

@@ -283,6 +283,33 @@ START_TEST(memory_none_and_model_offload)
 }
 END_TEST
 
+/* Reproduced through fuzz_estimate (tests/fuzz/crashes/estimate/ubsan-image-headroom-
+ * past-int64): 2^60 bytes of denoiser activation x 2 samples x a batch of 1024
+ * x 1024 times the pixels is 2^81 bytes; the headroom saturates instead of
+ * converting an out-of-range double (undefined behaviour). */
+START_TEST(memory_past_2_to_the_64_saturates)
+{
+    llmroof_image_model m;
+    tiny_model(&m);
+    strcpy(m.id, "huge-act");
+    m.denoiser.activation = (double)(UINT64_C(1) << 60);
+    llmroof_error e;
+    llmroof_error_init(&e);
+    add_ok(llmroof_catalog_add_image_model(cat, &m, 0, &e), &e);
+    llmroof_image_request r;
+    llmroof_image_request_init(&r);
+    r.width = r.height = 16384;
+    r.batch = 1024;
+    r.offload = LLMROOF_IMAGE_OFFLOAD_NONE;
+    llmroof_image_result s = run_ok("tpc", "huge-act", &r);
+    ck_assert_int_eq(s.fit, LLMROOF_FIT_NONE);
+    ck_assert_uint_eq(s.activations, UINT64_MAX);
+    ck_assert_uint_eq(s.peak, UINT64_MAX);
+    ck_assert_int_eq(s.headroom, INT64_MIN);
+    near(s.seconds_per_image, 0);
+}
+END_TEST
+
 START_TEST(unified_has_nothing_to_offload_to)
 {
     llmroof_image_request r;
@@ -609,6 +636,7 @@ int main(void)
     tcase_add_test(tc, fp8_kernel_class_and_weights);
     tcase_add_test(tc, memory_bound_step);
     tcase_add_test(tc, memory_none_and_model_offload);
+    tcase_add_test(tc, memory_past_2_to_the_64_saturates);
     tcase_add_test(tc, unified_has_nothing_to_offload_to);
     tcase_add_test(tc, energy_and_cost);
     tcase_add_test(tc, bad_requests);

@@ -308,6 +308,24 @@ static void expect_error(tfix *t, llmroof_status code, const char *text)
     ck_assert_msg(strstr(e.message, text), "message '%s' lacks '%s'", e.message, text);
 }
 
+/* The train side of what fuzz_estimate found in image.c (tests/fuzz/crashes/
+ * estimate/ubsan-image-compute-times-efficiency-underflow): a peak of 1e-170 FLOP/s
+ * times an efficiency of 1e-170 underflows to 0, which the step time read as
+ * unknown -- a 0 s step and 0 tokens/s for a run that fits.  The time is
+ * FLOPs / peak / efficiency, here beyond any double: an error. */
+START_TEST(tiny_compute_times_efficiency)
+{
+    tfix t;
+    tx_pc(&t, 1);
+    t.f.gpu.compute_f16 = 1e-170;
+    for (uint32_t i = 0; i < t.f.engine.backend_count; i++) {
+        t.f.engine.backends[i].prefill_efficiency = 1e-170;
+        t.f.engine.backends[i].prefill_kernel_count = 0;
+    }
+    expect_error(&t, LLMROOF_E_RANGE, "overflows");
+}
+END_TEST
+
 START_TEST(errors)
 {
     tfix t;
@@ -517,6 +535,7 @@ int main(void)
     tcase_add_test(tc, flops);
     tcase_add_test(tc, ddp_allreduce);
     tcase_add_test(tc, errors);
+    tcase_add_test(tc, tiny_compute_times_efficiency);
     tcase_add_test(tc, bundled_conclusions);
     tcase_add_test(tc, bundled_shapes_and_defaults);
     suite_add_tcase(s, tc);

@@ -88,7 +88,8 @@ void fuzz_check_estimate(llmroof_status st, const llmroof_error *err, const llmr
     const double v[] = {res->params, res->active_params, res->decode_tps, res->decode_bound_tps,
                         res->decode_step_time, res->decode_link_time, res->prefill_tps,
                         res->prefill_bound_tps, res->ttft, res->request_time, res->power,
-                        res->joules_per_token, res->price, res->price_per_tps};
+                        res->joules_per_token, res->price, res->price_per_tps,
+                        res->idle_power, res->cost_per_mtok, res->prefill_joules_per_token};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         FUZZ_CHECK(sane(v[i]));
     for (size_t i = 0; i < sizeof res->reserved_f64 / sizeof res->reserved_f64[0]; i++)
@@ -183,6 +184,153 @@ void fuzz_check_pick(const llmroof_catalog *cat, llmroof_status st, const llmroo
     FUZZ_CHECK(st == LLMROOF_OK);
     FUZZ_CHECK(again.total == res->estimate.total && again.fit == res->estimate.fit);
     FUZZ_CHECK(again.decode_tps == res->estimate.decode_tps);
+}
+
+/* a == b within rounding: 1e-9 relative. */
+static int near(double a, double b) { return fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b)); }
+
+/* What every estimate's energy figures share: joules = power x seconds per
+ * unit, cost = joules / 3.6e6 x electricity_price (0 without a price). */
+static void check_energy(double power, double seconds, double joules, double cost,
+                         double electricity_price, double per)
+{
+    FUZZ_CHECK(near(joules, power * seconds));
+    FUZZ_CHECK(near(cost, joules * per / 3.6e6 * electricity_price));
+    if (electricity_price == 0)
+        FUZZ_CHECK(cost == 0);
+}
+
+void fuzz_check_image(llmroof_status st, const llmroof_error *err,
+                      const llmroof_image_request *req, const llmroof_image_result *res)
+{
+    fuzz_check_status(st, err);
+    if (st != LLMROOF_OK)
+        return;
+    FUZZ_CHECK(res->size == sizeof *res);
+    FUZZ_CHECK(res->fit == LLMROOF_FIT_GPU || res->fit == LLMROOF_FIT_OFFLOAD ||
+               res->fit == LLMROOF_FIT_NONE);
+    FUZZ_CHECK(res->offload == LLMROOF_IMAGE_OFFLOAD_NONE ||
+               res->offload == LLMROOF_IMAGE_OFFLOAD_MODEL);
+    FUZZ_CHECK(req->offload == LLMROOF_IMAGE_OFFLOAD_AUTO || res->offload == req->offload);
+    FUZZ_CHECK(res->fit != LLMROOF_FIT_GPU || res->offload == LLMROOF_IMAGE_OFFLOAD_NONE);
+    FUZZ_CHECK(res->fit != LLMROOF_FIT_OFFLOAD || res->offload == LLMROOF_IMAGE_OFFLOAD_MODEL);
+    FUZZ_CHECK(res->width >= 1 && res->height >= 1 && res->batch == req->batch);
+    FUZZ_CHECK(!req->width || res->width == req->width);
+    FUZZ_CHECK(!req->height || res->height == req->height);
+    FUZZ_CHECK(!req->steps || res->steps == req->steps);
+    FUZZ_CHECK(TERMINATED(res->device) && res->device[0]);
+    FUZZ_CHECK(res->step_bound_by == LLMROOF_RESOURCE_COMPUTE ||
+               res->step_bound_by == LLMROOF_RESOURCE_DEVICE_MEMORY ||
+               (res->fit == LLMROOF_FIT_NONE && res->step_bound_by == LLMROOF_RESOURCE_NONE));
+    FUZZ_CHECK(res->reserved_u32a == 0);
+    const double v[] = {res->step_flops,  res->step_time,        res->step_bound_time,
+                        res->encode_time, res->vae_time,         res->transfer_time,
+                        res->run_time,    res->seconds_per_image, res->power,
+                        res->joules_per_image, res->cost_per_image, res->price,
+                        res->price_per_ipm, res->idle_power};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        FUZZ_CHECK(sane(v[i]));
+    for (size_t i = 0; i < sizeof res->reserved_f64 / sizeof res->reserved_f64[0]; i++)
+        FUZZ_CHECK(res->reserved_f64[i] == 0);
+    if (res->fit == LLMROOF_FIT_NONE) {
+        FUZZ_CHECK(res->peak >= res->capacity && res->headroom <= 0);
+        FUZZ_CHECK(res->run_time == 0 && res->seconds_per_image == 0);
+        return;
+    }
+    FUZZ_CHECK(res->peak <= res->capacity && res->headroom >= 0);
+    FUZZ_CHECK(res->seconds_per_image > 0 && res->step_time > 0);
+    FUZZ_CHECK(at_most(res->step_bound_time, res->step_time));
+    FUZZ_CHECK(at_most(res->transfer_time, res->run_time));
+    FUZZ_CHECK(at_most(res->steps * res->step_time, res->run_time));
+    FUZZ_CHECK(near(res->seconds_per_image * res->batch, res->run_time));
+    FUZZ_CHECK(res->transfer_time == 0 || res->offload == LLMROOF_IMAGE_OFFLOAD_MODEL);
+    check_energy(res->power, res->seconds_per_image, res->joules_per_image, res->cost_per_image,
+                 req->electricity_price, 1);
+    FUZZ_CHECK(near(res->price_per_ipm, res->price * res->seconds_per_image / 60));
+}
+
+void fuzz_check_train(llmroof_status st, const llmroof_error *err,
+                      const llmroof_train_request *req, const llmroof_train_result *res)
+{
+    fuzz_check_status(st, err);
+    if (st != LLMROOF_OK)
+        return;
+    FUZZ_CHECK(res->size == sizeof *res);
+    FUZZ_CHECK(res->fit == LLMROOF_FIT_GPU || res->fit == LLMROOF_FIT_NONE);
+    FUZZ_CHECK(res->gpus >= 1 && (!req->gpus || res->gpus == req->gpus));
+    FUZZ_CHECK(res->reserved_u32a == 0);
+    FUZZ_CHECK(TERMINATED(res->device) && res->device[0]);
+    FUZZ_CHECK(TERMINATED(res->engine) && res->engine[0]);
+    FUZZ_CHECK(!req->engine[0] || strcmp(res->engine, req->engine) == 0);
+    const double v[] = {res->params,         res->trainable_params, res->step_flops,
+                        res->step_time,      res->allreduce_time,   res->tokens_per_s,
+                        res->power,          res->joules_per_token, res->cost_per_mtok,
+                        res->price,          res->price_per_tps,    res->idle_power};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        FUZZ_CHECK(sane(v[i]));
+    for (size_t i = 0; i < sizeof res->reserved_f64 / sizeof res->reserved_f64[0]; i++)
+        FUZZ_CHECK(res->reserved_f64[i] == 0);
+    /* (Adapters may outnumber the weights of a tiny model: no bound.) */
+    FUZZ_CHECK(req->method != LLMROOF_TRAIN_FULL || res->trainable_params == res->params);
+    FUZZ_CHECK(at_most(res->allreduce_time, res->step_time));
+    /* The parts add up to the whole, within the rounding of each part to
+     * whole bytes (each rounded up, so at most one byte each). */
+    const uint64_t parts[] = {res->weights, res->gradients, res->optimizer_states,
+                              res->master_weights, res->activations, res->logits,
+                              res->overhead};
+    uint64_t sum = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        FUZZ_CHECK(add_u64(sum, parts[i], &sum));
+    FUZZ_CHECK(at_most((double)sum, (double)res->total + 8) &&
+               at_most((double)res->total, (double)sum + 8));
+    if (res->fit == LLMROOF_FIT_NONE) {
+        FUZZ_CHECK(res->total >= res->capacity && res->headroom <= 0);
+        return;
+    }
+    FUZZ_CHECK(res->total <= res->capacity && res->headroom >= 0);
+    FUZZ_CHECK(res->tokens_per_s > 0 && res->step_time > 0);
+    check_energy(res->power, 1 / res->tokens_per_s, res->joules_per_token, res->cost_per_mtok,
+                 req->electricity_price, 1e6);
+    FUZZ_CHECK(near(res->price_per_tps, res->price / res->tokens_per_s));
+}
+
+/* Runs a call twice (into result buffers that start the same): the same
+ * status, the same bytes of result and error. */
+#define TWICE(call, st, res, res2, err, err2)                                                    \
+    do {                                                                                         \
+        st = (call)(cat, req, &res, &err);                                                       \
+        llmroof_status st2_ = (call)(cat, req, &res2, &err2);                                    \
+        FUZZ_CHECK(st2_ == st);                                                                  \
+        FUZZ_CHECK(memcmp(&res, &res2, sizeof res) == 0);                                        \
+        FUZZ_CHECK(memcmp(&err, &err2, sizeof err) == 0);                                        \
+    } while (0)
+
+llmroof_status fuzz_image_estimate(const llmroof_catalog *cat, const llmroof_image_request *req)
+{
+    llmroof_image_result res, res2;
+    llmroof_image_result_init(&res);
+    llmroof_image_result_init(&res2);
+    llmroof_error err, err2;
+    llmroof_error_init(&err);
+    llmroof_error_init(&err2);
+    llmroof_status st;
+    TWICE(llmroof_image_estimate, st, res, res2, err, err2);
+    fuzz_check_image(st, &err, req, &res);
+    return st;
+}
+
+llmroof_status fuzz_train_estimate(const llmroof_catalog *cat, const llmroof_train_request *req)
+{
+    llmroof_train_result res, res2;
+    llmroof_train_result_init(&res);
+    llmroof_train_result_init(&res2);
+    llmroof_error err, err2;
+    llmroof_error_init(&err);
+    llmroof_error_init(&err2);
+    llmroof_status st;
+    TWICE(llmroof_train_estimate, st, res, res2, err, err2);
+    fuzz_check_train(st, &err, req, &res);
+    return st;
 }
 
 /* The ids of the last n entries of a section (at most 4). */
@@ -290,6 +438,34 @@ unsigned fuzz_exercise_catalog(const llmroof_catalog *cat, uint32_t n)
                     fuzz_check_estimate(st, &err, &res);
                     ok += st == LLMROOF_OK;
                 }
+    /* Image estimates: systems x image models x engines; train estimates:
+     * systems x models x methods x engines ("" first: the default one). */
+    const char *images[4];
+    uint32_t ni = last_ids(cat, LLMROOF_SECTION_IMAGE_MODELS, n, images);
+    for (uint32_t s = 0; s < ns; s++)
+        for (uint32_t e = 0; e < ne; e++) {
+            for (uint32_t i = 0; i < ni; i++) {
+                llmroof_image_request req;
+                llmroof_image_request_init(&req);
+                snprintf(req.system, sizeof req.system, "%s", systems[s]);
+                snprintf(req.model, sizeof req.model, "%s", images[i]);
+                snprintf(req.engine, sizeof req.engine, "%s", engines[e]);
+                req.electricity_price = e & 1 ? 0.25 : 0;
+                ok += fuzz_image_estimate(cat, &req) == LLMROOF_OK;
+            }
+            for (uint32_t m = 0; m < nm; m++)
+                for (int32_t method = LLMROOF_TRAIN_FULL; method <= LLMROOF_TRAIN_QLORA;
+                     method++) {
+                    llmroof_train_request req;
+                    llmroof_train_request_init(&req);
+                    snprintf(req.system, sizeof req.system, "%s", systems[s]);
+                    snprintf(req.model, sizeof req.model, "%s", models[m]);
+                    snprintf(req.engine, sizeof req.engine, "%s", engines[e]);
+                    req.method = method;
+                    req.electricity_price = e & 1 ? 0.25 : 0;
+                    ok += fuzz_train_estimate(cat, &req) == LLMROOF_OK;
+                }
+        }
     if (ns && nm) {
         static llmroof_pick_request preq; /* large: not on the stack */
         static llmroof_pick_result pres;
@@ -340,6 +516,15 @@ void fuzz_estimate_on(const llmroof_catalog *cat, const char *system, const char
     llmroof_error_init(&err);
     llmroof_status st = llmroof_estimate(cat, &req, &res, &err);
     fuzz_check_estimate(st, &err, &res);
+    /* And fine-tuning it, every method, with the default train engine. */
+    for (int32_t method = LLMROOF_TRAIN_FULL; method <= LLMROOF_TRAIN_QLORA; method++) {
+        llmroof_train_request treq;
+        llmroof_train_request_init(&treq);
+        snprintf(treq.system, sizeof treq.system, "%s", system);
+        snprintf(treq.model, sizeof treq.model, "%s", model);
+        treq.method = method;
+        fuzz_train_estimate(cat, &treq);
+    }
 }
 
 llmroof_catalog *fuzz_builtin_with(const llmroof_model *model, const llmroof_quant *quant)

@@ -35,10 +35,22 @@ void fuzz_check_estimate(llmroof_status st, const llmroof_error *err,
 void fuzz_check_pick(const llmroof_catalog *cat, llmroof_status st, const llmroof_error *err,
                      const llmroof_pick_result *res);
 
+/* The same for an image and a train estimate of `req`. */
+void fuzz_check_image(llmroof_status st, const llmroof_error *err,
+                      const llmroof_image_request *req, const llmroof_image_result *res);
+void fuzz_check_train(llmroof_status st, const llmroof_error *err,
+                      const llmroof_train_request *req, const llmroof_train_result *res);
+/* Runs the estimate twice, checks that both calls give the same bytes and
+ * the result with fuzz_check_image / _train; returns the status. */
+llmroof_status fuzz_image_estimate(const llmroof_catalog *cat, const llmroof_image_request *req);
+llmroof_status fuzz_train_estimate(const llmroof_catalog *cat, const llmroof_train_request *req);
+
 /* Estimates every combination of the last `n` systems, models and quants
  * of a catalog (the ones a file just added come last) with the default
- * engine and the last `n` engines, and picks for the last system and model;
- * checks every result.  Returns the number of estimates that succeeded. */
+ * engine and the last `n` engines, image estimates of the last `n` image
+ * models and train estimates (every method) of the models on those systems
+ * and engines, and picks for the last system and model; checks every
+ * result.  Returns the number of estimates that succeeded. */
 unsigned fuzz_exercise_catalog(const llmroof_catalog *cat, uint32_t n);
 
 /* The bytes in an anonymous in-memory file, for readers that take a path:
@@ -47,7 +59,8 @@ unsigned fuzz_exercise_catalog(const llmroof_catalog *cat, uint32_t n);
  * override; NULL when the catalog refuses them (the refusal is checked). */
 llmroof_catalog *fuzz_builtin_with(const llmroof_model *model, const llmroof_quant *quant);
 /* One estimate of model `model` in quant `quant` on system `system` at an
- * 8k context, checked with fuzz_check_estimate. */
+ * 8k context, checked with fuzz_check_estimate, and train estimates of it
+ * (every method, the default engine). */
 void fuzz_estimate_on(const llmroof_catalog *cat, const char *system, const char *model,
                       const char *quant);
 int fuzz_memfd(const uint8_t *data, size_t size, char *path, size_t cap);

@@ -1,10 +1,12 @@
 /* Fuzz target: descriptors built in code (llmroof_catalog_add_*), then
- * llmroof_estimate and llmroof_pick on them.
+ * llmroof_estimate, llmroof_pick, llmroof_image_estimate and
+ * llmroof_train_estimate on them.
  *
  * Every number comes raw from the input, so NaN, infinities, negatives,
  * subnormals and huge values all occur: the catalog must refuse what it
  * cannot model, and whatever it accepts must estimate to sane numbers or to
- * an error (fuzz_check_estimate, fuzz_check_pick).
+ * an error (fuzz_check_estimate, fuzz_check_pick,
+ * fuzz_check_image, fuzz_check_train).
  *
  * Byte layout, in this order, little-endian; past the end of the input
  * every field reads as zero.  u8/u16/u32/u64 are unsigned integers, i8 and
@@ -49,16 +51,36 @@
  *     3 more than LLMROOF_MAX_CANDIDATES), u32 kv_types, u32 min_ctx,
  *     f64 min_decode_tps, f64 min_prefill_tps, f64 max_ttft, u64 headroom,
  *     u8 flags
+ *   then the fields added with image and train estimates (an input that
+ *   ends before them gives what it gave before):
+ *   4 devices, as above: f64 idle_power, f64 compute_f16_acc32  (64 bytes)
+ *   system: f64 idle_power; engine: u32 tasks, XORed with LLMROOF_TASK_LLM
+ *   (zero bytes: an LLM-only engine, as before); request: f64
+ *   electricity_price                                           (20 bytes)
+ *   image model "im":
+ *     u32 width, height, steps, guidance, part denoiser, f64 attention_flops,
+ *     u32 encoder_count, then min(encoder_count, 4) parts, part vae; a part
+ *     is f64 params, bits, flops, activation
+ *   image request (system "sys", model "im"):
+ *     u8 engine (modulo 3: "e", "", "missing"), u32 width, height, steps,
+ *     batch, f64 denoiser_bits, i8 offload, u8 reserved (bit i set: a u32
+ *     follows for reserved_u32[i]), f64 electricity_price
+ *   train request (system "sys", model "m"):
+ *     u8 engine (as above), i8 method, u32 seq_len, micro_batch,
+ *     checkpointing, flash_attention, lora_rank, i8 lora_targets,
+ *     i8 optimizer, u32 gpus, u8 reserved (as above), f64 electricity_price
  *
  * Counts are stored as read (a raw format_count of 200 is refused by the
  * catalog, not clamped here); only the items read are bounded by the
- * arrays. */
+ * arrays.  Every descriptor is read first and added once the whole input
+ * is read. */
 #include <stdio.h>
 #include <string.h>
 
 #include "fuzz.h"
 
-static const char *const kernels[] = {"q4_k", "q8_0", "f16", "q6_k", "mxfp4", "bad kernel", ""};
+static const char *const kernels[] = {"q4_k", "q8_0", "f16",        "q6_k", "mxfp4",
+                                       "bad kernel", "", "bf16", "nf4", "fp8"};
 static const char *const formats[] = {"", "gguf", "mlx", "awq", "exl2", "bad/format"};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -102,27 +124,23 @@ static void pick_name(bytes *b, char *out, size_t cap, const char *const *names,
     snprintf(out, cap, "%s", names[u8(b) % n]);
 }
 
-static void add_device(llmroof_catalog *cat, bytes *b, const char *id)
+static void read_device(bytes *b, llmroof_device *d, const char *id)
 {
-    llmroof_device d;
-    llmroof_device_init(&d);
-    snprintf(d.id, sizeof d.id, "%s", id);
-    snprintf(d.name, sizeof d.name, "device %s", id);
-    d.kind = i8(b);
-    d.backend = i8(b);
-    d.memory = u64(b);
-    d.reserved = u64(b);
-    d.bandwidth = f64(b);
-    d.compute_f16 = f64(b);
-    d.compute_int8 = f64(b);
-    d.gpu_share = f64(b);
-    d.gpu_share_max = f64(b);
-    d.power = f64(b);
-    d.price = f64(b);
-    d.bandwidth_kind = i8(b);
-    llmroof_error err;
-    llmroof_error_init(&err);
-    fuzz_check_status(llmroof_catalog_add_device(cat, &d, 0, &err), &err);
+    llmroof_device_init(d);
+    snprintf(d->id, sizeof d->id, "%s", id);
+    snprintf(d->name, sizeof d->name, "device %s", id);
+    d->kind = i8(b);
+    d->backend = i8(b);
+    d->memory = u64(b);
+    d->reserved = u64(b);
+    d->bandwidth = f64(b);
+    d->compute_f16 = f64(b);
+    d->compute_int8 = f64(b);
+    d->gpu_share = f64(b);
+    d->gpu_share_max = f64(b);
+    d->power = f64(b);
+    d->price = f64(b);
+    d->bandwidth_kind = i8(b);
 }
 
 static void add_link(llmroof_catalog *cat, bytes *b, const char *id)
@@ -137,30 +155,26 @@ static void add_link(llmroof_catalog *cat, bytes *b, const char *id)
     fuzz_check_status(llmroof_catalog_add_link(cat, &l, 0, &err), &err);
 }
 
-static void add_system(llmroof_catalog *cat, bytes *b)
+static void read_system(bytes *b, llmroof_system *sp)
 {
-    llmroof_system s;
-    llmroof_system_init(&s);
-    snprintf(s.id, sizeof s.id, "sys");
-    snprintf(s.name, sizeof s.name, "System");
-    s.accelerator_count = u8(b);
+    llmroof_system_init(sp);
+    snprintf(sp->id, sizeof sp->id, "sys");
+    snprintf(sp->name, sizeof sp->name, "System");
+    sp->accelerator_count = u8(b);
     uint16_t slots = u16(b);
-    for (uint32_t i = 0; i < s.accelerator_count && i < LLMROOF_MAX_DEVICES; i++)
-        snprintf(s.accelerators[i], LLMROOF_ID_MAX, "%s", slots >> i & 1 ? "acc1" : "acc0");
+    for (uint32_t i = 0; i < sp->accelerator_count && i < LLMROOF_MAX_DEVICES; i++)
+        snprintf(sp->accelerators[i], LLMROOF_ID_MAX, "%s", slots >> i & 1 ? "acc1" : "acc0");
     uint8_t refs = u8(b);
     if (refs & 1)
-        snprintf(s.gpu_link, sizeof s.gpu_link, "glink");
+        snprintf(sp->gpu_link, sizeof sp->gpu_link, "glink");
     if (refs & 2)
-        snprintf(s.host_link, sizeof s.host_link, "hlink");
+        snprintf(sp->host_link, sizeof sp->host_link, "hlink");
     if (refs & 4)
-        snprintf(s.storage, sizeof s.storage, "disk");
-    snprintf(s.host_device, sizeof s.host_device, "host");
-    s.host_memory = u64(b);
-    s.power = f64(b);
-    s.price = f64(b);
-    llmroof_error err;
-    llmroof_error_init(&err);
-    fuzz_check_status(llmroof_catalog_add_system(cat, &s, 0, &err), &err);
+        snprintf(sp->storage, sizeof sp->storage, "disk");
+    snprintf(sp->host_device, sizeof sp->host_device, "host");
+    sp->host_memory = u64(b);
+    sp->power = f64(b);
+    sp->price = f64(b);
 }
 
 static void add_model(llmroof_catalog *cat, bytes *b)
@@ -221,20 +235,19 @@ static uint32_t kernel_table(bytes *b, llmroof_kernel_efficiency *table)
     return count;
 }
 
-static void add_engine(llmroof_catalog *cat, bytes *b)
+static void read_engine(bytes *b, llmroof_engine *ep)
 {
-    static llmroof_engine e; /* 13 KiB */
-    llmroof_engine_init(&e);
-    snprintf(e.id, sizeof e.id, "e");
-    e.split_modes = u8(b);
-    e.default_split = i8(b);
-    e.offloaded_layers = i8(b);
-    e.format_count = u8(b);
-    for (uint32_t i = 0; i < e.format_count && i < LLMROOF_MAX_FORMATS; i++)
-        pick_name(b, e.formats[i], sizeof e.formats[i], formats, COUNT(formats));
-    e.backend_count = u8(b);
-    for (uint32_t i = 0; i < e.backend_count && i < LLMROOF_MAX_BACKENDS; i++) {
-        llmroof_engine_backend *be = &e.backends[i];
+    llmroof_engine_init(ep);
+    snprintf(ep->id, sizeof ep->id, "e");
+    ep->split_modes = u8(b);
+    ep->default_split = i8(b);
+    ep->offloaded_layers = i8(b);
+    ep->format_count = u8(b);
+    for (uint32_t i = 0; i < ep->format_count && i < LLMROOF_MAX_FORMATS; i++)
+        pick_name(b, ep->formats[i], sizeof ep->formats[i], formats, COUNT(formats));
+    ep->backend_count = u8(b);
+    for (uint32_t i = 0; i < ep->backend_count && i < LLMROOF_MAX_BACKENDS; i++) {
+        llmroof_engine_backend *be = &ep->backends[i];
         be->backend = i8(b);
         be->decode_efficiency = f64(b);
         be->kernel_count = kernel_table(b, be->kernels);
@@ -246,9 +259,6 @@ static void add_engine(llmroof_catalog *cat, bytes *b)
         be->bandwidth_cap = f64(b);
         be->measured_efficiency = f64(b);
     }
-    llmroof_error err;
-    llmroof_error_init(&err);
-    fuzz_check_status(llmroof_catalog_add_engine(cat, &e, 0, &err), &err);
 }
 
 static void read_request(bytes *b, llmroof_request *r)
@@ -275,69 +285,167 @@ static void read_request(bytes *b, llmroof_request *r)
     r->backend = i8(b);
 }
 
-static void pick(const llmroof_catalog *cat, bytes *b, const llmroof_request *base)
+static void read_pick(bytes *b, const llmroof_request *base, llmroof_pick_request *rp)
 {
-    static llmroof_pick_request req; /* large: not on the stack */
-    static llmroof_pick_result res;
-    llmroof_pick_request_init(&req);
-    req.base = *base;
+    llmroof_pick_request_init(rp);
+    rp->base = *base;
     switch (u8(b) % 4) {
     case 0:
         break;
     case 1:
-        req.quant_count = 1;
-        snprintf(req.quants[0], LLMROOF_ID_MAX, "q");
+        rp->quant_count = 1;
+        snprintf(rp->quants[0], LLMROOF_ID_MAX, "q");
         break;
     case 2:
-        req.quant_count = 2;
-        snprintf(req.quants[0], LLMROOF_ID_MAX, "q");
-        snprintf(req.quants[1], LLMROOF_ID_MAX, "missing");
+        rp->quant_count = 2;
+        snprintf(rp->quants[0], LLMROOF_ID_MAX, "q");
+        snprintf(rp->quants[1], LLMROOF_ID_MAX, "missing");
         break;
     default:
-        req.quant_count = LLMROOF_MAX_CANDIDATES + 1;
+        rp->quant_count = LLMROOF_MAX_CANDIDATES + 1;
         for (uint32_t i = 0; i < LLMROOF_MAX_CANDIDATES; i++)
-            snprintf(req.quants[i], LLMROOF_ID_MAX, "q");
+            snprintf(rp->quants[i], LLMROOF_ID_MAX, "q");
         break;
     }
-    req.kv_types = u32(b);
-    req.min_ctx = u32(b);
-    req.min_decode_tps = f64(b);
-    req.min_prefill_tps = f64(b);
-    req.max_ttft = f64(b);
-    req.headroom = u64(b);
-    req.flags = u8(b);
-    llmroof_pick_result_init(&res);
+    rp->kv_types = u32(b);
+    rp->min_ctx = u32(b);
+    rp->min_decode_tps = f64(b);
+    rp->min_prefill_tps = f64(b);
+    rp->max_ttft = f64(b);
+    rp->headroom = u64(b);
+    rp->flags = u8(b);
+}
+
+static const char *const engine_ids[] = {"e", "", "missing"};
+
+static void read_part(bytes *b, llmroof_image_part *p, const char *name)
+{
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->params = f64(b);
+    p->bits = f64(b);
+    p->flops = f64(b);
+    p->activation = f64(b);
+}
+
+static void add_image_model(llmroof_catalog *cat, bytes *b)
+{
+    llmroof_image_model m;
+    llmroof_image_model_init(&m);
+    snprintf(m.id, sizeof m.id, "im");
+    snprintf(m.name, sizeof m.name, "Image model");
+    m.width = u32(b);
+    m.height = u32(b);
+    m.steps = u32(b);
+    m.guidance = u32(b);
+    read_part(b, &m.denoiser, "denoiser");
+    m.attention_flops = f64(b);
+    m.encoder_count = u32(b);
+    for (uint32_t i = 0; i < m.encoder_count && i < LLMROOF_MAX_ENCODERS; i++)
+        read_part(b, &m.encoders[i], "encoder");
+    read_part(b, &m.vae, "vae");
     llmroof_error err;
     llmroof_error_init(&err);
-    llmroof_status st = llmroof_pick(cat, &req, &res, &err);
-    fuzz_check_pick(cat, st, &err, &res);
+    fuzz_check_status(llmroof_catalog_add_image_model(cat, &m, 0, &err), &err);
+}
+
+/* reserved_u32[i] from the input where bit i of a mask byte is set. */
+static void reserved(bytes *b, uint32_t *r, size_t n)
+{
+    uint8_t mask = u8(b);
+    for (size_t i = 0; i < n && i < 8; i++)
+        if (mask >> i & 1)
+            r[i] = u32(b);
+}
+
+static void image(const llmroof_catalog *cat, bytes *b)
+{
+    llmroof_image_request req;
+    llmroof_image_request_init(&req);
+    snprintf(req.system, sizeof req.system, "sys");
+    snprintf(req.model, sizeof req.model, "im");
+    pick_name(b, req.engine, sizeof req.engine, engine_ids, COUNT(engine_ids));
+    req.width = u32(b);
+    req.height = u32(b);
+    req.steps = u32(b);
+    req.batch = u32(b);
+    req.denoiser_bits = f64(b);
+    req.offload = i8(b);
+    reserved(b, req.reserved_u32, COUNT(req.reserved_u32));
+    req.electricity_price = f64(b);
+    fuzz_image_estimate(cat, &req);
+}
+
+static void train(const llmroof_catalog *cat, bytes *b)
+{
+    llmroof_train_request req;
+    llmroof_train_request_init(&req);
+    snprintf(req.system, sizeof req.system, "sys");
+    snprintf(req.model, sizeof req.model, "m");
+    pick_name(b, req.engine, sizeof req.engine, engine_ids, COUNT(engine_ids));
+    req.method = i8(b);
+    req.seq_len = u32(b);
+    req.micro_batch = u32(b);
+    req.checkpointing = u32(b);
+    req.flash_attention = u32(b);
+    req.lora_rank = u32(b);
+    req.lora_targets = i8(b);
+    req.optimizer = i8(b);
+    req.gpus = u32(b);
+    reserved(b, req.reserved_u32, COUNT(req.reserved_u32));
+    req.electricity_price = f64(b);
+    fuzz_train_estimate(cat, &req);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     bytes b = {data, size};
+    static const char *const device_ids[] = {"acc0", "acc1", "host", "disk"};
+    llmroof_device devices[4];
+    static llmroof_engine engine; /* 13 KiB */
+    static llmroof_pick_request preq; /* large: not on the stack */
+    static llmroof_pick_result pres;
+    llmroof_system sys;
     llmroof_catalog *cat = NULL;
     llmroof_error err;
     llmroof_error_init(&err);
     FUZZ_CHECK(llmroof_catalog_new(&cat, &err) == LLMROOF_OK);
-    add_device(cat, &b, "acc0");
-    add_device(cat, &b, "acc1");
-    add_device(cat, &b, "host");
-    add_device(cat, &b, "disk");
+    for (size_t i = 0; i < COUNT(devices); i++)
+        read_device(&b, &devices[i], device_ids[i]);
     add_link(cat, &b, "glink");
     add_link(cat, &b, "hlink");
-    add_system(cat, &b);
+    read_system(&b, &sys);
     add_model(cat, &b);
     add_quant(cat, &b);
-    add_engine(cat, &b);
-
+    read_engine(&b, &engine);
     llmroof_request req;
     read_request(&b, &req);
+    read_pick(&b, &req, &preq);
+
+    for (size_t i = 0; i < COUNT(devices); i++) {
+        devices[i].idle_power = f64(&b);
+        devices[i].compute_f16_acc32 = f64(&b);
+        llmroof_error_init(&err);
+        fuzz_check_status(llmroof_catalog_add_device(cat, &devices[i], 0, &err), &err);
+    }
+    sys.idle_power = f64(&b);
+    engine.tasks = u32(&b) ^ LLMROOF_TASK_LLM;
+    req.electricity_price = f64(&b);
+    preq.base.electricity_price = req.electricity_price;
+    llmroof_error_init(&err);
+    fuzz_check_status(llmroof_catalog_add_system(cat, &sys, 0, &err), &err);
+    llmroof_error_init(&err);
+    fuzz_check_status(llmroof_catalog_add_engine(cat, &engine, 0, &err), &err);
+    add_image_model(cat, &b);
+
     llmroof_result res;
     llmroof_result_init(&res);
     llmroof_error_init(&err);
     fuzz_check_estimate(llmroof_estimate(cat, &req, &res, &err), &err, &res);
-    pick(cat, &b, &req);
+    llmroof_pick_result_init(&pres);
+    llmroof_error_init(&err);
+    fuzz_check_pick(cat, llmroof_pick(cat, &preq, &pres, &err), &err, &pres);
+    image(cat, &b);
+    train(cat, &b);
     llmroof_catalog_free(cat);
     return 0;
 }

@@ -9,7 +9,9 @@ by hand, named found-*, are left alone).
 
   yaml/      the bundled catalog files whole and cut into pieces of a few
              entries, the loader's bad files (tests/data/bad), the CLI's and
-             the example's catalogs.  The first byte steers fuzz_yaml: '#'
+             the example's catalogs, and small whole catalogs with image
+             models and image and train engines (hand-*.yaml).  The first
+             byte steers fuzz_yaml: '#'
              (bit 0 set) also loads the file on top of the bundled catalog,
              with override; a leading "\\r\\n" (bit 0 set, bit 1 clear) does
              it without override.
@@ -24,7 +26,10 @@ by hand, named found-*, are left alone).
   estimate/  descriptors in fuzz_estimate.c's byte layout (the comment at
              its top): a PC with one and two GPUs, a unified Mac, a CPU-only
              host, MoE, MLA and sliding-window models, paging from storage,
-             a measured host bandwidth, several picks.
+             a measured host bandwidth, several picks; image and train
+             requests (the tail of the layout) on a GPU PC, a two-GPU PC, a
+             Mac and a GPU too small for the pipeline (model offload), and
+             bad ones (reserved fields, bad enums, huge sizes).
 """
 
 import argparse
@@ -63,7 +68,7 @@ def read(path):
 
 
 # --- yaml -------------------------------------------------------------------
-SECTION = re.compile(r"^(devices|links|systems|models|quants|engines):\s*$")
+SECTION = re.compile(r"^(devices|links|systems|models|quants|engines|image_models):\s*$")
 ENTRY = re.compile(r"^  [A-Za-z0-9._+-]+:")
 
 
@@ -95,11 +100,132 @@ def yaml_seeds(out):
                 "# %s, entries %d-%d\nllmroof: 1\n%s:\n%s" % (base, 4 * k, 4 * k + 3, section, g))
     for path in sorted(glob.glob(os.path.join(ROOT, "tests", "data", "bad", "*.yaml"))):
         put(out, "yaml", "bad-" + os.path.basename(path), read(path))
+    for name, text in sorted(HAND_YAML.items()):
+        put(out, "yaml", "hand-%s.yaml" % name, text)
     for path in sorted(glob.glob(os.path.join(ROOT, "tests", "data", "cli", "*.yaml"))) + \
             [os.path.join(ROOT, "examples", "catalog", "my-pc.yaml")]:
         name = os.path.basename(path)
         put(out, "yaml", "cli-" + name, read(path))
         put(out, "yaml", "cli-crlf-" + name, b"\r\n" + read(path))
+
+# Small self-contained catalogs that reach the image and train estimates
+# (fuzz_exercise_catalog runs them on what the file added).
+HAND_IMAGE_TRAIN = """llmroof: 1
+devices:
+  gpu-a:
+    name: GPU A
+    kind: gpu
+    backend: cuda
+    memory: 12 GiB
+    reserved: 400 MiB
+    bandwidth: 360 GB/s
+    compute: {f16: 51 TFLOPS, f16_acc32: 25.5 TFLOPS, int8: 102 TOPS}
+    power: 170 W
+    idle_power: 12 W
+    price: 329 USD
+    source: "fuzz seed"
+  cpu-a:
+    name: CPU A
+    kind: cpu
+    backend: cpu
+    bandwidth: 80 GB/s
+    compute: {f16: 2 TFLOPS}
+    power: 120 W
+    idle_power: 20 W
+    source: "fuzz seed"
+links:
+  pcie-a:
+    name: PCIe A
+    bandwidth: 25 GB/s
+    latency: 10 us
+    source: "fuzz seed"
+systems:
+  pc-a:
+    name: PC A
+    accelerators: [{device: gpu-a, count: 2}]
+    gpu_link: pcie-a
+    host_link: pcie-a
+    host: {device: cpu-a, memory: 64 GiB}
+    power: 60 W
+    idle_power: 50 W
+    price: 2000 USD
+    source: "fuzz seed"
+models:
+  tiny:
+    name: Tiny
+    layers: 4
+    hidden: 256
+    ffn: 1024
+    heads: 4
+    kv_heads: 2
+    vocab: 32000
+    context: 4096
+    source: "fuzz seed"
+engines:
+  torch-a:
+    name: Torch A
+    tasks: [train, image]
+    formats: [float]
+    backends:
+      cuda:
+        decode_efficiency: 0.8
+        prefill_efficiency: {default: 0.5, nf4: 0.3, fp8: 0.6}
+        per_layer_overhead: 100 us
+        runtime_overhead: 500 MiB
+    source: "fuzz seed"
+image_models:
+  img-a:
+    name: Image A
+    resolution: {width: 512, height: 512}
+    steps: 20
+    guidance: 2
+    denoiser: {name: UNet, params: 860e6, bits: 16, flops: 6.8e11, activation: 128 MiB}
+    attention_flops: 1.2e11
+    encoders:
+      - {name: CLIP, params: 123e6, bits: 16, flops: 1.9e10, activation: 16 MiB}
+      - {name: T5, params: 4.7e9, bits: 8, flops: 2.4e12, activation: 64 MiB}
+    vae: {name: VAE, params: 49e6, bits: 16, flops: 2.5e12, activation: 576 MiB}
+    source: "fuzz seed"
+  img-big:
+    name: Image big (offloads on gpu-a)
+    resolution: {width: 1024, height: 1024}
+    steps: 28
+    guidance: 1
+    denoiser: {name: DiT, params: 12e9, bits: 16, flops: 5e13, activation: 2 GiB}
+    attention_flops: 2e13
+    vae: {name: VAE, params: 49e6, bits: 32, flops: 1e13, activation: 2 GiB}
+    source: "fuzz seed"
+"""
+HAND_YAML = {
+    "image-train": HAND_IMAGE_TRAIN,
+    # On top of the bundled catalog ('#': bit 0 and 1 of the first byte).
+    "image-train-over-builtin": "# over the bundled catalog\n" + HAND_IMAGE_TRAIN,
+    "image-on-bundled": """# image models and engines on bundled systems
+llmroof: 1
+engines:
+  img-engine:
+    name: image and train on every backend
+    tasks: [image, train, llm]
+    split_modes: [layer, none]
+    default_split: layer
+    offloaded_layers: host-compute
+    backends:
+      cuda: {decode_efficiency: 0.8, prefill_efficiency: 0.4}
+      metal: {decode_efficiency: 0.8, prefill_efficiency: 0.3}
+      cpu: {decode_efficiency: 0.7, prefill_efficiency: 0.2}
+    source: "fuzz seed"
+image_models:
+  img-small:
+    name: tiny
+    resolution: {width: 64, height: 64}
+    steps: 1
+    guidance: 1
+    denoiser: {name: d, params: 1e6, bits: 8, flops: 1e9, activation: 1 MiB}
+    attention_flops: 0
+    vae: {name: v, params: 1e6, bits: 16, flops: 1e9, activation: 1 MiB}
+    source: "fuzz seed"
+""",
+}
 
 
 # --- gguf -------------------------------------------------------------------
@@ -200,7 +326,7 @@ GIB = 1 << 30
 GPU, CPU, UNIFIED, STORAGE = 0, 1, 2, 3
 CUDA, ROCM, METAL, VULKAN, SYCL, BCPU, NONE = range(7)
 LAYER, ROW, TENSOR, SPLIT_NONE = 1, 2, 3, 4
-KERNELS = ["q4_k", "q8_0", "f16", "q6_k", "mxfp4", "bad kernel", ""]
+KERNELS = ["q4_k", "q8_0", "f16", "q6_k", "mxfp4", "bad kernel", "", "bf16", "nf4", "fp8"]
 FORMATS = ["", "gguf", "mlx", "awq", "exl2", "bad/format"]
 
 
@@ -284,6 +410,101 @@ LLAMA70B = model(80, 8192, 28672, 64, 8, 128256, 131072, params=70.6e9)
 Q4KM = quant(4.85, "q4_k", "gguf", embed=4.5, output=6.56, quality=0.05)
 
 
+TASK_LLM, TASK_IMAGE, TASK_TRAIN = 1, 2, 4
+ENGINE_IDS = ["e", "", "missing"]
+
+
+def tail(idle=(0.0,) * 4, acc32=(0.0,) * 4, sys_idle=0.0, tasks=TASK_LLM, price=0.0):
+    """The fields after the pick: devices' idle_power and compute_f16_acc32,
+    the system's idle_power, the engine's tasks, the request's price."""
+    b = b"".join(struct.pack("<dd", i, a) for i, a in zip(idle, acc32))
+    return b + struct.pack("<dId", sys_idle, tasks ^ TASK_LLM, price)
+
+
+def part(params, bits, flops, activation):
+    return struct.pack("<dddd", params, bits, flops, activation)
+
+
+def image_model(width, height, steps, guidance, denoiser, attention, encoders, vae):
+    return (struct.pack("<4I", width, height, steps, guidance) + denoiser
+            + struct.pack("<dI", attention, len(encoders)) + b"".join(encoders) + vae)
+
+
+def reserved(values):
+    mask = sum(1 << i for i, v in enumerate(values) if v is not None)
+    return struct.pack("<B", mask) + b"".join(struct.pack("<I", v) for v in values
+                                              if v is not None)
+
+
+def image_request(engine="e", width=0, height=0, steps=0, batch=1, bits=0.0, offload=-1,
+                  res=(), price=0.0):
+    return (struct.pack("<B4Idb", ENGINE_IDS.index(engine), width, height, steps, batch, bits,
+                        offload) + reserved(res) + struct.pack("<d", price))
+
+
+def train_request(engine="e", method=1, seq=2048, micro=1, ckpt=1, flash=1, rank=16, targets=1,
+                  optimizer=0, gpus=0, res=(), price=0.0):
+    return (struct.pack("<Bb5IbbI", ENGINE_IDS.index(engine), method, seq, micro, ckpt, flash,
+                        rank, targets, optimizer, gpus) + reserved(res)
+            + struct.pack("<d", price))
+
+
+SD15 = image_model(512, 512, 50, 2, part(859.52e6, 16, 6.775e11, 128 << 20), 1.225e11,
+                   [part(123.06e6, 16, 1.9e10, 16 << 20)], part(49.49e6, 16, 2.515e12, 576 << 20))
+FLUX = image_model(1024, 1024, 28, 1, part(11.9e9, 16, 5.6e13, 3 << 30), 1.9e13,
+                   [part(123.06e6, 16, 1.9e10, 16 << 20), part(4.762e9, 16, 2.44e12, 1 << 30)],
+                   part(49.6e6, 16, 1.006e13, 4 << 30))
+TORCH_ENGINE = engine(
+    (SPLIT_NONE,), SPLIT_NONE, 2,
+    [backend(CUDA, 0.8, 0.4, prefill_kernels=[("nf4", 0.3), ("fp8", 0.5), ("bf16", 0.45)],
+             per_layer=3.5e-3, runtime=723 << 20),
+     backend(METAL, 0.8, 0.3, per_layer=0.0, runtime=0)])
+
+
+def image_train_seeds():
+    """Image and train estimates: the descriptors, then the tail."""
+    pc = (RTX4090 + RTX3090 + DDR5 + NVME + PCIE4 + PCIE4
+          + system(1, 0, 6, 64 * GIB, 69, 4500) + LLAMA8B + Q4KM + TORCH_ENGINE
+          + request() + pick())
+    pc_tail = tail(idle=(20, 15, 10, 0), acc32=(82.6e12, 35.6e12, 0, 0), sys_idle=60,
+                   tasks=TASK_LLM | TASK_IMAGE | TASK_TRAIN, price=0.3)
+    two = (RTX4090 + RTX4090 + DDR5 + NVME + PCIE4 + PCIE4
+           + system(2, 0, 7, 128 * GIB, 100, 7000) + LLAMA8B + Q4KM + TORCH_ENGINE
+           + request() + pick())
+    mac = (device(UNIFIED, METAL, 64 * GIB, 400e9, 27e12, share=0.75, share_max=0.9, power=90)
+           + RTX4090 + device(CPU, BCPU, 0, 400e9, 2e12) + NVME + PCIE4 + PCIE4
+           + system(1, 0, 4, 64 * GIB, 20, 3000) + LLAMA8B + Q4KM + TORCH_ENGINE
+           + request() + pick())
+    small = (device(GPU, CUDA, 8 * GIB, 272e9, 22e12, power=115) + RTX3090 + DDR5 + NVME
+             + PCIE4 + PCIE4 + system(1, 0, 6, 32 * GIB, 69) + LLAMA8B + Q4KM + TORCH_ENGINE
+             + request() + pick())
+    both = TASK_IMAGE | TASK_TRAIN
+    return {
+        "image-train-pc-sd15-lora": pc + pc_tail + SD15
+        + image_request(price=0.3) + train_request(price=0.3),
+        "image-train-pc-flux-qlora-default-engine": pc + pc_tail + FLUX
+        + image_request(engine="", width=768, height=1344, steps=4, batch=2, bits=8)
+        + train_request(engine="", method=2, seq=4096, micro=2, optimizer=1),
+        "image-train-2gpu-full-ddp": two + tail(tasks=both) + SD15
+        + image_request(offload=0, batch=4) + train_request(method=0, gpus=2, ckpt=0, flash=0),
+        "image-train-mac-unified": mac + tail(idle=(7, 0, 0, 0), tasks=both, price=0.15) + SD15
+        + image_request(steps=20, price=0.15) + train_request(seq=512, targets=0, rank=8),
+        "image-offload-small-gpu": small + tail(tasks=both) + FLUX
+        + image_request(offload=1) + train_request(method=2, optimizer=2),
+        "image-train-bad-fields": pc + pc_tail + SD15
+        + image_request(width=12, offload=7, res=(None, 5), price=-1.0)
+        + train_request(method=9, seq=1 << 31, micro=1 << 20, rank=1 << 30, targets=-3,
+                        optimizer=5, gpus=9, res=(1,)),
+        "image-train-huge": pc + pc_tail + image_model(
+            1 << 14, 8, 10000, 1 << 30, part(1e300, 64, 1e300, 1e300), 1e300, [],
+            part(1e18, 1e6, 1e30, 1e30))
+        + image_request(width=16384, height=16384, steps=10000, batch=1024, bits=64)
+        + train_request(seq=1 << 20, micro=1 << 16),
+        "image-train-llm-only-engine": pc + tail() + SD15
+        + image_request() + train_request(engine="missing"),
+    }
+
+
 def estimate_seeds(out):
     seeds = {
         "pc-4090-8b": RTX4090 + RTX4090 + DDR5 + NVME + PCIE4 + PCIE4
@@ -327,6 +548,7 @@ def estimate_seeds(out):
                  [backend(CUDA, 0.8, 0.6, [("q4_k", 0.7)], cap=900e9)], formats=("awq",))
         + request(ngl=40, depth=1024, ubatch=256) + pick(quants=2),
     }
+    seeds.update(image_train_seeds())
     for name, data in sorted(seeds.items()):
         put(out, "estimate", name + ".bin", data)
 

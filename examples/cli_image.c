@@ -199,7 +199,8 @@ static void print_human(const llmroof_image_request *r, const llmroof_image_resu
     if (s->power > 0)
         printf("\n");
     if (s->price > 0)
-        printf("Price: %.0f USD, %.0f USD per image/minute\n", s->price, s->price_per_ipm);
+        printf("Price: %.0f USD, %.0f USD per image-per-minute of throughput\n", s->price,
+               s->price_per_ipm);
 }
 
 int cli_cmd_image(int argc, char **argv, cli_common *c)

@@ -222,17 +222,24 @@ int cli_cmd_image(int argc, char **argv, cli_common *c)
     llmroof_image_result_init(&res);
     llmroof_error err;
     llmroof_error_init(&err);
-    llmroof_status st = llmroof_image_estimate(cat, r, &res, &err);
-    if (st == LLMROOF_E_NOT_FOUND) {
-        /* The library names what it did not find first in its message. */
-        if (strncmp(err.message, "no engine", 9) == 0)
-            cli_unknown_id(cat, LLMROOF_SECTION_ENGINES, "engine", r->engine);
-        else if (strncmp(err.message, "no image model", 14) == 0)
-            cli_unknown_id(cat, LLMROOF_SECTION_IMAGE_MODELS, "image model", r->model);
-        else
-            cli_unknown_id(cat, LLMROOF_SECTION_SYSTEMS, "system", r->system);
-        rc = CLI_DATA;
-    } else if (st != LLMROOF_OK) {
+    /* Unknown ids get a "did you mean" (as estimate and train do); the
+     * estimate's own errors are printed as the library gives them. */
+    llmroof_system sys;
+    llmroof_image_model im;
+    llmroof_engine eng;
+    llmroof_system_init(&sys);
+    llmroof_image_model_init(&im);
+    llmroof_engine_init(&eng);
+    llmroof_status st;
+    if ((st = llmroof_catalog_get_system(cat, r->system, &sys, &err)) != LLMROOF_OK)
+        rc = cli_lookup_failed(cat, st, &err, LLMROOF_SECTION_SYSTEMS, "system", r->system);
+    else if ((st = llmroof_catalog_get_image_model(cat, r->model, &im, &err)) != LLMROOF_OK)
+        rc = cli_lookup_failed(cat, st, &err, LLMROOF_SECTION_IMAGE_MODELS, "image model",
+                               r->model);
+    else if (r->engine[0] &&
+             (st = llmroof_catalog_get_engine(cat, r->engine, &eng, &err)) != LLMROOF_OK)
+        rc = cli_lookup_failed(cat, st, &err, LLMROOF_SECTION_ENGINES, "engine", r->engine);
+    else if ((st = llmroof_image_estimate(cat, r, &res, &err)) != LLMROOF_OK) {
         cli_lib_error(&err, st, NULL);
         rc = CLI_DATA;
     } else {

@@ -219,6 +219,19 @@ llmroof_status llmroof__resolve_machine(const llmroof_catalog *cat, const llmroo
     return LLMROOF_OK;
 }
 
+const llmroof_engine *llmroof__default_engine(const llmroof_catalog *cat, uint32_t task,
+                                              int32_t backend)
+{
+    uint32_t n = llmroof_catalog_count(cat, LLMROOF_SECTION_ENGINES);
+    for (uint32_t i = 0; i < n; i++) {
+        const llmroof_engine *e =
+            llmroof__find_engine(cat, llmroof_catalog_id(cat, LLMROOF_SECTION_ENGINES, i));
+        if (e && (e->tasks & task) && llmroof__engine_backend(e, backend))
+            return e;
+    }
+    return NULL;
+}
+
 double llmroof__busy_power(const llmroof__machine *m, uint32_t gpus)
 {
     double power = m->system->power;

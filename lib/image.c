@@ -216,12 +216,8 @@ llmroof_status llmroof_image_estimate(const llmroof_catalog *cat,
                                  "engine '%s' has no %s backend for device '%s'", e->id,
                                  llmroof_backend_string(d->backend), d->id);
     } else {
-        uint32_t ne = llmroof_catalog_count(cat, LLMROOF_SECTION_ENGINES);
-        for (uint32_t i = 0; i < ne && !b; i++) {
-            e = llmroof__find_engine(cat, llmroof_catalog_id(cat, LLMROOF_SECTION_ENGINES, i));
-            if (e && engine_does_images(e))
-                b = llmroof__engine_backend(e, d->backend);
-        }
+        e = llmroof__default_engine(cat, LLMROOF_TASK_IMAGE, d->backend);
+        b = e ? llmroof__engine_backend(e, d->backend) : NULL;
         if (!b)
             return llmroof__fail(err, LLMROOF_E_UNSUPPORTED, NULL, 0, 0,
                                  "no engine with the image task has a %s backend for device "

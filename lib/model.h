@@ -21,6 +21,12 @@ typedef struct llmroof__machine {
 llmroof_status llmroof__resolve_machine(const llmroof_catalog *cat, const llmroof_system *sys,
                                        llmroof__machine *m, llmroof_error *err);
 
+/* The first engine in catalog order with `task` (LLMROOF_TASK_*) and a
+ * backend for `backend`, or NULL: what an image or train request with engine
+ * "" runs on. */
+const llmroof_engine *llmroof__default_engine(const llmroof_catalog *cat, uint32_t task,
+                                              int32_t backend);
+
 /* Watts while `gpus` accelerators work (docs/model.md §7): their power, the
  * host CPU's (discrete systems and CPU-only) and the system's other power. */
 double llmroof__busy_power(const llmroof__machine *m, uint32_t gpus);

@@ -335,20 +335,6 @@ llmroof_status llmroof__train_plain(const llmroof__machine *m, const llmroof_mod
     return LLMROOF_OK;
 }
 
-/* The first engine in catalog order that trains and has a backend for the
- * training device (the first accelerator's, else the host's). */
-static const llmroof_engine *default_engine(const llmroof_catalog *cat, int32_t backend)
-{
-    uint32_t n = llmroof_catalog_count(cat, LLMROOF_SECTION_ENGINES);
-    for (uint32_t i = 0; i < n; i++) {
-        const llmroof_engine *e =
-            llmroof__find_engine(cat, llmroof_catalog_id(cat, LLMROOF_SECTION_ENGINES, i));
-        if (e && (e->tasks & LLMROOF_TASK_TRAIN) && llmroof__engine_backend(e, backend))
-            return e;
-    }
-    return NULL;
-}
-
 llmroof_status llmroof_train_estimate(const llmroof_catalog *cat,
                                       const llmroof_train_request *req,
                                       llmroof_train_result *res, llmroof_error *err)
@@ -380,7 +366,8 @@ llmroof_status llmroof_train_estimate(const llmroof_catalog *cat,
                                  "no engine '%s' in the catalog", req->engine);
     } else {
         int32_t be = m.accel_count ? m.accel[0]->backend : m.host->backend;
-        engine = default_engine(cat, be);
+        /* the training device: the first accelerator, else the host */
+        engine = llmroof__default_engine(cat, LLMROOF_TASK_TRAIN, be);
         if (!engine)
             return llmroof__fail(err, LLMROOF_E_UNSUPPORTED, NULL, 0, 0,
                                  "no engine in the catalog trains on %s (system '%s')",

@@ -638,28 +638,29 @@ static double needed_bytes(const workload *w, const cell *c)
 static void describe(const workload *w, const cell *cells, uint32_t ncells, char *buf,
                      size_t n)
 {
-    if (w->kind == KIND_LLM)
+    /* The first estimate that ran says how it ran: the library fills in the
+     * defaults (ctx 0 = depth + prompt + gen, the model's size and steps). */
+    const cell *ran = NULL;
+    for (uint32_t s = 0; s < ncells && !ran; s++)
+        if (cells[s].status == LLMROOF_OK)
+            ran = &cells[s];
+    if (w->kind == KIND_LLM) {
         snprintf(buf, n, "%s %s, context %u, %u prompt + %u generated tokens", w->llm.model,
-                 w->llm.quant, (unsigned)(w->llm.ctx ? w->llm.ctx
-                                                     : w->llm.depth + w->llm.prompt + w->llm.gen),
+                 w->llm.quant, (unsigned)(ran ? ran->llm.ctx : w->llm.ctx),
                  (unsigned)w->llm.prompt, (unsigned)w->llm.gen);
-    else if (w->kind == KIND_IMAGE) {
-        /* Size and steps as run (the model's defaults unless the mix sets them). */
-        const llmroof_image_result *r = NULL;
-        for (uint32_t s = 0; s < ncells && !r; s++)
-            if (cells[s].status == LLMROOF_OK)
-                r = &cells[s].image;
+    } else if (w->kind == KIND_IMAGE) {
+        const llmroof_image_result *r = ran ? &ran->image : NULL;
         if (r)
             snprintf(buf, n, "%s, %ux%u, %u steps, batch %u", w->image.model,
                      (unsigned)r->width, (unsigned)r->height, (unsigned)r->steps,
                      (unsigned)r->batch);
         else
             snprintf(buf, n, "%s", w->image.model);
-    }
-    else
+    } else {
         snprintf(buf, n, "%s %s fine-tuning, sequences of %u tokens, micro-batch %u",
                  w->train.model, llmroof_train_method_string(w->train.method),
                  (unsigned)w->train.seq_len, (unsigned)w->train.micro_batch);
+    }
 }
 
 static void print_workload(const mix *m, const workload *w, const cell *cells)

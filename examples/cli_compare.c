@@ -969,11 +969,10 @@ static int plot(const llmroof_catalog *cat, const mix *m, const char *path)
             top = model.context;
         for (uint32_t s = 0; s < m->nsystems; s++, block++) {
             fprintf(gp, "$d%u << EOD\n", (unsigned)block);
+            llmroof_request q = w->llm;
+            snprintf(q.system, sizeof q.system, "%s", m->systems[s]);
+            snprintf(q.engine, sizeof q.engine, "%s", engine_for(cat, &w->engine, m->systems[s]));
             for (uint32_t ctx = 512, k = 0; ctx <= top && k < PLOT_MAX_POINTS; ctx *= 2, k++) {
-                llmroof_request q = w->llm;
-                snprintf(q.system, sizeof q.system, "%s", m->systems[s]);
-                snprintf(q.engine, sizeof q.engine, "%s",
-                         engine_for(cat, &w->engine, m->systems[s]));
                 q.ctx = ctx;
                 q.gen = 128;
                 q.prompt = 0;

@@ -277,7 +277,9 @@ static void other_row(const char *label, char cols[MACHINES][24], const char *ar
         printf("  %-24sarticle: %s\n", "", article);
 }
 
-static void print_other_claims(const llmroof_catalog *cat)
+/* `decode` is the table's first row (Llama 3.1 8B Q4_K_M) on each machine:
+ * its power, idle power and price are the machine's. */
+static void print_other_claims(const llmroof_catalog *cat, const cell decode[MACHINES + 1])
 {
     char cols[MACHINES][24], b[32];
     printf("\nThe article's other claims, recomputed\n");
@@ -324,27 +326,15 @@ static void print_other_claims(const llmroof_catalog *cat)
         }
         other_row(labels[k], cols, says[k]);
     }
-    /* Power and price, as the LLM estimate gives them (8B Q4_K_M decode). */
-    llmroof_result res[MACHINES];
-    for (int m = 0; m < MACHINES; m++) {
-        llmroof_request q;
-        llmroof_request_init(&q);
-        llmroof_result_init(&res[m]);
-        snprintf(q.system, sizeof q.system, "%s", machines[m].system);
-        snprintf(q.model, sizeof q.model, "llama-3.1-8b");
-        snprintf(q.quant, sizeof q.quant, "Q4_K_M");
-        q.ctx = TABLE_CTX;
-        if (llmroof_estimate(cat, &q, &res[m], NULL) != LLMROOF_OK)
-            llmroof_result_init(&res[m]);
-    }
+    /* Power and price, as the table's 8B Q4_K_M decode estimate gave them. */
     for (int m = 0; m < MACHINES; m++)
-        snprintf(cols[m], sizeof cols[m], "%.0f W", res[m].power);
+        snprintf(cols[m], sizeof cols[m], "%.0f W", decode[m].res.power);
     other_row("power, rated", cols, "Mac ~60-80 W total; 450 W / ~900 W for the GPUs alone");
     for (int m = 0; m < MACHINES; m++)
-        snprintf(cols[m], sizeof cols[m], "%.0f W", res[m].idle_power);
+        snprintf(cols[m], sizeof cols[m], "%.0f W", decode[m].res.idle_power);
     other_row("power at idle", cols, NULL);
     for (int m = 0; m < MACHINES; m++)
-        snprintf(cols[m], sizeof cols[m], "%.0f USD", res[m].price);
+        snprintf(cols[m], sizeof cols[m], "%.0f USD", decode[m].res.price);
     other_row("price", cols, "3,999 / 4,500-6,500 / 7,000-8,500 (new) USD");
     printf("Power is the parts' rated power (an upper bound: docs/model.md §7); the\n"
            "whole comparison on a workload mix: llmroof compare examples/compare/article.yaml\n");
@@ -490,7 +480,7 @@ int cli_cmd_table(int argc, char **argv, cli_common *c)
         else
             printf("\n");
     }
-    print_other_claims(cat);
+    print_other_claims(cat, cells[0]); /* rows[0]: Llama 3.1 8B Q4_K_M */
     printf("Machines: %s, %s, %s (llmroof list systems).\n", machines[MAC].system,
            machines[DUAL].system, machines[SINGLE].system);
 

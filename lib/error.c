@@ -148,6 +148,14 @@ const char *llmroof_image_offload_string(int32_t v)
     return v < -1 ? "unknown" : table_name(image_offload_names, v + 1);
 }
 
+int llmroof__all_zero(const uint32_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i])
+            return 0;
+    return 1;
+}
+
 const char *llmroof__tasks_text(uint32_t tasks)
 {
     static const char *const text[] = {"none",        "llm",         "image",

@@ -66,10 +66,9 @@ static llmroof_status check_request(const llmroof_request *r, llmroof_error *err
               "metal, vulkan, sycl)";
     if (bad)
         return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0, "request: %s", bad);
-    for (size_t i = 0; i < sizeof r->reserved_u32 / sizeof r->reserved_u32[0]; i++)
-        if (r->reserved_u32[i])
-            return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
-                                 "request: reserved fields must be zero");
+    if (!LLMROOF__RESERVED_ZERO(r->reserved_u32))
+        return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
+                             "request: reserved fields must be zero");
     return LLMROOF_OK;
 }
 

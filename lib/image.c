@@ -49,9 +49,8 @@ static llmroof_status check_request(const llmroof_image_request *r, llmroof_erro
         return bad(err, "offload must be auto (-1), none (0) or model (1)");
     if (!llmroof__valid_electricity_price(r->electricity_price))
         return bad(err, LLMROOF__ELECTRICITY_PRICE_RULE);
-    for (size_t i = 0; i < sizeof r->reserved_u32 / sizeof r->reserved_u32[0]; i++)
-        if (r->reserved_u32[i])
-            return bad(err, "reserved fields must be zero");
+    if (!LLMROOF__RESERVED_ZERO(r->reserved_u32))
+        return bad(err, "reserved fields must be zero");
     return LLMROOF_OK;
 }
 

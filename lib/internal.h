@@ -91,7 +91,10 @@ extern const char *const llmroof__bandwidth_kind_names[]; /* "nominal","measured
 extern const char *const llmroof__backend_names[];      /* "cuda",...,"cpu","none" */
 extern const char *const llmroof__split_names[];        /* "auto","layer","row","tensor","none" */
 extern const char *const llmroof__task_names[];         /* "llm","image","train": bits */
-const char *llmroof__tasks_text(uint32_t tasks);         /* "llm, image" for messages */
+const char *llmroof__tasks_text(uint32_t tasks);
+/* 1 when a request's reserved_u32 array is all zero (the API rule). */
+#define LLMROOF__RESERVED_ZERO(arr) llmroof__all_zero((arr), sizeof(arr) / sizeof((arr)[0]))
+int llmroof__all_zero(const uint32_t *v, size_t n);         /* "llm, image" for messages */
 extern const char *const llmroof__offload_names[];      /* "host-compute","stream-over-link","none" */
 extern const char *const llmroof__attention_names[];    /* "gqa","mla" */
 extern const char *const llmroof__section_names[];      /* "devices",... */

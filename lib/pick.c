@@ -472,10 +472,9 @@ llmroof_status llmroof_pick(const llmroof_catalog *cat, const llmroof_pick_reque
         return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
                              "llmroof_pick: bad size field (call llmroof_pick_request_init / "
                              "llmroof_pick_result_init)");
-    for (size_t i = 0; i < sizeof req->reserved_u32 / sizeof req->reserved_u32[0]; i++)
-        if (req->reserved_u32[i])
-            return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
-                                 "pick request: reserved fields must be zero");
+    if (!LLMROOF__RESERVED_ZERO(req->reserved_u32))
+        return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
+                             "pick request: reserved fields must be zero");
     if (req->flags & ~(LLMROOF_PICK_NO_OFFLOAD | LLMROOF_PICK_NO_STORAGE))
         return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
                              "pick request: unknown flag bits 0x%x", (unsigned)req->flags);

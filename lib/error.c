@@ -148,6 +148,14 @@ const char *llmroof_image_offload_string(int32_t v)
     return v < -1 ? "unknown" : table_name(image_offload_names, v + 1);
 }
 
+void llmroof__copy_result(void *res, const void *out, size_t out_size)
+{
+    uint32_t size;
+    memcpy(&size, res, sizeof size);
+    size_t n = size < out_size ? size : out_size;
+    memcpy((char *)res + sizeof size, (const char *)out + sizeof size, n - sizeof size);
+}
+
 int llmroof__all_zero(const uint32_t *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)

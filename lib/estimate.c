@@ -177,8 +177,7 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
                              "number (check the descriptors' bandwidth and compute)",
                              model->id, m->system->id);
     /* Copy only as much as the caller's struct holds. */
-    memcpy((char *)res + sizeof res->size, (const char *)&out + sizeof out.size,
-           (res->size < sizeof out ? res->size : sizeof out) - sizeof out.size);
+    LLMROOF__COPY_RESULT(res, out);
     return LLMROOF_OK;
 }
 

@@ -226,7 +226,6 @@ llmroof_status llmroof_image_estimate(const llmroof_catalog *cat,
     llmroof_image_result out;
     llmroof_image_result_init(&out);
     TRY(image_plain(&m, im, e, b, req, &out, err));
-    memcpy((char *)res + sizeof res->size, (const char *)&out + sizeof out.size,
-           (res->size < sizeof out ? res->size : sizeof out) - sizeof out.size);
+    LLMROOF__COPY_RESULT(res, out);
     return LLMROOF_OK;
 }

@@ -92,6 +92,11 @@ extern const char *const llmroof__backend_names[];      /* "cuda",...,"cpu","non
 extern const char *const llmroof__split_names[];        /* "auto","layer","row","tensor","none" */
 extern const char *const llmroof__task_names[];         /* "llm","image","train": bits */
 const char *llmroof__tasks_text(uint32_t tasks);
+/* Copies a result computed in `out` (a full struct) into the caller's `res`,
+ * no further than res->size (the API rule: never past `size`); both start
+ * with `uint32_t size`, which is left as the caller set it. */
+#define LLMROOF__COPY_RESULT(res, out) llmroof__copy_result((res), &(out), sizeof(out))
+void llmroof__copy_result(void *res, const void *out, size_t out_size);
 /* 1 when a request's reserved_u32 array is all zero (the API rule). */
 #define LLMROOF__RESERVED_ZERO(arr) llmroof__all_zero((arr), sizeof(arr) / sizeof((arr)[0]))
 int llmroof__all_zero(const uint32_t *v, size_t n);         /* "llm, image" for messages */

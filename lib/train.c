@@ -329,8 +329,7 @@ llmroof_status llmroof__train_plain(const llmroof__machine *m, const llmroof_mod
                                  "the training estimate for model '%s' on system '%s' overflows "
                                  "(check the request's seq_len and micro_batch)",
                                  model->id, m->system->id);
-    memcpy((char *)res + sizeof res->size, (const char *)&out + sizeof out.size,
-           (res->size < sizeof out ? res->size : sizeof out) - sizeof out.size);
+    LLMROOF__COPY_RESULT(res, out);
     return LLMROOF_OK;
 }
 

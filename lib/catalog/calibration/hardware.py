@@ -79,6 +79,16 @@ GPUS = {
     "Intel Arc B580": "arc-b580",
     "Intel Arc Pro B50": "arc-pro-b50",
     "Intel(R) Graphics (BMG G21) [Arc Pro B50 per issue title]": "arc-pro-b50",
+    # Short names in compare-llama-bench tables of llama.cpp PRs.
+    "MI50": "mi50-32gb", "P40": "tesla-p40",
+    # IMbackK names the card only by its ISA in PR 22254; the same author's
+    # RX 7900 XTX in PR 26284 (docs: SOURCES.md).
+    "AMD gfx1100 @ 340 W (card model not named; the same author's RX 7900 XTX in PR #26284)":
+        "rx-7900-xtx",
+    # gfx1201 is the RX 9070, RX 9070 XT or Radeon AI PRO R9700: all three
+    # have 640 GB/s; the author names an AI PRO R9700 in PR 18816.
+    "AMD gfx1201 (RDNA4; card not named in these tables: RX 9070 / 9070 XT / Radeon AI PRO R9700)":
+        "radeon-ai-pro-r9700",
 }
 
 # Unified-memory chips: published name -> (GPU device id, CPU device id).
@@ -131,6 +141,16 @@ UNIFIED = {
     "AMD Ryzen AI Max+ 395": ("strix-halo-395", "strix-halo-cpu"),
     "NVIDIA DGX Spark": ("dgx-spark-gb10", "dgx-spark-cpu"),
     "NVIDIA GB10 (DGX Spark)": ("dgx-spark-gb10", "dgx-spark-cpu"),
+    # Core count not stated by the source; both bins share the bandwidth,
+    # so only prefill (compute) depends on the guess.
+    "Apple M1 Pro 32 GB (GPU core count not stated)": ("m1-pro-16c", "m1-pro-cpu"),
+    "Apple M1 Max 64 GB (GPU core count not stated)": ("m1-max-32c", "m1-max-cpu"),
+    "Apple M3 Pro 18 GB (GPU core count not stated)": ("m3-pro-18c", "m3-pro-cpu"),
+    "Apple M4 Pro 48 GB (GPU core count not stated)": ("m4-pro-20c", "m4-pro-cpu"),
+    "Apple M3 Ultra 256 GB (GPU core count not stated)": ("m3-ultra-80c", "m3-ultra-cpu"),
+    # The M4 Max bins differ in bandwidth (410 and 546 GB/s); mlx-lm PR 406
+    # gives prompt speeds only, so the guess (the 40-core bin) moves prefill.
+    "Apple M4 Max (GPU core count not stated)": ("m4-max-40c", "m4-max-cpu"),
 }
 
 # CPU-only rows: published device -> CPU device id.
@@ -141,6 +161,8 @@ CPU_ONLY = {
     "Apple M3 Max (40-core GPU) CPU only": "m3-max-cpu",
     "Intel Xeon (Mac Pro 2019, 16-core) CPU": "xeon-w-3245-mac-pro",
     "Apple M2 Ultra CPU (24-core)": "m2-ultra-cpu",
+    "Apple M4 Max CPU only": "m4-max-cpu",
+    "Apple M4 Pro (14-core CPU) CPU only": "m4-pro-cpu",
 }
 
 # Hosts of GPU rows (host_cpu column) that are catalog devices.
@@ -161,6 +183,9 @@ CPU_SPECS = {
     "AMD Ryzen 7 7700X": (8, 32, 4.5e9),
     "AMD EPYC 9554": (64, 32, 3.1e9),
     "Intel Core i9-10900X": (10, 64, 3.7e9),
+    # AWS Graviton3 (Neoverse V1): 64 cores at 2.6 GHz, two 256-bit SVE
+    # FMA pipes = 32 fp32 FLOP/cycle (AWS c7g page; Arm Neoverse V1 brief).
+    "AWS Graviton3": (64, 32, 2.6e9),
 }
 # The RunPod hosts of the XiongjieDai GPU rows: AMD EPYC 7443P (notebooks);
 # RAM not stated.  Used for fully offloaded GPU rows whose host is unknown.
@@ -193,7 +218,7 @@ MODEL_PATTERNS = [
     (r"qwen3.?4b", "qwen3-4b"), (r"qwen3.?14b", "qwen3-14b"), (r"qwen3.?32b", "qwen3-32b"),
     (r"qwen3.?8b", "qwen3-8b"),
     (r"qwq.?32b|qwen2\.5.?32b", "qwen2.5-32b"), (r"qwen2\.5.?72b", "qwen2.5-72b"),
-    (r"qwen2\.5.?14b", "qwen2.5-14b"), (r"qwen2\.5.?1\.5b", "qwen2.5-1.5b"),
+    (r"qwen2\.5.?14b|^qwen2 14b", "qwen2.5-14b"), (r"qwen2\.5.?1\.5b", "qwen2.5-1.5b"),
     (r"qwen2\.5.?7b|deepseek-r1-distill-qwen-7b", "qwen2.5-7b"),
     (r"gemma3 12b|gemma-3-12b", "gemma-3-12b"), (r"gemma3 27b|gemma-3-27b", "gemma-3-27b"),
     (r"mistral.?small.*24b", "mistral-small-24b"),
@@ -201,6 +226,10 @@ MODEL_PATTERNS = [
     (r"mixtral", "mixtral-8x7b"),
     (r"phi-4", "phi-4"),
     (r"gpt-oss.?20b", "gpt-oss-20b"), (r"gpt-oss.?120b", "gpt-oss-120b"),
+    (r"deepseek2 671b|deepseek-v3", "deepseek-v3"),
+    (r"gemma2 2b|gemma-2-2b", "gemma-2-2b"),
+    (r"qwen3.?0\.6b", "qwen3-0.6b"),
+    (r"gemma3 4b|gemma.?3.?4b", "gemma-3-4b"), (r"gemma3 1b|gemma.?3.?1b", "gemma-3-1b"),
 ]
 
 QUANTS = {"FP16": "F16", "fp16": "F16", "bf16": "BF16", "MXFP4": "MXFP4_MOE"}

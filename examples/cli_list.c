@@ -227,7 +227,7 @@ static void list_engines(const llmroof_catalog *cat)
 {
     char name[64];
     int w = id_width(cat, LLMROOF_SECTION_ENGINES, 2, 40);
-    printf("  %-*s  %-22s  %-26s  %s\n", w, "id", "name", "runs (LLM: split modes)",
+    printf("  %-*s  %-20s  %-26s  %s\n", w, "id", "name", "runs (LLM: split modes)",
            "backends");
     uint32_t n = llmroof_catalog_count(cat, LLMROOF_SECTION_ENGINES);
     for (uint32_t k = 0; k < n; k++) {
@@ -263,7 +263,7 @@ static void list_engines(const llmroof_catalog *cat)
             snprintf(runs, sizeof runs, "%s: %s", tasks, splits);
         else
             snprintf(runs, sizeof runs, "%s", tasks);
-        printf("  %-*s  %-22s  %-26s  %s\n", w, id, cut(name, sizeof name, e.name, 22), runs,
+        printf("  %-*s  %-20s  %-26s  %s\n", w, id, cut(name, sizeof name, e.name, 20), runs,
                backends);
     }
 }

@@ -46,35 +46,26 @@ import peers  # noqa: E402  (the other estimators' formulas)
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 ENGINES = os.path.join(ROOT, "lib", "catalog", "engines.yaml")
 BACKENDS = ("cuda", "rocm", "vulkan", "metal", "sycl", "cpu")
-CATEGORIES = ("single_gpu", "multi_gpu", "multi_gpu_row", "apple_silicon", "partial_offload",
+# The accuracy report's categories (placement kinds of the error band,
+# docs/accuracy.md), with the deprecated 2023 row split kept apart.
+CATEGORIES = ("single_gpu", "multi_gpu", "multi_gpu_row", "unified", "partial_offload",
               "cpu_only")
-
-# The sources that train each engine backend's parameters; every other row
-# of that backend is held out.  The split is by source, never by row
-# (docs/accuracy.md, "Method"): a backend is fitted on one or two sources and
-# scored on the others.
-FIT_SOURCES = {
-    ("llama.cpp", "cuda"): {"xiongjiedai_readme_llama3", "xiongjiedai_notebook_llama3"},
-    ("llama.cpp", "metal"): {"xiongjiedai_readme_llama3", "xiongjiedai_notebook_llama3",
-                             "llamacpp_disc4167"},
-    ("llama.cpp", "cpu"): {"xiongjiedai_readme_llama12", "xiongjiedai_readme_appendix_mac"},
-    ("llama.cpp", "vulkan"): {"geerlingguy_ai_benchmarks"},
-    ("llama.cpp", "rocm"): {"mixa3607_ml_gfx906_llamacpp"},
-    ("mlx", "metal"): {"nexveridian_m4max_lmstudio"},
-    ("exllamav2", "cuda"): {"turboderp_exllamav2_readme"},
-    ("vllm", "cuda"): {"premai_benchmarks_llama2_a100"},
-}
-
-
-# (engine, backend) pairs that had enough fit rows to be fitted (main()).
-FITTED = set()
-
-
-def is_fit(d):
-    return d["row"]["source_id"] in FIT_SOURCES.get((d["engine"], d["backend"]), ())
+# Category -> placement kind of the band (llmroof_placement_kind, YAML names).
+BAND_KIND = {"single_gpu": "gpu", "multi_gpu": "multi_gpu", "multi_gpu_row": "multi_gpu",
+             "unified": "unified", "partial_offload": "offload", "cpu_only": "cpu"}
 
 
 # ---------------------------------------------------------------- rows
+
+# Sources by the same author are one source for cross-validation: a fit
+# that leaves out a README must also leave out the notebooks behind it.
+SAME_AUTHOR = {"xiongjiedai_readme_llama3": "xiongjiedai", "xiongjiedai_notebook_llama3":
+               "xiongjiedai", "xiongjiedai_readme_llama3_overview": "xiongjiedai",
+               "xiongjiedai_readme_llama12": "xiongjiedai",
+               "xiongjiedai_readme_appendix_mac": "xiongjiedai",
+               "geerlingguy_ai_benchmarks": "geerlingguy", "geerlingguy_aibench_issue48":
+               "geerlingguy", "geerlingguy_beowulf_issue17": "geerlingguy"}
+
 
 def load_rows(paths):
     rows = []
@@ -83,6 +74,8 @@ def load_rows(paths):
         with open(path, encoding="utf-8", newline="") as f:
             for r in csv.DictReader(f):
                 r["_key"] = f"{stem}:{r['row_id']}"
+                r["table"] = r["source_id"]
+                r["source_id"] = SAME_AUTHOR.get(r["source_id"], r["source_id"])
                 rows.append(r)
     return rows
 
@@ -129,10 +122,50 @@ def backend_of_row(r):
 
 def engine_of_row(r):
     e = (r.get("engine") or "llama.cpp").strip().lower()
+    # vllm-mlx and Rapid-MLX are servers on top of mlx-lm: MLX's kernels run.
+    if e.startswith(("vllm-mlx", "rapid-mlx")):
+        return "mlx"
     for name in ("llama.cpp", "mlx", "vllm", "exllamav2", "mlc"):
         if e.startswith(name):
             return name
     return e
+
+
+# llama.cpp's eras (docs/accuracy.md, "Engine versions"): the same GPU and
+# model run at different speeds in different years of llama.cpp, so each era
+# is its own engine descriptor (llama.cpp-2023, llama.cpp-2024, and
+# llama.cpp itself for the current builds), fitted on its own rows where
+# there are enough of them.  An era is a range of build numbers; a row with
+# no build number falls back on the pull request it was posted in, then on
+# its date; a row with none of the three counts as current.
+ERAS = (("2023", 1720, 4700), ("2024", 4420, 10900))   # (era, first build after it, first PR after it)
+CURRENT_ERA = "2025"
+ERA_ENGINE = {"2023": "llama.cpp-2023", "2024": "llama.cpp-2024", CURRENT_ERA: "llama.cpp"}
+
+
+def era_of_row(r):
+    """llama.cpp rows: '2023', '2024' or CURRENT_ERA; other engines: None."""
+    if engine_of_row(r) != "llama.cpp":
+        return None
+    v = r.get("engine_version") or ""
+    m = (re.search(r"\((\d{3,5})\)", v) or re.search(r"\bb(\d{3,5})\b", v)
+         or re.search(r"build (\d{3,5})\b", v))
+    if m:
+        build = int(m.group(1))
+        return next((era for era, b, _ in ERAS if build < b), CURRENT_ERA)
+    m = re.search(r"(?:PR|pull/)\s*#?(\d{3,5})", v + " " + (r.get("source_locator") or ""))
+    if m:
+        pr = int(m.group(1))
+        return next((era for era, _, p in ERAS if pr < p), CURRENT_ERA)
+    m = re.match(r"(\d{4})", r.get("measured_date") or "")
+    if m:
+        return next((era for era, _, _ in ERAS if int(m.group(1)) <= int(era)), CURRENT_ERA)
+    return CURRENT_ERA
+
+
+def engine_id(engine, era):
+    """The catalog engine that runs a row: llama.cpp's era, or the engine."""
+    return ERA_ENGINE[era] if engine == "llama.cpp" and era else engine
 
 
 def split_of_row(r):
@@ -149,21 +182,21 @@ def split_of_row(r):
 def row_workload(r):
     """llama-bench semantics for the tool: prompt, gen, depth, ctx, ubatch,
     split, GPU layers, flash attention."""
-    legacy = r["source_id"] == "xiongjiedai_readme_llama12"
+    legacy = r.get("table", r["source_id"]) == "xiongjiedai_readme_llama12"
     p, g = tokens(r["pp_test"]), tokens(r["tg_test"])
     d0 = first_int(r.get("context_depth")) or 0
     w = {"prompt": p or 512, "gen": g or 128, "depth": depth_of(r["tg_test"], d0),
          "pp_depth": depth_of(r["pp_test"], 0 if "after" in (r["tg_test"] or "") else d0),
          "ubatch": 512, "split": split_of_row(r), "ngl": "99", "fa": False}
-    if r["source_id"] == "xiongjiedai_readme_appendix_mac":
+    if r.get("table", r["source_id"]) == "xiongjiedai_readme_appendix_mac":
         w.update(prompt=256, gen=256)
     if legacy:
         # ./main with n_ctx 512: generation keeps shifting the context, so
         # it runs at 256-512 cached tokens; model it as 256 tokens from 256.
         w.update(prompt=min(p or 494, 494), gen=256, depth=256, pp_depth=0)
     bu = r.get("batch_ubatch") or ""
-    if "/" in bu:
-        w["ubatch"] = int(bu.split("/")[1])
+    if "/" in bu and first_int(bu.split("/")[1]):
+        w["ubatch"] = first_int(bu.split("/")[1])
     elif first_int(bu):
         w["ubatch"] = first_int(bu)
     ngl = r.get("n_gpu_layers") or ""
@@ -320,17 +353,18 @@ def transfers(js):
     return len(gpus) + 1
 
 
-def category_of(r, js):
-    """The accuracy report's category, from what the tool placed where."""
+def category_of(js, unified):
+    """The accuracy report's category, from what the tool placed where;
+    `unified` is the set of unified-memory device ids."""
     tiers = js["placement"]["tiers"]
     acc = [t for t in tiers if t["kind"] == "accelerator"]
     host_layers = sum(t["layers"] for t in tiers if t["kind"] == "host")
-    if not acc:
+    if not acc or not any(t["layers"] or t["has_output"] for t in acc):
         return "cpu_only"
     if host_layers > 0:
         return "partial_offload"
-    if any(t["device"].startswith("m") and "apple" in (r.get("device") or "").lower() for t in acc):
-        return "apple_silicon"
+    if any(t["device"] in unified for t in acc):
+        return "unified"
     if len([t for t in acc if t["layers"]]) > 1:
         return "multi_gpu_row" if js["placement"]["split"] == "row" else "multi_gpu"
     return "single_gpu"
@@ -386,33 +420,24 @@ def irls(rows, n):
         keep = [j for j in keep if j != neg[0]]
 
 
-def fit_decode(samples, kernels, with_cap):
-    """samples: dicts with a (memory time at efficiency 1, s), bw (device peak,
-    B/s), L (layers), H (transfers between devices), c (link s), t (measured
-    s), kernel.  Model (docs/model.md §5):
-        t = a * max(1/eta_kernel, bw/cap) + L * tau + H * hop + c
-    Unknowns 1/eta per kernel, tau, hop (linear, by IRLS) and cap (a grid)."""
+def fit_decode(samples, kernels):
+    """samples: dicts with a (memory time at efficiency 1, s), L (layers), H
+    (transfers between devices), c (link s), t (measured s), kernel.  Model
+    (docs/model.md §5):
+        t = a / eta_kernel + L * tau + H * hop + c
+    Unknowns 1/eta per kernel, tau and hop: linear, by IRLS.  (The 2024 fit
+    also had a bandwidth cap, a ceiling on any device's achieved bandwidth;
+    no physical cause was found for one, and with current builds it made
+    the fastest cards ~45 % slow, so it is gone: docs/accuracy.md.)"""
     n = len(kernels) + 2
-    best = None
-    caps = [None] + ([c * 1e9 for c in range(400, 4001, 25)] if with_cap else [])
-    for cap in caps:
-        y = {k: 1.0 for k in kernels}
-        for _ in range(6):
-            rows = []
-            for s in samples:
-                floor = s["bw"] / cap if cap else 0.0
-                capped = floor > y[s["kernel"]]
-                x = [s["a"] / s["t"] if (k == s["kernel"] and not capped) else 0.0 for k in kernels]
-                x += [s["L"] / s["t"], s["H"] / s["t"]]
-                fixed = s["c"] + (s["a"] * floor if capped else 0.0)
-                rows.append((x, 1.0 - fixed / s["t"]))
-            sol, err = irls(rows, n)
-            y = {k: max(v, 1.0) if v else y[k] for k, v in zip(kernels, sol[:-2])}
-        if best is None or err < best[0]:
-            best = (err, cap, dict(y), sol[-2], sol[-1])
-    _, cap, y, tau, hop = best
-    etas = {k: 1.0 / v for k, v in y.items()}
-    return etas, tau, hop, cap
+    rows = []
+    for s in samples:
+        x = [s["a"] / s["t"] if k == s["kernel"] else 0.0 for k in kernels]
+        x += [s["L"] / s["t"], s["H"] / s["t"]]
+        rows.append((x, 1.0 - s["c"] / s["t"]))
+    sol, _ = irls(rows, n)
+    etas = {k: 1.0 / max(v, 1.0) if v else 1.0 for k, v in zip(kernels, sol[:-2])}
+    return etas, sol[-2], sol[-1]
 
 
 def fit_scalar(samples):
@@ -427,23 +452,21 @@ MIN_FIT_ROWS = 8  # fewer rows than this leave a backend at its starting values
 # rows; rarer classes share the backend's "default" (a few rows cannot
 # separate a kernel's efficiency from the overheads).
 MIN_KERNEL_ROWS = 6
-# The bandwidth cap is separable from the efficiencies only across devices
-# of different bandwidths.
-MIN_CAP_DEVICES = 3
+# Prompt processing runs different kernels on different GPU generations
+# (tensor cores or not, int8 MMA or dp4a): an era's prefill efficiencies are
+# its own only when its rows span this many devices.
+MIN_PREFILL_DEVICES = 5
 
 
-def fit_group(rows_b, kernel_of, with_cap):
+def fit_group(rows_b, kernel_of):
     samples = []
     for d in rows_b:
-        js, r = d["unit"], d["row"]
-        if not d["tg"]:
+        js = d["unit"]
+        if not d["tg"] or not js["decode"]["tokens_per_s"]:
             continue
         t0 = 1.0 / js["decode"]["tokens_per_s"]
         link = js["decode"]["link_time_s"]
-        acc = [t["bandwidth_bytes_per_s"] for t in js["placement"]["tiers"]
-               if t["kind"] == "accelerator" and t["layers"]]
-        bw = max(acc) if acc else max(t["bandwidth_bytes_per_s"] for t in js["placement"]["tiers"])
-        samples.append({"a": t0 - link, "c": link, "t": 1.0 / d["tg"], "bw": bw,
+        samples.append({"a": t0 - link, "c": link, "t": 1.0 / d["tg"],
                         "L": js["model"]["layers"], "H": transfers(js),
                         "kernel": kernel_of[d["quant"]]})
     if len(samples) < MIN_FIT_ROWS:
@@ -455,20 +478,19 @@ def fit_group(rows_b, kernel_of, with_cap):
         if count[s["kernel"]] < MIN_KERNEL_ROWS:
             s["kernel"] = "default"
     kernels = sorted({s["kernel"] for s in samples})
-    with_cap = with_cap and len({s["bw"] for s in samples}) >= MIN_CAP_DEVICES
     try:
-        etas, tau, hop, cap = fit_decode(samples, kernels, with_cap)
+        etas, tau, hop = fit_decode(samples, kernels)
     except ValueError:
         return None
     psamples = []
     for d in rows_b:
         js = d["unit"]
-        if not d["pp"]:
+        if not d["pp"] or not js["prefill"]["tokens_per_s"]:
             continue
         chunks = math.ceil(d["w"]["prompt"] / d["w"]["ubatch"])
         psamples.append({"a": js["prefill"]["ttft_s"], "t": d["w"]["prompt"] / d["pp"],
                          "f": chunks * (js["model"]["layers"] * tau + transfers(js) * hop),
-                         "kernel": kernel_of[d["quant"]]})
+                         "kernel": kernel_of[d["quant"]], "device": d["row"]["device"]})
     # One prefill efficiency per kernel class: quantized prompt processing
     # (llama.cpp's MMQ kernels) and F16 (cuBLAS) run at different rates.
     for s in psamples:
@@ -479,8 +501,9 @@ def fit_group(rows_b, kernel_of, with_cap):
         yp = fit_scalar([s for s in psamples if s["kernel"] == k])
         if yp:
             prefill[k] = min(1.0, 1.0 / yp)
-    return {"etas": etas, "tau": tau, "hop": hop, "cap": cap, "prefill": prefill,
-            "n_decode": len(samples), "n_prefill": len(psamples)}
+    return {"etas": etas, "tau": tau, "hop": hop, "cap": None, "prefill": prefill,
+            "n_decode": len(samples), "n_prefill": len(psamples),
+            "prefill_devices": len({s["device"] for s in psamples})}
 
 
 NUMBER = re.compile(r"-?\d+(?:\.(\d+))?")
@@ -533,21 +556,22 @@ def fmt_pct(v):
 PEERS = (("tg_bound", "roofline η=1"), ("tg_llmfit", "llmfit"), ("tg_ggufparser", "gguf-parser"))
 
 
-def score(args, data, catalogs):
-    """Predict every row with the fitted engines and score it."""
+def predict(args, data, catalogs, tag):
+    """The tool's prediction for each row (in `data`) with the engine
+    descriptors in `catalogs`, as score rows."""
     out = []
     for d in data:
         r = d["row"]
         js, err = run_tool(args.llmroof, catalogs, d["sid"], d["model"], d["quant"], d["w"],
-                           d["engine"], d["backend_flag"])
+                           d["engine_id"], d["backend_flag"])
         if js is None:
             continue
         unit = d["unit"]
         o = {
             "key": r["_key"], "source": r["source_id"], "category": d["category"],
-            "set": "fit" if is_fit(d) and (d["engine"], d["backend"]) in FITTED else "holdout",
-            "device": r["device"], "count": r["device_count"] or "1", "model": d["model"],
-            "quant": d["quant"], "engine": d["engine"], "backend": d["backend"],
+            "set": tag, "device": r["device"], "count": r["device_count"] or "1",
+            "model": d["model"], "quant": d["quant"], "engine": d["engine_id"],
+            "backend": d["backend"], "era": d["era"] or "", "moe": d["moe"],
             "tg_test": r["tg_test"], "pp_test": r["pp_test"], "status": r["status"],
             "fit": js["fit"], "tg_meas": d["tg"], "pp_meas": d["pp"],
             "tg_pred": js["decode"]["tokens_per_s"], "pp_pred": js["prefill"]["tokens_per_s"],
@@ -557,68 +581,245 @@ def score(args, data, catalogs):
         o["tg_llmfit"] = peers.llmfit_tps(js)
         o["tg_ggufparser"] = peers.gguf_parser_tps(js, d["machine"])
         out.append(o)
-    if args.predictions:
-        with open(args.predictions, "w", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, fieldnames=list(out[0].keys()))
-            w.writeheader()
-            w.writerows(out)
-    if args.plot:
-        plot(out, args.plot)
-    if args.report:
-        report(out, args.report)
     return out
 
 
-def summary_table(out, L):
-    heads = " | ".join(f"{name} median" for _, name in PEERS)
-    L.append(f"| set | category | metric | rows | llmroof median | llmroof p90 | {heads} |")
-    L.append("|---|---|---|---|---|---|" + "---|" * len(PEERS))
-    for st in ("fit", "holdout"):
-        for cat in CATEGORIES:
-            sel = [o for o in out if o["set"] == st and o["category"] == cat and o["status"] == "ok"
-                   and o["fit"] != "none"]
-            tg = [o for o in sel if o["tg_meas"]]
-            if tg:
-                e = [ape(o["tg_pred"], o["tg_meas"]) for o in tg]
-                cols = []
-                for key, _ in PEERS:
-                    ep = [ape(o[key], o["tg_meas"]) for o in tg if o[key]]
-                    cols.append(fmt_pct(pct(ep, .5)))
-                L.append(f"| {st} | {cat} | decode | {len(tg)} | {fmt_pct(pct(e, .5))} "
-                         f"| {fmt_pct(pct(e, .9))} | " + " | ".join(cols) + " |")
-            pp = [o for o in sel if o["pp_meas"]]
-            if pp:
-                e = [ape(o["pp_pred"], o["pp_meas"]) for o in pp]
-                eb = [ape(o["pp_bound"], o["pp_meas"]) for o in pp]
-                L.append(f"| {st} | {cat} | prefill | {len(pp)} | {fmt_pct(pct(e, .5))} "
-                         f"| {fmt_pct(pct(e, .9))} | {fmt_pct(pct(eb, .5))} |"
-                         + " – |" * (len(PEERS) - 1))
-    for metric, mk, pk in (("decode", "tg_meas", "tg_pred"), ("prefill", "pp_meas", "pp_pred")):
-        sel = [o for o in out if o["set"] == "holdout" and o["status"] == "ok" and o[mk]
-               and o["fit"] != "none"]
-        if sel:
-            e = [ape(o[pk], o[mk]) for o in sel]
-            L.append(f"| holdout | **all** | {metric} | {len(sel)} | {fmt_pct(pct(e, .5))} "
-                     f"| {fmt_pct(pct(e, .9))} |" + " |" * len(PEERS))
+def scored(out, mk):
+    """Rows that ran, were predicted to run and have a measurement `mk`."""
+    return [o for o in out if o["status"] == "ok" and o["fit"] != "none" and o[mk]
+            and o[mk.replace("meas", "pred")] > 0]
 
 
-def sources_table(out, L):
-    """Which source fits or tests which engine backend, with its row counts."""
-    groups = {}
+def ratio(o, metric):
+    mk, pk = ("tg_meas", "tg_pred") if metric == "decode" else ("pp_meas", "pp_pred")
+    return o[mk] / o[pk]
+
+
+# ---------------------------------------------------------------- error band
+
+BAND_MIN_ROWS = 20     # fewer rows (or sources) than this widen the band
+BAND_MIN_SOURCES = 3
+BAND_FEW_ROWS = 5      # fewer rows than this: the pooled band, re-centred
+# The band is the q-th to (1-q)-th quantile of the ratios; q starts at 0.10
+# (p10-p90) and main() moves it, on a fixed grid, to the value whose
+# leave-one-source-out decode coverage is nearest 80 % (the widening for
+# thin groups and the spread between sources make p10-p90 cover more than
+# 80 % of rows from an unseen source).
+BAND_Q = [0.10]
+BAND_Q_GRID = (0.10, 0.125, 0.15, 0.175, 0.20, 0.225, 0.25)
+
+
+def log_q(v, q):
+    return math.exp(pct([math.log(x) for x in v], q))
+
+
+def band_of(vals, nsrc, pool):
+    """(lo, hi) for measured/predicted ratios `vals` from `nsrc` sources:
+    their p10 and p90 with 20 rows and 3 sources or more; widened about
+    their median by sqrt(20 / rows) (and sqrt(3 / sources)) below that, and
+    never narrower than the pooled band (`pool`, all rows of the metric)
+    moved to the same median; with fewer than 5 rows the pooled band moved
+    to their median, widened 1.5 times in log terms (docs/accuracy.md)."""
+    plo, phi = log_q(pool, BAND_Q[0]), log_q(pool, 1 - BAND_Q[0])
+    pmid = log_q(pool, .5)
+    if not vals:
+        return plo, phi
+    mid = log_q(vals, .5)
+    if len(vals) < BAND_FEW_ROWS:
+        k = 1.5
+        return (mid * (plo / pmid) ** k, mid * (phi / pmid) ** k)
+    lo, hi = log_q(vals, BAND_Q[0]), log_q(vals, 1 - BAND_Q[0])
+    if len(vals) >= BAND_MIN_ROWS and nsrc >= BAND_MIN_SOURCES:
+        return lo, hi
+    k = max(math.sqrt(BAND_MIN_ROWS / len(vals)), math.sqrt(BAND_MIN_SOURCES / max(nsrc, 1)))
+    lo, hi = mid * (lo / mid) ** k, mid * (hi / mid) ** k
+    return min(lo, mid * plo / pmid), max(hi, mid * phi / pmid)
+
+
+def band_key(o):
+    return (o["engine"], o["backend"], BAND_KIND[o["category"]])
+
+
+def bands(out, exclude=None):
+    """{(engine id, backend, kind): {"decode": (lo, hi, rows), "prefill": ...,
+    "sources": n, "moe_rows": n}} from the cross-validated rows, leaving out
+    source `exclude`."""
+    res = {}
+    for metric, mk in (("decode", "tg_meas"), ("prefill", "pp_meas")):
+        rows = [o for o in scored(out, mk) if o["source"] != exclude]
+        pool = [ratio(o, metric) for o in rows]
+        groups = {}
+        for o in rows:
+            groups.setdefault(band_key(o), []).append(o)
+        for k, g in groups.items():
+            lo, hi = band_of([ratio(o, metric) for o in g], len({o["source"] for o in g}), pool)
+            e = res.setdefault(k, {"sources": 0, "moe_rows": 0})
+            e[metric] = (lo, hi, len(g))
+            e["sources"] = max(e["sources"], len({o["source"] for o in g}))
+            if metric == "decode":
+                e["moe_rows"] = sum(1 for o in g if o["moe"])
+        if pool:
+            res.setdefault(("*", "*", "*"), {"sources": 0, "moe_rows": 0})[metric] = (
+                log_q(pool, BAND_Q[0]), log_q(pool, 1 - BAND_Q[0]), len(pool))
+    return res
+
+
+def band_for(bd, o, metric):
+    """The band a row's request gets: its own group's, else the wide default
+    the library uses when a backend has no band (docs/api.md)."""
+    e = bd.get(band_key(o))
+    if e and metric in e:
+        return e[metric][:2]
+    return (0.5, 1.5) if metric == "decode" else (0.33, 2.0)
+
+
+def band_coverage(out):
+    """Each cross-validated row against a band built without its source."""
+    by_src = {}
     for o in out:
-        k = (o["source"], o["engine"], o["backend"], o["set"])
-        groups[k] = groups.get(k, 0) + 1
-    L.append("| source | engine | backend | role | rows scored |")
-    L.append("|---|---|---|---|---|")
-    for (src, eng, be, st), n in sorted(groups.items()):
-        L.append(f"| {src} | {eng} | {be} | {'fit' if st == 'fit' else 'held out'} | {n} |")
+        by_src.setdefault(o["source"], []).append(o)
+    for src, rows in by_src.items():
+        bd = bands(out, exclude=src)
+        for o in rows:
+            for metric, mk in (("decode", "tg_meas"), ("prefill", "pp_meas")):
+                if o[mk] and o["fit"] != "none" and o[mk.replace("meas", "pred")] > 0:
+                    lo, hi = band_for(bd, o, metric)
+                    o["in_band_" + metric] = lo <= ratio(o, metric) <= hi
+
+
+def bands_yaml(lines, bd):
+    """engines.yaml lines with every engine backend's `bands:` set from `bd`."""
+    kept, i = [], 0
+    while i < len(lines):          # the old bands blocks out first
+        if re.match(r"        bands:\s*$", lines[i]):
+            i += 1
+            while i < len(lines) and lines[i].startswith("          "):
+                i += 1
+            continue
+        kept.append(lines[i])
+        i += 1
+    out, engine, backend = [], None, None
+    for i, line in enumerate(kept):
+        m = re.match(r"  (\S+):\s*$", line)
+        if m:
+            engine = m.group(1)
+        m = re.match(r"      (cuda|rocm|vulkan|metal|sycl|cpu):\s*$", line)
+        if m:
+            backend = m.group(1)
+        out.append(line)
+        nxt = kept[i + 1] if i + 1 < len(kept) else ""
+        end_of_backend = backend and line.startswith("        ") and not nxt.startswith("        ")
+        if end_of_backend:
+            kinds = [(k, v) for (e, b, k), v in sorted(bd.items()) if e == engine and b == backend]
+            if kinds:
+                out.append("        bands:")
+                for k, v in sorted(kinds, key=lambda kv: list(BAND_KIND.values()).index(kv[0])):
+                    parts = []
+                    for metric in ("decode", "prefill"):
+                        if metric in v:
+                            parts.append(f"{metric}: [{v[metric][0]:.3f}, {v[metric][1]:.3f}]")
+                    rows = [v.get(m, (0, 0, 0))[2] for m in ("decode", "prefill")]
+                    parts.append(f"rows: [{rows[0]}, {rows[1]}]")
+                    parts.append(f"sources: {v['sources']}")
+                    parts.append(f"moe_rows: {v['moe_rows']}")
+                    out.append(f"          {k}: {{{', '.join(parts)}}}")
+            backend = None
+    return out
+
+
+# ---------------------------------------------------------------- report
+
+PEERS = (("tg_bound", "η=1"), ("tg_llmfit", "llmfit"), ("tg_ggufparser", "gguf-parser"))
+
+
+def stats(rows, metric, pk=None):
+    """median and p90 |error| %, and the median predicted/measured."""
+    mk = "tg_meas" if metric == "decode" else "pp_meas"
+    pk = pk or mk.replace("meas", "pred")
+    rows = [o for o in rows if o.get(pk)]
+    e = [ape(o[pk], o[mk]) for o in rows]
+    b = [o[pk] / o[mk] for o in rows]
+    return len(rows), pct(e, .5), pct(e, .9), pct(b, .5)
+
+
+def coverage(rows, metric):
+    v = [o["in_band_" + metric] for o in rows if ("in_band_" + metric) in o]
+    return (f"{100.0 * sum(v) / len(v):.0f}%" if v else "–")
+
+
+def table_by(out, L, key, label, keys):
+    """Cross-validated decode and prefill by `key`, with the peers."""
+    L.append(f"| {label} | metric | rows | sources | median | p90 | bias (pred/meas) | band covers "
+             "| η=1 median / p90 | llmfit median / p90 | gguf-parser median / p90 |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for k in keys:
+        for metric, mk in (("decode", "tg_meas"), ("prefill", "pp_meas")):
+            rows = [o for o in scored(out, mk) if key(o) == k]
+            if not rows:
+                continue
+            n, med, p90, bias = stats(rows, metric)
+            cols = []
+            for pk, _ in PEERS:
+                if metric == "prefill" and pk != "tg_bound":
+                    cols.append("–")
+                    continue
+                pkm = pk if metric == "decode" else "pp_bound"
+                _, m2, p2, _ = stats(rows, metric, pkm)
+                cols.append(f"{fmt_pct(m2)} / {fmt_pct(p2)}")
+            L.append(f"| {k} | {metric} | {n} | {len({o['source'] for o in rows})} | "
+                     f"{fmt_pct(med)} | {fmt_pct(p90)} | {bias:.2f} | {coverage(rows, metric)} | "
+                     + " | ".join(cols) + " |")
     L.append("")
 
 
-def report(out, path):
-    L = []
-    sources_table(out, L)
-    summary_table(out, L)
+def report(out, insample, path):
+    L = ["Every row below is predicted by a fit that never saw its source "
+         "(leave-one-source-out).  Errors are |predicted − measured| / measured of "
+         "tokens/s; bias is the median of predicted / measured; \"band covers\" is the "
+         "share of rows inside the error band built without their source.", ""]
+    L.append("**By category** (the done-criteria of issue 13 apply to categories of 20 rows "
+             "or more):")
+    L.append("")
+    table_by(out, L, lambda o: o["category"], "category", CATEGORIES)
+    everything = [dict(o, _all="all") for o in out]
+    table_by(everything, L, lambda o: o["_all"], "all rows", ["all"])
+    L.append("**By engine and backend:**")
+    L.append("")
+    keys = sorted({(o["engine"].split("-20")[0], o["backend"]) for o in out})
+    table_by(out, L, lambda o: (o["engine"].split("-20")[0], o["backend"]),
+             "engine, backend", keys)
+    L.append("**llama.cpp by era** (docs/accuracy.md, \"Engine versions\"):")
+    L.append("")
+    table_by(out, L, lambda o: o["engine"] if o["engine"].startswith("llama.cpp") else None,
+             "engine (era)", ["llama.cpp-2023", "llama.cpp-2024", "llama.cpp"])
+    # The gap: the same rows predicted by the fit that saw them.
+    L.append("**The same rows, predicted by the final fit (which saw every source)** — "
+             "the in-sample figure, for contrast only:")
+    L.append("")
+    L.append("| category | decode median | decode p90 | prefill median | prefill p90 |")
+    L.append("|---|---|---|---|---|")
+    for cat in CATEGORIES:
+        d = stats([o for o in scored(insample, "tg_meas") if o["category"] == cat], "decode")
+        p = stats([o for o in scored(insample, "pp_meas") if o["category"] == cat], "prefill")
+        if d[0] or p[0]:
+            L.append(f"| {cat} | {fmt_pct(d[1])} | {fmt_pct(d[2])} | {fmt_pct(p[1])} "
+                     f"| {fmt_pct(p[2])} |")
+    L.append("")
+    # Sources.
+    groups = {}
+    for o in out:
+        groups.setdefault((o["source"], o["engine"], o["backend"]), []).append(o)
+    L.append("**Sources** (each is left out in turn):")
+    L.append("")
+    L.append("| source | engine | backend | rows | decode median (signed) | prefill median "
+             "(signed) |")
+    L.append("|---|---|---|---|---|---|")
+    for (src, eng, be), g in sorted(groups.items()):
+        sd = [(o["tg_pred"] - o["tg_meas"]) / o["tg_meas"] * 100 for o in scored(g, "tg_meas")]
+        sp = [(o["pp_pred"] - o["pp_meas"]) / o["pp_meas"] * 100 for o in scored(g, "pp_meas")]
+        L.append(f"| {src} | {eng} | {be} | {len(g)} | "
+                 f"{(f'{statistics.median(sd):+.0f}%' if sd else '–')} | "
+                 f"{(f'{statistics.median(sp):+.0f}%' if sp else '–')} |")
     # Fit verdicts against measured out-of-memory outcomes.
     oom = [o for o in out if o["status"] == "OOM"]
     ok = [o for o in out if o["status"] == "ok"]
@@ -626,44 +827,27 @@ def report(out, path):
     def runs(o):
         return o["fit"] == ("offload" if o["category"] in ("cpu_only", "partial_offload")
                             else "gpu")
-    oom_right = sum(1 for o in oom if not runs(o))
-    ok_right = sum(1 for o in ok if runs(o))
     misses = [o for o in oom + ok if runs(o) == (o["status"] == "OOM")]
     L.append("")
-    L.append(f"Fit verdicts: {oom_right} of {len(oom)} measured out-of-memory runs predicted "
-             f"not to fit; {ok_right} of {len(ok)} runs that ran predicted to fit as they ran.  "
-             "Misses: " + ("; ".join(f"{o['key']} ({o['device']} x{o['count']}, {o['model']} "
-                                     f"{o['quant']}: measured {o['status']}, predicted {o['fit']})"
-                                     for o in misses) or "none") + ".")
-    # Signed median error per measured configuration.
-    groups = {}
-    for o in ok:
-        if o["tg_meas"] and o["fit"] != "none":
-            groups.setdefault((o["set"], o["source"], o["engine"], o["backend"], o["device"],
-                               o["count"]), []).append(
-                (o["tg_pred"] - o["tg_meas"]) / o["tg_meas"] * 100)
-    L.append("")
-    L.append("Decode error by source and configuration (signed median: + means llmroof "
-             "predicts faster than measured):")
-    L.append("")
-    L.append("| set | source | engine | backend | device | GPUs | rows | median error |")
-    L.append("|---|---|---|---|---|---|---|---|")
-    for (st, src, eng, be, dev, cnt), v in sorted(groups.items()):
-        L.append(f"| {st} | {src} | {eng} | {be} | {dev} | {cnt} | {len(v)} "
-                 f"| {statistics.median(v):+.0f}% |")
+    L.append(f"Fit verdicts: {sum(1 for o in oom if not runs(o))} of {len(oom)} measured "
+             f"out-of-memory runs predicted not to fit; {sum(1 for o in ok if runs(o))} of "
+             f"{len(ok)} runs that ran predicted to fit as they ran.  Misses: "
+             + ("; ".join(f"{o['key']} ({o['device']} x{o['count']}, {o['model']} "
+                          f"{o['quant']}: measured {o['status']}, predicted {o['fit']})"
+                          for o in misses) or "none") + ".")
     for metric, mk, pk in (("decode", "tg_meas", "tg_pred"), ("prefill", "pp_meas", "pp_pred")):
-        worst = sorted((o for o in ok if o[mk] and o["fit"] != "none" and o["set"] == "holdout"),
-                       key=lambda o: -ape(o[pk], o[mk]))[:12]
+        worst = sorted(scored(out, mk), key=lambda o: -ape(o[pk], o[mk]))[:15]
         L.append("")
-        L.append(f"Worst held-out {metric} rows:")
+        L.append(f"Worst cross-validated {metric} rows:")
         L.append("")
-        L.append("| row | category | device | GPUs | model | quant | test | measured | predicted "
-                 "| error | bound by |")
-        L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        L.append("| row | category | device | GPUs | model | quant | engine | test | measured "
+                 "| predicted | error | bound by |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for o in worst:
             test = o["tg_test"] if metric == "decode" else o["pp_test"]
-            L.append(f"| {o['key']} | {o['category']} | {o['device']} | {o['count']} | {o['model']} "
-                     f"| {o['quant']} | {test} | {o[mk]:.1f} | {o[pk]:.1f} "
+            L.append(f"| {o['key']} | {o['category']} | {o['device']} | {o['count']} "
+                     f"| {o['model']} | {o['quant']} | {o['engine']} {o['backend']} "
+                     f"| {test} | {o[mk]:.1f} | {o[pk]:.1f} "
                      f"| {(o[pk] - o[mk]) / o[mk] * 100:+.0f}% | {o['bound_by']} |")
     text = "\n".join(L) + "\n"
     # Into docs/accuracy.md between its markers, or a file of its own.
@@ -671,8 +855,7 @@ def report(out, path):
     old = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
     if begin in old and end in old:
         text = old[: old.index(begin) + len(begin)] + text + old[old.index(end):]
-    open(path, "w", encoding="utf-8").write(text)
-    print(f"wrote {path}")
+    return text
 
 
 def plot(out, path):
@@ -685,7 +868,7 @@ def plot(out, path):
         for cat in CATEGORIES:
             with open(os.path.join(tmp, f"{metric}-{cat}.dat"), "w", encoding="utf-8") as f:
                 for o in out:
-                    if o["set"] == "holdout" and o["category"] == cat and o["status"] == "ok" \
+                    if o["category"] == cat and o["status"] == "ok" \
                             and o[mk] and o["fit"] != "none" and o[pk] > 0:
                         f.write(f"{o[mk]:.6g} {o[pk]:.6g}\n")
                         vals += [o[mk], o[pk]]
@@ -713,6 +896,8 @@ def main():
     ap.add_argument("--report", help="write the accuracy tables (markdown) here")
     ap.add_argument("--predictions", help="write every row's prediction (CSV) here")
     ap.add_argument("--plot", help="draw predicted vs measured (held-out rows) here, .svg or .png")
+    ap.add_argument("--check-report", metavar="FILE",
+                    help="exit 1 unless FILE holds the current cross-validation tables")
     args = ap.parse_args()
 
     # measured-train.csv (fit_train.py) and measured-images.csv (fit_images.py)
@@ -724,12 +909,14 @@ def main():
     listing = subprocess.run([args.llmroof, "list", "devices"], capture_output=True, text=True,
                              check=True).stdout.split("\n")[1:]
     known = {l.split()[0] for l in listing if l.strip()}
-    dev_backend, dev_memory = {}, {}
+    dev_backend, dev_memory, unified = {}, {}, set()
     for l in listing:
-        m = re.match(r"\s*(\S+)\s.*?\s(?:gpu|unified)\s+(\S+)\s+([0-9.]+) GiB", l)
+        m = re.match(r"\s*(\S+)\s.*?\s(gpu|unified)\s+(\S+)\s+([0-9.]+) GiB", l)
         if m:
-            dev_backend[m.group(1)] = m.group(2)
-            dev_memory[m.group(1)] = m.group(3) + " GiB"
+            dev_backend[m.group(1)] = m.group(3)
+            dev_memory[m.group(1)] = m.group(4) + " GiB"
+            if m.group(2) == "unified":
+                unified.add(m.group(1))
     models_known = {l.split()[0] for l in subprocess.run(
         [args.llmroof, "list", "models"], capture_output=True, text=True,
         check=True).stdout.split("\n")[1:] if l.strip()}
@@ -799,62 +986,131 @@ def main():
     for d in mapped:
         r = d["row"]
         d["w"] = row_workload(r)
+        d["era"] = era_of_row(r)
+        d["engine_id"] = engine_id(d["engine"], d["era"])
         js, err = run_tool(args.llmroof, [sys_file, unit_file], d["sid"], d["model"], d["quant"],
-                           d["w"], d["engine"], d["backend_flag"])
+                           d["w"], d["engine_id"], d["backend_flag"])
         if js is None:
             skip("tool error: " + err[:90])
             continue
         d["unit"] = js
-        d["category"] = category_of(r, js)
+        d["moe"] = js["model"]["active_params"] < 0.9 * js["model"]["params"]
+        d["category"] = category_of(js, unified)
         d["tg"] = float(r["tg_tok_s"]) if r.get("tg_tok_s") else None
         d["pp"] = float(r["pp_tok_s"]) if r.get("pp_tok_s") else None
         data.append(d)
-
-    def fit_rows(engine, backend):
-        out = []
-        for d in data:
-            r, js = d["row"], d["unit"]
-            if d["engine"] != engine or d["backend"] != backend:
-                continue
-            if not is_fit(d) or r["status"] != "ok":
-                continue
-            # Only whole placements train: all on the GPUs, or all on the CPU.
-            if d["category"] == "partial_offload" or d["category"] == "multi_gpu_row":
-                continue
-            if (d["category"] == "cpu_only") != (backend == "cpu"):
-                continue
-            out.append(d)
-        return out
-
-    fitted = {}
-    for engine in sorted({d["engine"] for d in data}):
-        for backend in BACKENDS:
-            rows_b = fit_rows(engine, backend)
-            if not rows_b:
-                continue
-            f = fit_group(rows_b, kernel_of, with_cap=backend not in ("cpu", "metal"))
-            if not f:
-                continue
-            fitted.setdefault(engine, {})[backend] = f
-            print(f"{engine} {backend}: decode efficiency "
-                  f"{', '.join(f'{k} {v:.3f}' for k, v in f['etas'].items())}; "
-                  f"per-layer overhead {f['tau'] * 1e6:.1f} us; hop overhead {f['hop'] * 1e6:.1f} us; "
-                  f"bandwidth cap {('%.0f GB/s' % (f['cap'] / 1e9)) if f['cap'] else 'none'}; "
-                  f"prefill efficiency {', '.join(f'{k} {v:.3f}' for k, v in f['prefill'].items())}"
-                  f"  ({f['n_decode']} decode rows, {f['n_prefill']} prefill rows)")
-    # MLX has no fit rows of its own unless a fit source measures it: it then
-    # keeps llama.cpp Metal's values (engines.yaml says which).
-    if "metal" in fitted.get("llama.cpp", {}) and "mlx" not in fitted:
-        fitted["mlx"] = {"metal": fitted["llama.cpp"]["metal"]}
-    # MLX prompt processing without a fit row of its own: llama.cpp Metal's.
-    mlx = fitted.get("mlx", {}).get("metal")
-    if mlx and not mlx["prefill"] and "metal" in fitted.get("llama.cpp", {}):
-        mlx["prefill"] = fitted["llama.cpp"]["metal"]["prefill"]
-    FITTED.update((e, b) for e, bs in fitted.items() for b in bs)
     if skipped:
         print("skipped rows:", "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items())))
 
-    text, new_lines = engines_override(fitted, lines)
+    cache = {}
+
+    def fit_all(exclude=None, verbose=False):
+        """Every engine backend (and llama.cpp era) fitted on the rows of
+        every source but `exclude`; {engine id: {backend: params}}."""
+        groups = {}
+        for d in data:
+            r = d["row"]
+            if r["status"] != "ok":
+                continue
+            # Only whole placements train: all on the GPUs, or all on the CPU.
+            if d["category"] in ("partial_offload", "multi_gpu_row"):
+                continue
+            if (d["category"] == "cpu_only") != (d["backend"] == "cpu"):
+                continue
+            groups.setdefault((d["engine"], d["backend"], d["era"]), []).append(d)
+        own = {}
+        for key, rows_g in sorted(groups.items(), key=lambda kv: str(kv[0])):
+            srcs = {d["row"]["source_id"] for d in rows_g}
+            ck = key + ((exclude,) if exclude in srcs else (None,))
+            if ck not in cache:
+                cache[ck] = fit_group([d for d in rows_g if d["row"]["source_id"] != exclude],
+                                      kernel_of)
+            if cache[ck]:
+                own[key] = cache[ck]
+        fitted = {}
+        for (engine, backend, era), f in own.items():
+            if era is None:
+                fitted.setdefault(engine, {})[backend] = f
+        # llama.cpp's eras: each its own fit, else the nearest era's (the
+        # newer first), else the starting values.
+        order = [e for e, _, _ in ERAS] + [CURRENT_ERA]
+        for backend in BACKENDS:
+            for i, era in enumerate(order):
+                near = sorted(range(len(order)), key=lambda j: (abs(j - i), -j))
+                f = next((own[("llama.cpp", backend, order[j])] for j in near
+                          if ("llama.cpp", backend, order[j]) in own), None)
+                # Prompt kernels differ by GPU generation far more than decode
+                # does: an era's prefill efficiencies need rows from
+                # MIN_PREFILL_DEVICES devices, else the nearest era's that has them.
+                pf = next((own[("llama.cpp", backend, order[j])] for j in near
+                           if ("llama.cpp", backend, order[j]) in own
+                           and own[("llama.cpp", backend, order[j])]["prefill_devices"]
+                           >= MIN_PREFILL_DEVICES), None)
+                if f and pf and pf is not f:
+                    f = dict(f, prefill=pf["prefill"])
+                fitted.setdefault(ERA_ENGINE[era], {})[backend] = f or STARTING
+        # MLX with no fit of its own keeps llama.cpp Metal's (current) values,
+        # and its prompt processing llama.cpp Metal's when it has no prompt rows.
+        cur = fitted["llama.cpp"].get("metal")
+        mlx = fitted.setdefault("mlx", {})
+        if "metal" not in mlx and cur is not STARTING:
+            mlx["metal"] = cur
+        elif "metal" in mlx and not mlx["metal"]["prefill"] and cur is not STARTING:
+            mlx["metal"] = dict(mlx["metal"], prefill=cur["prefill"])
+        # Every other LLM engine backend: the starting values.
+        for name, backends in llm_backends.items():
+            for b in backends:
+                fitted.setdefault(name, {}).setdefault(b, STARTING)
+        if verbose:
+            for (engine, backend, era), f in sorted(own.items(), key=lambda kv: str(kv[0])):
+                print(f"{engine_id(engine, era)} {backend}: decode efficiency "
+                      f"{', '.join(f'{k} {v:.3f}' for k, v in f['etas'].items())}; "
+                      f"per-layer overhead {f['tau'] * 1e6:.1f} us; hop overhead "
+                      f"{f['hop'] * 1e6:.1f} us; prefill efficiency "
+                      f"{', '.join(f'{k} {v:.3f}' for k, v in f['prefill'].items())}"
+                      f"  ({f['n_decode']} decode rows, {f['n_prefill']} prefill rows)")
+        return fitted
+
+    llm_backends = {}
+    for name in ("llama.cpp", "llama.cpp-2024", "llama.cpp-2023", "mlx", "vllm", "exllamav2",
+                 "mlc"):
+        start, end = engine_block(name, lines)
+        llm_backends[name] = [m.group(1) for l in lines[start:end]
+                              for m in [re.match(r"      (cuda|rocm|vulkan|metal|sycl|cpu):$", l)]
+                              if m]
+
+    final = fit_all(verbose=True)
+    text, new_lines = engines_override(final, lines)
+
+    # Leave-one-source-out: each source's rows predicted by a fit without it.
+    need_scores = args.report or args.predictions or args.plot or args.write or args.check
+    out, insample = [], []
+    if need_scores:
+        by_src = {}
+        for d in data:
+            by_src.setdefault(d["row"]["source_id"], []).append(d)
+        for src in sorted(by_src):
+            fold_text, _ = engines_override(fit_all(exclude=src), lines)
+            fold_file = os.path.join(tmp, "fold-engines.yaml")
+            with open(fold_file, "w", encoding="utf-8") as f:
+                f.write(fold_text)
+            out += predict(args, by_src[src], [sys_file, fold_file], "cross-validated")
+        best = None
+        for q in BAND_Q_GRID:
+            BAND_Q[0] = q
+            band_coverage(out)
+            v = [o["in_band_decode"] for o in out if "in_band_decode" in o]
+            cov = sum(v) / len(v)
+            if best is None or abs(cov - 0.8) < abs(best[1] - 0.8):
+                best = (q, cov)
+        BAND_Q[0] = best[0]
+        band_coverage(out)
+        print(f"error band: p{best[0] * 100:g}-p{100 - best[0] * 100:g} of measured/predicted "
+              f"(leave-one-source-out decode coverage {best[1] * 100:.0f}%)")
+        new_lines = bands_yaml(new_lines, bands(out))
+        text = "llmroof: 1\n" + "\n".join(
+            new_lines[next(i for i, l in enumerate(new_lines) if l.strip() == "engines:"):]) + "\n"
+
     if args.check:
         diff = [f"  now:  {a.strip()}\n  fit:  {b.strip()}" for a, b in zip(lines, new_lines)
                 if not same_up_to_rounding(a, b)]
@@ -867,11 +1123,40 @@ def main():
         open(ENGINES, "w", encoding="utf-8").write("\n".join(new_lines))
         print(f"wrote fitted values to {os.path.relpath(ENGINES, ROOT)}")
 
-    if args.report or args.predictions or args.plot:
+    if args.report or args.check_report:
         fit_file = os.path.join(tmp, "fitted-engines.yaml")
         with open(fit_file, "w", encoding="utf-8") as f:
             f.write(text)
-        score(args, data, [sys_file, fit_file])
+        insample = predict(args, data, [sys_file, fit_file], "in-sample")
+        path = args.report or args.check_report
+        new = report(out, insample, path)
+        if args.check_report:
+            old = open(path, encoding="utf-8").read()
+            if not same_report(old, new):
+                print(f"{path} is stale: run fit.py --report {path}")
+                sys.exit(1)
+            print(f"{path} holds the current cross-validation tables")
+        else:
+            open(path, "w", encoding="utf-8").write(new)
+            print(f"wrote {path}")
+    if args.predictions and out:
+        with open(args.predictions, "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=sorted({k for o in out for k in o}))
+            w.writeheader()
+            w.writerows(out)
+    if args.plot:
+        plot(out, args.plot)
+
+
+def same_report(old, new):
+    """The report's tables equal but for the last digit of their numbers."""
+    a, b = old.split("\n"), new.split("\n")
+    return len(a) == len(b) and all(same_up_to_rounding(x, y) for x, y in zip(a, b))
+
+
+# Starting values of an engine backend with too few rows to fit (docs/accuracy.md).
+STARTING = {"etas": {"default": 0.8}, "tau": 20e-6, "hop": 0.0, "cap": None,
+            "prefill": {"default": 0.5}}
 
 
 if __name__ == "__main__":

@@ -1,17 +1,17 @@
-# Predicted against measured tokens/s on the held-out rows, decode and
+# Predicted against measured tokens/s, leave-one-source-out, decode and
 # prefill side by side, log-log, one colour per category.  fit.py writes
 # the data files and calls
 #   gnuplot -e "data='DIR'; out='FILE'; term='...'; dlo=..; dhi=..; plo=..; phi=.." plot.gp
 # (the axis ranges, whole decades around the data, are the same on x and y).
 set terminal @term
 set output out
-set multiplot layout 1,2 title "llmroof: predicted vs measured, held-out sources (docs/accuracy.md)"
+set multiplot layout 1,2 title "llmroof: predicted vs measured, each source predicted by a fit without it (docs/accuracy.md)"
 set logscale xy
 set grid
 set key top left font ",10"
 set size ratio -1
-cats = "single_gpu multi_gpu multi_gpu_row apple_silicon partial_offload cpu_only"
-names = "'single GPU' 'multi-GPU, layer or tensor split' 'multi-GPU, legacy row split' 'Apple Silicon' 'partial offload' 'CPU only'"
+cats = "single_gpu multi_gpu multi_gpu_row unified partial_offload cpu_only"
+names = "'single GPU' 'multi-GPU, layer or tensor split' 'multi-GPU, legacy row split' 'unified memory (Apple, Strix Halo, GB10)' 'partial offload' 'CPU only'"
 do for [m in "decode prefill"] {
     set title m." tokens/s"
     set xlabel "measured"

@@ -5,6 +5,7 @@ efficiency in the catalog is set by hand).
 
     python3 tests/test_calibration.py build/examples/llmroof
 """
+import math
 import os
 import subprocess
 import sys
@@ -71,6 +72,32 @@ check("expert offload skipped", spec, None)
 check("link nvlink", hardware.gpu_link({"interconnect": "NVLink bridge"}, "rtx-3090"), "nvlink-3090")
 check("link pcie x8", hardware.gpu_link({"notes": "PCIe 4.0 x8 each"}, "rtx-4090"), "pcie-4.0-x8")
 
+# llama.cpp's era: build number, else pull request, else date, else current.
+era = fit.era_of_row
+check("era build 2824", era({"engine_version": "build 4426e298 (2824)"}), "2024")
+check("era build 1691", era({"engine_version": "build 1691", "measured_date": "2024-05"}), "2023")
+check("era b5589", era({"engine_version": "b5589 (PR #14001 branch)"}), "2025")
+check("era from PR", era({"engine_version": "master before PR #5835"}), "2024")
+check("era from date", era({"engine_version": "", "measured_date": "2023-11"}), "2023")
+check("era unstated", era({"engine_version": "not stated", "measured_date": "not stated"}), "2025")
+check("era other engine", era({"engine": "mlx", "engine_version": "b1000"}), None)
+check("engine of era", fit.engine_id("llama.cpp", "2024"), "llama.cpp-2024")
+check("engine vllm-mlx", fit.engine_of_row({"engine": "vllm-mlx (on mlx-lm)"}), "mlx")
+check("same author", fit.SAME_AUTHOR["xiongjiedai_notebook_llama3"], "xiongjiedai")
+
+# The error band: quantiles of enough rows; widened (never narrower than
+# the pooled band) when rows or sources are few; re-centred pooled band
+# with fewer than 5 rows.
+fit.BAND_Q[0] = 0.10
+pool = [0.5 + i / 100 for i in range(101)]          # 0.5 .. 1.5
+many = [0.9 + i / 500 for i in range(101)]          # 0.9 .. 1.1
+lo, hi = fit.band_of(many, 3, pool)
+check("band many rows", (round(lo, 3), round(hi, 3)), (0.92, 1.08))
+lo2, hi2 = fit.band_of(many[:10], 1, pool)
+check("band thin is wider", lo2 < lo and hi2 > hi, True)
+lo3, hi3 = fit.band_of([1.0, 1.0], 1, pool)
+check("band few rows centred", round(math.sqrt(lo3 * hi3), 2) < 1.05 and hi3 / lo3 > 2.0, True)
+
 # The catalog's efficiencies are the fit's: fit.py --check refits from the
 # measured CSVs with this build's tool and compares with engines.yaml.
 tool = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "build", "examples",
@@ -82,8 +109,10 @@ if os.environ.get("LLMROOF_VALGRIND"):
     print("refit skipped under valgrind")
 else:
     p = subprocess.run([sys.executable, os.path.join(CAL, "fit.py"), "--llmroof", tool,
-                        "--check"], capture_output=True, text=True)
-    check("engines.yaml is the fit", p.returncode, 0)
+                        "--check", "--check-report",
+                        os.path.join(HERE, "..", "docs", "accuracy.md")],
+                       capture_output=True, text=True)
+    check("engines.yaml is the fit and docs/accuracy.md its report", p.returncode, 0)
     if p.returncode != 0:
         print(p.stdout[-3000:], p.stderr[-3000:])
 

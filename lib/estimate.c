@@ -286,7 +286,7 @@ llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_reques
     if (!cat || !req || !res)
         return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
                              "llmroof_estimate: catalog, request and result must not be NULL");
-    if (req->size < sizeof *req || res->size < offsetof(llmroof_result, reserved_f64))
+    if (req->size < sizeof *req || res->size < offsetof(llmroof_result, decode_tps_lo))
         return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
                              "llmroof_estimate: request or result size field is too small "
                              "(call llmroof_request_init / llmroof_result_init)");

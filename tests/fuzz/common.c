@@ -92,8 +92,7 @@ void fuzz_check_estimate(llmroof_status st, const llmroof_error *err, const llmr
                         res->idle_power, res->cost_per_mtok, res->prefill_joules_per_token};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         FUZZ_CHECK(sane(v[i]));
-    for (size_t i = 0; i < sizeof res->reserved_f64 / sizeof res->reserved_f64[0]; i++)
-        FUZZ_CHECK(res->reserved_f64[i] == 0);
+    FUZZ_CHECK(res->reserved_u32 == 0);
     FUZZ_CHECK(at_most(res->active_params, res->params));
     FUZZ_CHECK(at_most(res->decode_tps, res->decode_bound_tps));
     FUZZ_CHECK(at_most(res->prefill_tps, res->prefill_bound_tps));

@@ -241,6 +241,9 @@ static const struct {
     {LLMROOF_FLAG_HOST_SHORT, "host-short"},
     {LLMROOF_FLAG_PARAMS_MISMATCH, "params-mismatch"},
     {LLMROOF_FLAG_SINGLE_GPU, "single-gpu"},
+    {LLMROOF_FLAG_BAND_THIN, "band-thin"},
+    {LLMROOF_FLAG_UNCALIBRATED, "uncalibrated"},
+    {LLMROOF_FLAG_MOE_UNCALIBRATED, "moe-uncalibrated"},
 };
 #define FLAG_COUNT (sizeof flag_names / sizeof flag_names[0])
 
@@ -276,6 +279,16 @@ static void print_flag_notes(const llmroof_result *res, const estimate_names *n)
     if (f & LLMROOF_FLAG_SINGLE_GPU)
         printf("  - A split over several GPUs was asked for, but this system has one\n"
                "    accelerator: the split mode changes nothing.\n");
+    const char *kind = llmroof_placement_kind_string(res->band_kind);
+    if (f & LLMROOF_FLAG_UNCALIBRATED)
+        printf("  - Likely range: no measured row for this engine, backend and placement\n"
+               "    (%s): a wide default or borrowed band.\n", kind);
+    if (f & LLMROOF_FLAG_BAND_THIN)
+        printf("  - Likely range: thin calibration (fewer than 20 rows or 3 sources for\n"
+               "    this engine, backend and placement (%s)): widened.\n", kind);
+    if (f & LLMROOF_FLAG_MOE_UNCALIBRATED)
+        printf("  - Likely range: no mixture-of-experts model was measured on this engine\n"
+               "    and backend (%s placement).\n", kind);
     uint32_t known = 0;
     for (size_t k = 0; k < FLAG_COUNT; k++)
         known |= flag_names[k].bit;
@@ -411,16 +424,30 @@ static const char *bound_words(char *buf, size_t n, const llmroof_result *res,
     return buf;
 }
 
+/* "124 tok/s, likely 105-140" (the range only when the library gives one). */
+static const char *speed_range(char *buf, size_t n, double tps, double lo, double hi)
+{
+    char a[32], b[32], c[32];
+    cli_tps(a, sizeof a, tps);
+    if (lo > 0 && hi > 0)
+        snprintf(buf, n, "%s tok/s, likely %s-%s", a, cli_tps(b, sizeof b, lo),
+                 cli_tps(c, sizeof c, hi));
+    else
+        snprintf(buf, n, "%s tok/s", a);
+    return buf;
+}
+
 static void print_speed(const llmroof_result *res, const llmroof_request *req)
 {
-    char a[32], b[32], w[160];
+    char a[32], b[32], w[160], v[96];
     printf("\nSpeed\n");
     if (res->fit == LLMROOF_FIT_NONE) {
         printf("  none: the model does not run on this machine.\n");
         return;
     }
-    printf("  generation    %s tok/s  (limit %s tok/s at 100%% efficiency, no overheads)\n",
-           cli_tps(a, sizeof a, res->decode_tps), cli_tps(b, sizeof b, res->decode_bound_tps));
+    printf("  generation    %s  (limit %s tok/s at 100%% efficiency, no overheads)\n",
+           speed_range(v, sizeof v, res->decode_tps, res->decode_tps_lo, res->decode_tps_hi),
+           cli_tps(b, sizeof b, res->decode_bound_tps));
     if (res->batch > 1)
         printf("                %s per step (one token for each of %u sequences)",
                cli_seconds(a, sizeof a, res->decode_step_time), (unsigned)res->batch);
@@ -433,8 +460,9 @@ static void print_speed(const llmroof_result *res, const llmroof_request *req)
     printf("                bound by the %s\n",
            bound_words(w, sizeof w, res, res->decode_bound_by, res->decode_bound_tier));
     if (req->prompt > 0) {
-        printf("  prompt        %s tok/s  (limit %s tok/s)\n",
-               cli_tps(a, sizeof a, res->prefill_tps),
+        printf("  prompt        %s  (limit %s tok/s)\n",
+               speed_range(v, sizeof v, res->prefill_tps, res->prefill_tps_lo,
+                           res->prefill_tps_hi),
                cli_tps(b, sizeof b, res->prefill_bound_tps));
         printf("                bound by the %s\n",
                bound_words(w, sizeof w, res, res->prefill_bound_by, res->prefill_bound_tier));
@@ -627,6 +655,18 @@ static void print_json(const llmroof_request *req, const llmroof_result *res,
     cli_json_string(&j, "bound_by", llmroof_resource_string(res->prefill_bound_by));
     cli_json_i64(&j, "bound_tier", res->prefill_bound_tier);
     cli_json_double(&j, "ttft_s", res->ttft);
+    cli_json_end_object(&j);
+
+    cli_json_begin_object(&j, "band");
+    cli_json_string(&j, "kind", llmroof_placement_kind_string(res->band_kind));
+    cli_json_begin_array(&j, "decode");
+    cli_json_double(&j, NULL, res->decode_tps_lo);
+    cli_json_double(&j, NULL, res->decode_tps_hi);
+    cli_json_end_array(&j);
+    cli_json_begin_array(&j, "prefill");
+    cli_json_double(&j, NULL, res->prefill_tps_lo);
+    cli_json_double(&j, NULL, res->prefill_tps_hi);
+    cli_json_end_array(&j);
     cli_json_end_object(&j);
 
     cli_json_double(&j, "request_time_s", res->request_time);

@@ -732,6 +732,29 @@ static llmroof_status check_efficiencies(llmroof_error *err, const where *w, uin
     return LLMROOF_OK;
 }
 
+/* One [lo, hi] of an error band: 0 < lo <= 1 <= hi <= 100, or both 0 (none).
+ * key is its mark, "backends.<i>.bands.<kind>.<decode|prefill>". */
+static llmroof_status check_band_pair(llmroof_error *err, const where *w, const char *key,
+                                      const char *bn, double lo, double hi)
+{
+    if (lo == 0 && hi == 0)
+        return LLMROOF_OK;
+    char k[LLMROOF__MARK_KEY_MAX];
+    const char *what = strstr(key, "bands.");
+    if (!(lo > 0 && lo <= 1)) { /* false for NaN */
+        snprintf(k, sizeof k, "%s.0", key);
+        return vfail(err, w, k, LLMROOF_E_RANGE,
+                     "%s %s: lo must be in (0, 1] (or lo and hi 0: no band), got %g", bn, what,
+                     lo);
+    }
+    if (!(hi >= 1 && hi <= 100)) {
+        snprintf(k, sizeof k, "%s.1", key);
+        return vfail(err, w, k, LLMROOF_E_RANGE, "%s %s: hi must be in [1, 100], got %g", bn,
+                     what, hi);
+    }
+    return LLMROOF_OK;
+}
+
 static llmroof_status check_engine(llmroof_engine *e, const where *w, llmroof_error *err)
 {
     const uint32_t all_modes = LLMROOF_SPLIT_BIT(LLMROOF_SPLIT_LAYER) |
@@ -815,6 +838,14 @@ static llmroof_status check_engine(llmroof_engine *e, const where *w, llmroof_er
             TRY(check_fraction(err, w, key, b->measured_efficiency));
         snprintf(key, sizeof key, "backends.%u.runtime_overhead", i);
         TRY(check_bytes(err, w, key, b->runtime_overhead, 0));
+        for (int kind = 0; kind < LLMROOF_PLACEMENT_COUNT; kind++) {
+            const llmroof_band *band = &b->bands[kind];
+            const char *kn = llmroof__placement_kind_names[kind];
+            snprintf(key, sizeof key, "backends.%u.bands.%s.decode", i, kn);
+            TRY(check_band_pair(err, w, key, bn, band->decode_lo, band->decode_hi));
+            snprintf(key, sizeof key, "backends.%u.bands.%s.prefill", i, kn);
+            TRY(check_band_pair(err, w, key, bn, band->prefill_lo, band->prefill_hi));
+        }
     }
     return LLMROOF_OK;
 }

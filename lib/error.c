@@ -109,6 +109,8 @@ const char *const llmroof__split_names[] = {"auto", "layer", "row", "tensor", "n
 const char *const llmroof__offload_names[] = {"host-compute", "stream-over-link", "none", NULL};
 const char *const llmroof__task_names[] = {"llm", "image", "train", NULL};
 const char *const llmroof__attention_names[] = {"gqa", "mla", NULL};
+const char *const llmroof__placement_kind_names[] = {"gpu", "multi_gpu", "unified", "cpu",
+                                                     "offload", NULL};
 const char *const llmroof__section_names[] = {"devices", "links",   "systems",      "models",
                                               "quants",  "engines", "image_models", NULL};
 /* Indexed by llmroof_image_offload + 1 (AUTO is -1). */
@@ -141,6 +143,10 @@ const char *llmroof_device_kind_string(int32_t v)
     return table_name(llmroof__device_kind_names, v);
 }
 const char *llmroof_tier_kind_string(int32_t v) { return table_name(tier_kind_names, v); }
+const char *llmroof_placement_kind_string(int32_t v)
+{
+    return table_name(llmroof__placement_kind_names, v);
+}
 const char *llmroof_section_string(int32_t v) { return table_name(llmroof__section_names, v); }
 const char *llmroof_kv_type_string(int32_t v) { return table_name(kv_type_names, v); }
 const char *llmroof_image_offload_string(int32_t v)

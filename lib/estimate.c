@@ -78,7 +78,8 @@ static int all_finite(const llmroof_result *r)
                         r->decode_step_time, r->decode_link_time, r->prefill_tps,
                         r->prefill_bound_tps, r->ttft, r->request_time, r->power,
                         r->joules_per_token, r->price, r->price_per_tps, r->idle_power,
-                        r->cost_per_mtok, r->prefill_joules_per_token};
+                        r->cost_per_mtok, r->prefill_joules_per_token, r->decode_tps_lo,
+                        r->decode_tps_hi, r->prefill_tps_lo, r->prefill_tps_hi};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         if (!isfinite(v[i]) || v[i] < 0)
             return 0;
@@ -101,6 +102,83 @@ static int engine_loads(const llmroof_engine *e, const llmroof_quant *q)
         if (strncmp(e->formats[i], q->format, LLMROOF_FORMAT_MAX) == 0)
             return 1;
     return 0;
+}
+
+/* The kind of placement the error band is chosen by (llmroof_placement_kind):
+ * no repeating layer on an accelerator, some in host RAM, a unified-memory
+ * accelerator, several accelerators, one. */
+static int32_t placement_kind(const llmroof__placement *p)
+{
+    uint32_t busy = 0;
+    int unified = 0;
+    for (uint32_t g = 0; g < p->gpus && g < LLMROOF_MAX_DEVICES; g++) {
+        if (p->work[g].count == 0)
+            continue;
+        busy++;
+        unified |= p->work[g].dev->kind == LLMROOF_DEVICE_UNIFIED;
+    }
+    if (busy == 0)
+        return LLMROOF_PLACEMENT_CPU;
+    if (p->host_tier >= 0 && p->work[p->host_tier].count > 0)
+        return LLMROOF_PLACEMENT_OFFLOAD;
+    if (unified)
+        return LLMROOF_PLACEMENT_UNIFIED;
+    return busy > 1 ? LLMROOF_PLACEMENT_MULTI_GPU : LLMROOF_PLACEMENT_GPU;
+}
+
+/* The wide default band where the engine backend has none for the
+ * placement kind (docs/api.md, "Error band"). */
+#define DEFAULT_DECODE_LO 0.5
+#define DEFAULT_DECODE_HI 1.5
+#define DEFAULT_PREFILL_LO 0.33
+#define DEFAULT_PREFILL_HI 2.0
+
+/* One speed's range from a band's pair, or from the default pair when lo is
+ * 0; *flags gets UNCALIBRATED for a default pair or one with no rows of its
+ * own (borrowed by the fit). */
+static void band_range(double tps, double lo, double hi, double dlo, double dhi, uint32_t rows,
+                       double *out_lo, double *out_hi, uint32_t *flags)
+{
+    if (!(lo > 0)) {
+        lo = dlo;
+        hi = dhi;
+        *flags |= LLMROOF_FLAG_UNCALIBRATED;
+    } else if (rows == 0) {
+        *flags |= LLMROOF_FLAG_UNCALIBRATED; /* the fit borrowed it from another kind */
+    }
+    *out_lo = tps > 0 ? tps * lo : 0.0;
+    *out_hi = tps > 0 ? tps * hi : 0.0;
+}
+
+/* The likely range of the speeds: the band of the engine backend that ran
+ * (the accelerators', or the cpu backend when no layer is on one) for the
+ * placement's kind, and the calibration flags. */
+static void apply_band(const llmroof__placement *p, const llmroof_model *model,
+                       llmroof_result *out)
+{
+    static const llmroof_band none;
+    int32_t kind = placement_kind(p);
+    out->band_kind = kind;
+    if (out->fit == LLMROOF_FIT_NONE)
+        return;
+    const llmroof_engine_backend *be =
+        kind == LLMROOF_PLACEMENT_CPU ? p->work[p->host_tier].backend : p->work[0].backend;
+    const llmroof_band *b = be ? &be->bands[kind] : &none;
+    uint32_t f = 0;
+    band_range(out->decode_tps, b->decode_lo, b->decode_hi, DEFAULT_DECODE_LO, DEFAULT_DECODE_HI,
+               b->decode_rows, &out->decode_tps_lo, &out->decode_tps_hi, &f);
+    band_range(out->prefill_tps, b->prefill_lo, b->prefill_hi, DEFAULT_PREFILL_LO,
+               DEFAULT_PREFILL_HI, b->prefill_rows, &out->prefill_tps_lo, &out->prefill_tps_hi,
+               &f);
+    int thin_decode = b->decode_lo > 0 && b->decode_rows > 0 && b->decode_rows < 20;
+    int thin_prefill = b->prefill_lo > 0 && b->prefill_rows > 0 && b->prefill_rows < 20;
+    int measured = (b->decode_lo > 0 && b->decode_rows > 0) ||
+                   (b->prefill_lo > 0 && b->prefill_rows > 0);
+    if (thin_decode || thin_prefill || (measured && b->sources < 3))
+        f |= LLMROOF_FLAG_BAND_THIN;
+    if (model->experts > 0 && b->moe_rows == 0)
+        f |= LLMROOF_FLAG_MOE_UNCALIBRATED;
+    out->flags |= f;
 }
 
 llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_model *model,
@@ -171,6 +249,7 @@ llmroof_status llmroof__estimate_plain(const llmroof__machine *m, const llmroof_
         out.cost_per_mtok = llmroof__energy_cost(out.joules_per_token * 1e6, r.electricity_price);
         out.price_per_tps = out.decode_tps > 0 ? out.price / out.decode_tps : 0.0;
     }
+    apply_band(&p, model, &out);
     if (!all_finite(&out))
         return llmroof__fail(err, LLMROOF_E_RANGE, NULL, 0, 0,
                              "the estimate for model '%s' on system '%s' is not a finite "
@@ -286,7 +365,7 @@ llmroof_status llmroof_estimate(const llmroof_catalog *cat, const llmroof_reques
     if (!cat || !req || !res)
         return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
                              "llmroof_estimate: catalog, request and result must not be NULL");
-    if (req->size < sizeof *req || res->size < offsetof(llmroof_result, reserved_f64))
+    if (req->size < sizeof *req || res->size < offsetof(llmroof_result, decode_tps_lo))
         return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
                              "llmroof_estimate: request or result size field is too small "
                              "(call llmroof_request_init / llmroof_result_init)");

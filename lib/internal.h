@@ -102,6 +102,7 @@ void llmroof__copy_result(void *res, const void *out, size_t out_size);
 int llmroof__all_zero(const uint32_t *v, size_t n);         /* "llm, image" for messages */
 extern const char *const llmroof__offload_names[];      /* "host-compute","stream-over-link","none" */
 extern const char *const llmroof__attention_names[];    /* "gqa","mla" */
+extern const char *const llmroof__placement_kind_names[]; /* "gpu",...,"offload" */
 extern const char *const llmroof__section_names[];      /* "devices",... */
 
 /* ---- the bundled catalog (generated builtin_data.c, by embed.c) ---- */

@@ -913,13 +913,100 @@ static llmroof_status parse_efficiency(P *p, uint32_t bi, const char *what,
     return LLMROOF_OK;
 }
 
+/* A sequence of exactly two numbers, [lo, hi] (whole ones when `whole`),
+ * its items marked <key>.0 and <key>.1. */
+static llmroof_status val_pair(P *p, const char *key, int whole, double out[2])
+{
+    if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+        return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
+                    "%s: expected two numbers such as [0.8, 1.2], got %s", key, node_desc(p));
+    TRY(add_mark(p, key, &p->ev.start_mark));
+    yaml_mark_t sm = p->ev.start_mark;
+    char ikey[LLMROOF__MARK_KEY_MAX];
+    for (int i = 0;; i++) {
+        TRY(next(p));
+        if (p->ev.type == YAML_SEQUENCE_END_EVENT) {
+            if (i != 2)
+                return perr(p, LLMROOF_E_SCHEMA, &sm, "%s: expected exactly two numbers, got %d",
+                            key, i);
+            return LLMROOF_OK;
+        }
+        if (i == 2)
+            return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
+                        "%s: expected exactly two numbers, got more", key);
+        snprintf(ikey, sizeof ikey, "%s.%d", key, i);
+        if (whole) {
+            uint32_t u;
+            TRY(val_u32(p, ikey, &u, 0));
+            out[i] = u;
+        } else {
+            TRY(val_number(p, ikey, &out[i]));
+        }
+    }
+}
+
+/* bands: {<placement kind>: {decode: [lo, hi], prefill: [lo, hi],
+ * rows: [decode, prefill], sources: n, moe_rows: n}, ...}, marked as
+ * backends.<bi>.bands.<kind>.<key>. */
+static llmroof_status parse_bands(P *p, uint32_t bi, llmroof_engine_backend *b)
+{
+    static const char *const keys[] = {"decode", "prefill", "rows", "sources", "moe_rows", NULL};
+    char key[LLMROOF__MARK_KEY_MAX];
+    snprintf(key, sizeof key, "backends.%u.bands", bi);
+    TRY(want_mapping(p, key));
+    uint64_t kinds = 0;
+    int kind, more;
+    yaml_mark_t km;
+    for (;;) {
+        TRY(next_key(p, llmroof__placement_kind_names, "bands", &kinds, &kind, &km, &more));
+        if (!more)
+            return LLMROOF_OK;
+        TRY(next(p));
+        llmroof_band *band = &b->bands[kind];
+        const char *kn = llmroof__placement_kind_names[kind];
+        char where[32];
+        snprintf(where, sizeof where, "bands.%s", kn);
+        snprintf(key, sizeof key, "backends.%u.bands.%s", bi, kn);
+        TRY(want_mapping(p, key));
+        uint64_t seen = 0;
+        int k;
+        for (;;) {
+            TRY(next_key(p, keys, where, &seen, &k, &km, &more));
+            if (!more)
+                break;
+            TRY(next(p));
+            snprintf(key, sizeof key, "backends.%u.bands.%s.%s", bi, kn, keys[k]);
+            double v[2] = {0, 0};
+            switch (k) {
+            case 0:
+                TRY(val_pair(p, key, 0, v));
+                band->decode_lo = v[0];
+                band->decode_hi = v[1];
+                break;
+            case 1:
+                TRY(val_pair(p, key, 0, v));
+                band->prefill_lo = v[0];
+                band->prefill_hi = v[1];
+                break;
+            case 2:
+                TRY(val_pair(p, key, 1, v));
+                band->decode_rows = (uint32_t)v[0];
+                band->prefill_rows = (uint32_t)v[1];
+                break;
+            case 3: TRY(val_u32(p, key, &band->sources, 0)); break;
+            default: TRY(val_u32(p, key, &band->moe_rows, 0)); break;
+            }
+        }
+    }
+}
+
 static llmroof_status parse_backends(P *p, llmroof_engine *e)
 {
     static const char *const names[] = {"cuda", "rocm", "metal", "vulkan", "sycl", "cpu", NULL};
     static const char *const keys[] = {"decode_efficiency", "prefill_efficiency",
                                        "per_layer_overhead", "runtime_overhead",
                                        "hop_overhead", "bandwidth_cap", "measured_efficiency",
-                                       NULL};
+                                       "bands", NULL};
     TRY(want_mapping(p, "backends"));
     char key[LLMROOF__MARK_KEY_MAX];
     for (;;) {
@@ -973,7 +1060,8 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
             case 5:
                 TRY(val_quantity(p, key, LLMROOF__UNIT_BANDWIDTH, &b->bandwidth_cap));
                 break;
-            default: TRY(val_number(p, key, &b->measured_efficiency)); break;
+            case 6: TRY(val_number(p, key, &b->measured_efficiency)); break;
+            default: TRY(parse_bands(p, bi, b)); break;
             }
         }
         TRY(require(p, keys, seen, BIT(0) | BIT(1), &bm, names[be]));

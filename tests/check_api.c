@@ -45,6 +45,9 @@ START_TEST(enum_strings)
     ck_assert_str_eq(llmroof_tier_kind_string(LLMROOF_TIER_STORAGE), "storage");
     ck_assert_str_eq(llmroof_section_string(LLMROOF_SECTION_ENGINES), "engines");
     ck_assert_str_eq(llmroof_section_string(LLMROOF_SECTION_COUNT), "unknown");
+    ck_assert_str_eq(llmroof_placement_kind_string(LLMROOF_PLACEMENT_MULTI_GPU), "multi_gpu");
+    ck_assert_str_eq(llmroof_placement_kind_string(LLMROOF_PLACEMENT_OFFLOAD), "offload");
+    ck_assert_str_eq(llmroof_placement_kind_string(LLMROOF_PLACEMENT_COUNT), "unknown");
     for (int32_t k = 0; k < LLMROOF_KV_TYPE_COUNT; k++) {
         int32_t back = -1;
         ck_assert_int_eq(llmroof_kv_type_from_string(llmroof_kv_type_string(k), &back),
@@ -379,6 +382,19 @@ START_TEST(estimate_errors)
     ck_assert_int_eq(llmroof_estimate(cat, NULL, &res, NULL), LLMROOF_E_INVALID_ARGUMENT);
     ck_assert_int_eq(llmroof_estimate(cat, &r, NULL, NULL), LLMROOF_E_INVALID_ARGUMENT);
     ck_assert_int_eq(llmroof_estimate(cat, &r, &res, NULL), LLMROOF_OK);
+    /* A result from before the error band (the fields from decode_tps_lo on
+     * were reserved) is filled up to its size, the rest left alone. */
+    double speed = res.decode_tps;
+    ck_assert_double_gt(res.decode_tps_lo, 0);
+    memset(&res, 0xAB, sizeof res);
+    res.size = offsetof(llmroof_result, decode_tps_lo);
+    ck_assert_int_eq(llmroof_estimate(cat, &r, &res, NULL), LLMROOF_OK);
+    ck_assert(res.decode_tps == speed);
+    const unsigned char *tail = (const unsigned char *)&res.decode_tps_lo;
+    for (size_t i = 0; i < sizeof res - offsetof(llmroof_result, decode_tps_lo); i++)
+        ck_assert_uint_eq(tail[i], 0xAB);
+    res.size = offsetof(llmroof_result, decode_tps_lo) - 1;
+    ck_assert_int_eq(llmroof_estimate(cat, &r, &res, NULL), LLMROOF_E_INVALID_ARGUMENT);
     llmroof_catalog_free(cat);
 }
 END_TEST

@@ -715,6 +715,11 @@ static llmroof_engine rule_engine(void)
     e.backends[0].backend = LLMROOF_BACKEND_CPU;
     e.backends[0].decode_efficiency = 0.5;
     e.backends[0].prefill_efficiency = 0.5;
+    /* Error bands at the edges of their range: all valid. */
+    llmroof_band *b = e.backends[0].bands;
+    b[LLMROOF_PLACEMENT_CPU] = (llmroof_band){0.5, 2.0, 0.4, 2.5, 30, 25, 4, 2};
+    b[LLMROOF_PLACEMENT_GPU] = (llmroof_band){1, 1, 0, 0, 0, 0, 0, 0};
+    b[LLMROOF_PLACEMENT_OFFLOAD] = (llmroof_band){1e-9, 100, 1, 100, UINT32_MAX, 0, 1, 0};
     return e;
 }
 
@@ -763,6 +768,14 @@ MUT(e_kernel_twice, llmroof_engine, (x->backends[0].kernel_count = 2,
                                      x->backends[0].kernels[1].efficiency = 0.5))
 MUT(e_measured_big, llmroof_engine, x->backends[0].measured_efficiency = 1.5)
 MUT(e_measured_nan, llmroof_engine, x->backends[0].measured_efficiency = NAN)
+MUT(e_band_lo_above, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_CPU].decode_lo = 1.01)
+MUT(e_band_hi_below, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_CPU].decode_hi = 0.99)
+MUT(e_band_hi_huge, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_OFFLOAD].prefill_hi = 101)
+MUT(e_band_hi_inf, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_CPU].decode_hi = INFINITY)
+MUT(e_band_lo_nan, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_CPU].prefill_lo = NAN)
+MUT(e_band_lo_negative, llmroof_engine,
+    x->backends[0].bands[LLMROOF_PLACEMENT_GPU].decode_lo = -0.5)
+MUT(e_band_half, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_UNIFIED].prefill_hi = 1.5)
 MUT(e_backend_kind, llmroof_engine, x->backends[0].backend = LLMROOF_BACKEND_NONE)
 MUT(d_bandwidth_kind, llmroof_device, x->bandwidth_kind = 5)
 MUT(d_memory_huge, llmroof_device, x->memory = UINT64_C(1) << 61)
@@ -802,6 +815,13 @@ static const rule rules[] = {
     {2, e_measured_big, LLMROOF_E_RANGE, "measured_efficiency"},
     {2, e_measured_nan, LLMROOF_E_RANGE, "measured_efficiency"},
     {2, e_backend_kind, LLMROOF_E_SCHEMA, "not a compute backend"},
+    {2, e_band_lo_above, LLMROOF_E_RANGE, "cpu bands.cpu.decode: lo must be in (0, 1]"},
+    {2, e_band_hi_below, LLMROOF_E_RANGE, "cpu bands.cpu.decode: hi must be in [1, 100], got 0.99"},
+    {2, e_band_hi_huge, LLMROOF_E_RANGE, "bands.offload.prefill: hi must be in [1, 100], got 101"},
+    {2, e_band_hi_inf, LLMROOF_E_RANGE, "bands.cpu.decode: hi must be in [1, 100], got inf"},
+    {2, e_band_lo_nan, LLMROOF_E_RANGE, "bands.cpu.prefill: lo must be in (0, 1]"},
+    {2, e_band_lo_negative, LLMROOF_E_RANGE, "bands.gpu.decode: lo must be in (0, 1]"},
+    {2, e_band_half, LLMROOF_E_RANGE, "bands.unified.prefill: lo must be in (0, 1] (or lo and hi 0"},
     {3, d_bandwidth_kind, LLMROOF_E_SCHEMA, "bandwidth_kind"},
     {3, d_memory_huge, LLMROOF_E_RANGE, "1 EiB"},
     {3, d_acc32_above, LLMROOF_E_RANGE, "fp32 accumulation is never faster"},

@@ -23,7 +23,9 @@ static const char *const bad_cases[] = {
     "root_not_mapping", "empty",             "nul_escape",           "id_invalid",
     "quoted_number",    "int_overflow",      "unknown_section",      "cpu_backend",
     "q_lora_gqa",       "embed_bpw_range",   "duplicate_format",     "bandwidth_kind",
-    "measured_efficiency_range",
+    "measured_efficiency_range", "band_unknown_kind", "band_one_number", "band_three_numbers",
+    "band_not_pair",    "band_duplicate_kind", "band_hi_range",     "band_lo_range",
+    "band_rows_fraction", "band_not_mapping",
 };
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
 
@@ -163,6 +165,13 @@ static const char good_yaml[] =
     "        runtime_overhead: 400 MiB\n"
     "        hop_overhead: 230 us\n"
     "        bandwidth_cap: 1075 GB/s\n"
+    "        bands:\n"
+    "          gpu: {decode: [0.84, 1.19], prefill: [0.62, 1.41], rows: [212, 180], sources: 9,"
+    " moe_rows: 14}\n"
+    "          multi_gpu:\n"
+    "            decode: [0.7, 1.3]\n"
+    "            rows: [40, 0]\n"
+    "            sources: 3\n"
     "      cpu: {decode_efficiency: 0.5, prefill_efficiency: 0.25, measured_efficiency: 0.9}\n"
     "  vllm:\n"
     "    split_modes: [tensor]\n"
@@ -368,6 +377,26 @@ START_TEST(test_good_values)
     ck_assert(e->backends[1].measured_efficiency == 0.9);
     ck_assert(e->backends[0].measured_efficiency == 0); /* not given */
     ck_assert_uint_eq(e->backends[1].kernel_count, 0);
+    /* Error bands: by placement kind, the rest all 0. */
+    const llmroof_band *band = &e->backends[0].bands[LLMROOF_PLACEMENT_GPU];
+    ck_assert(band->decode_lo == 0.84 && band->decode_hi == 1.19);
+    ck_assert(band->prefill_lo == 0.62 && band->prefill_hi == 1.41);
+    ck_assert_uint_eq(band->decode_rows, 212);
+    ck_assert_uint_eq(band->prefill_rows, 180);
+    ck_assert_uint_eq(band->sources, 9);
+    ck_assert_uint_eq(band->moe_rows, 14);
+    band = &e->backends[0].bands[LLMROOF_PLACEMENT_MULTI_GPU];
+    ck_assert(band->decode_lo == 0.7 && band->decode_hi == 1.3);
+    ck_assert(band->prefill_lo == 0 && band->prefill_hi == 0);
+    ck_assert_uint_eq(band->decode_rows, 40);
+    ck_assert_uint_eq(band->prefill_rows, 0);
+    ck_assert_uint_eq(band->sources, 3);
+    ck_assert_uint_eq(band->moe_rows, 0);
+    static const llmroof_band zero;
+    for (int k = LLMROOF_PLACEMENT_UNIFIED; k < LLMROOF_PLACEMENT_COUNT; k++)
+        ck_assert(memcmp(&e->backends[0].bands[k], &zero, sizeof zero) == 0);
+    for (int k = 0; k < LLMROOF_PLACEMENT_COUNT; k++)
+        ck_assert(memcmp(&e->backends[1].bands[k], &zero, sizeof zero) == 0);
     e = llmroof__find_engine(cat, "vllm");
     ck_assert_int_eq(e->default_split, LLMROOF_SPLIT_TENSOR);
     ck_assert_int_eq(e->offloaded_layers, LLMROOF_OFFLOAD_NONE);

@@ -374,6 +374,176 @@ START_TEST(measured_bandwidth)
 }
 END_TEST
 
+/* ---- error band (docs/api.md, "Error band") ---- */
+
+#define BAND_FLAGS \
+    (LLMROOF_FLAG_BAND_THIN | LLMROOF_FLAG_UNCALIBRATED | LLMROOF_FLAG_MOE_UNCALIBRATED)
+
+/* The same band for every kind of placement, on every backend. */
+static void set_bands(fixture *f, llmroof_band b)
+{
+    for (uint32_t i = 0; i < f->engine.backend_count; i++)
+        for (int k = 0; k < LLMROOF_PLACEMENT_COUNT; k++)
+            f->engine.backends[i].bands[k] = b;
+}
+
+START_TEST(band_kind_by_placement)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    llmroof_result r = fx_run(&f);
+    ck_assert_int_eq(r.fit, LLMROOF_FIT_GPU);
+    ck_assert_int_eq(r.band_kind, LLMROOF_PLACEMENT_GPU);
+    f.req.gpu_layers = 32; /* every repeating layer; the output head stays on the host */
+    ck_assert_int_eq(fx_run(&f).band_kind, LLMROOF_PLACEMENT_GPU);
+    f.req.gpu_layers = 31;
+    ck_assert_int_eq(fx_run(&f).band_kind, LLMROOF_PLACEMENT_OFFLOAD);
+    f.req.gpu_layers = 0;
+    ck_assert_int_eq(fx_run(&f).band_kind, LLMROOF_PLACEMENT_CPU);
+    fx_pc(&f, 0); /* no accelerator at all */
+    ck_assert_int_eq(fx_run(&f).band_kind, LLMROOF_PLACEMENT_CPU);
+
+    fx_pc(&f, 1);
+    fx_llama70b(&f.model); /* 40 GiB of weights on one 24 GiB card */
+    r = fx_run(&f);
+    ck_assert_int_eq(r.fit, LLMROOF_FIT_OFFLOAD);
+    ck_assert_int_eq(r.band_kind, LLMROOF_PLACEMENT_OFFLOAD);
+
+    fx_pc(&f, 2);
+    fx_llama70b(&f.model);
+    f.quant.bpw = 3.5; /* fits on the two cards */
+    r = fx_run(&f);
+    ck_assert_int_eq(r.fit, LLMROOF_FIT_GPU);
+    ck_assert_uint_gt(r.tiers[0].layers, 0);
+    ck_assert_uint_gt(r.tiers[1].layers, 0);
+    ck_assert_int_eq(r.band_kind, LLMROOF_PLACEMENT_MULTI_GPU);
+    f.req.split = LLMROOF_SPLIT_ROW;
+    ck_assert_int_eq(fx_run(&f).band_kind, LLMROOF_PLACEMENT_MULTI_GPU);
+    fx_pc(&f, 2); /* the 8B model, all on the first card with split none */
+    f.req.split = LLMROOF_SPLIT_NONE;
+    ck_assert_int_eq(fx_run(&f).band_kind, LLMROOF_PLACEMENT_GPU);
+
+    fx_mac(&f, 96);
+    r = fx_run(&f);
+    ck_assert_int_eq(r.fit, LLMROOF_FIT_GPU);
+    ck_assert_int_eq(r.band_kind, LLMROOF_PLACEMENT_UNIFIED);
+}
+END_TEST
+
+START_TEST(band_applied)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    f.engine.backends[0].bands[LLMROOF_PLACEMENT_GPU] =
+        (llmroof_band){0.84, 1.19, 0.62, 1.41, 212, 180, 9, 14};
+    llmroof_result r = fx_run(&f);
+    ck_assert_double_gt(r.decode_tps, 0);
+    ck_assert(r.decode_tps_lo == r.decode_tps * 0.84);
+    ck_assert(r.decode_tps_hi == r.decode_tps * 1.19);
+    ck_assert(r.prefill_tps_lo == r.prefill_tps * 0.62);
+    ck_assert(r.prefill_tps_hi == r.prefill_tps * 1.41);
+    ck_assert_uint_eq(r.flags & BAND_FLAGS, 0);
+    ck_assert_uint_eq(r.reserved_u32, 0);
+
+    /* Another kind's band does not apply: the wide default, flagged. */
+    f.req.gpu_layers = 20;
+    r = fx_run(&f);
+    ck_assert_int_eq(r.band_kind, LLMROOF_PLACEMENT_OFFLOAD);
+    ck_assert(r.decode_tps_lo == r.decode_tps * 0.5);
+    ck_assert(r.decode_tps_hi == r.decode_tps * 1.5);
+    ck_assert(r.prefill_tps_lo == r.prefill_tps * 0.33);
+    ck_assert(r.prefill_tps_hi == r.prefill_tps * 2.0);
+    ck_assert_uint_eq(r.flags & BAND_FLAGS, LLMROOF_FLAG_UNCALIBRATED);
+
+    /* Offload takes the accelerators' backend (cuda), not the host's. */
+    f.engine.backends[0].bands[LLMROOF_PLACEMENT_OFFLOAD] =
+        (llmroof_band){0.6, 1.7, 0.5, 1.9, 60, 50, 5, 3};
+    f.engine.backends[1].bands[LLMROOF_PLACEMENT_OFFLOAD] =
+        (llmroof_band){0.9, 1.1, 0.9, 1.1, 60, 50, 5, 3};
+    r = fx_run(&f);
+    ck_assert(r.decode_tps_lo == r.decode_tps * 0.6);
+    ck_assert(r.prefill_tps_hi == r.prefill_tps * 1.9);
+    ck_assert_uint_eq(r.flags & BAND_FLAGS, 0);
+
+    /* No layer on the GPU: the engine's cpu backend's band. */
+    f.req.gpu_layers = 0;
+    f.engine.backends[0].bands[LLMROOF_PLACEMENT_CPU] =
+        (llmroof_band){0.1, 9, 0.1, 9, 60, 50, 5, 3};
+    f.engine.backends[1].bands[LLMROOF_PLACEMENT_CPU] =
+        (llmroof_band){0.75, 1.25, 0.7, 1.3, 60, 50, 5, 3};
+    r = fx_run(&f);
+    ck_assert_int_eq(r.band_kind, LLMROOF_PLACEMENT_CPU);
+    ck_assert(r.decode_tps_lo == r.decode_tps * 0.75);
+    ck_assert(r.decode_tps_hi == r.decode_tps * 1.25);
+    ck_assert(r.prefill_tps_lo == r.prefill_tps * 0.7);
+    ck_assert_uint_eq(r.flags & BAND_FLAGS, 0);
+}
+END_TEST
+
+START_TEST(band_flags)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    /* Decode band only: prefill takes the default, flagged. */
+    set_bands(&f, (llmroof_band){0.8, 1.2, 0, 0, 100, 0, 5, 4});
+    llmroof_result r = fx_run(&f);
+    ck_assert(r.decode_tps_lo == r.decode_tps * 0.8);
+    ck_assert(r.prefill_tps_lo == r.prefill_tps * 0.33);
+    ck_assert(r.prefill_tps_hi == r.prefill_tps * 2.0);
+    ck_assert_uint_eq(r.flags & BAND_FLAGS, LLMROOF_FLAG_UNCALIBRATED);
+    /* A band with no rows of its own (borrowed by the fit). */
+    set_bands(&f, (llmroof_band){0.8, 1.2, 0.7, 1.3, 0, 0, 0, 4});
+    r = fx_run(&f);
+    ck_assert(r.decode_tps_hi == r.decode_tps * 1.2);
+    ck_assert(r.prefill_tps_lo == r.prefill_tps * 0.7);
+    ck_assert_uint_eq(r.flags & BAND_FLAGS, LLMROOF_FLAG_UNCALIBRATED);
+    /* Thin: fewer than 20 rows, or fewer than 3 sources. */
+    set_bands(&f, (llmroof_band){0.8, 1.2, 0.7, 1.3, 19, 40, 5, 4});
+    ck_assert_uint_eq(fx_run(&f).flags & BAND_FLAGS, LLMROOF_FLAG_BAND_THIN);
+    set_bands(&f, (llmroof_band){0.8, 1.2, 0.7, 1.3, 40, 12, 5, 4});
+    ck_assert_uint_eq(fx_run(&f).flags & BAND_FLAGS, LLMROOF_FLAG_BAND_THIN);
+    set_bands(&f, (llmroof_band){0.8, 1.2, 0.7, 1.3, 40, 40, 2, 4});
+    ck_assert_uint_eq(fx_run(&f).flags & BAND_FLAGS, LLMROOF_FLAG_BAND_THIN);
+    set_bands(&f, (llmroof_band){0.8, 1.2, 0.7, 1.3, 20, 20, 3, 0});
+    ck_assert_uint_eq(fx_run(&f).flags & BAND_FLAGS, 0); /* a dense model: moe_rows moot */
+
+    /* A mixture of experts: flagged unless MoE rows are behind the band. */
+    f.model.experts = 8;
+    f.model.experts_active = 2;
+    f.model.expert_ffn = 2048;
+    f.model.params = 0;
+    r = fx_run(&f);
+    ck_assert_int_eq(r.fit, LLMROOF_FIT_GPU);
+    ck_assert_uint_eq(r.flags & BAND_FLAGS, LLMROOF_FLAG_MOE_UNCALIBRATED);
+    set_bands(&f, (llmroof_band){0.8, 1.2, 0.7, 1.3, 20, 20, 3, 1});
+    ck_assert_uint_eq(fx_run(&f).flags & BAND_FLAGS, 0);
+    set_bands(&f, (llmroof_band){0});
+    ck_assert_uint_eq(fx_run(&f).flags & BAND_FLAGS,
+                      LLMROOF_FLAG_UNCALIBRATED | LLMROOF_FLAG_MOE_UNCALIBRATED);
+}
+END_TEST
+
+START_TEST(band_zero_without_speed)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    fx_llama70b(&f.model);
+    f.engine.offloaded_layers = LLMROOF_OFFLOAD_NONE; /* 70B cannot stay on one card */
+    llmroof_result r = fx_run(&f);
+    ck_assert_int_eq(r.fit, LLMROOF_FIT_NONE);
+    ck_assert_int_eq(r.band_kind, LLMROOF_PLACEMENT_GPU);
+    ck_assert(r.decode_tps_lo == 0 && r.decode_tps_hi == 0);
+    ck_assert(r.prefill_tps_lo == 0 && r.prefill_tps_hi == 0);
+    ck_assert_uint_eq(r.flags & BAND_FLAGS, 0);
+    /* No prompt: no prefill speed, no prefill band. */
+    fx_pc(&f, 1);
+    f.req.prompt = 0;
+    r = fx_run(&f);
+    ck_assert(r.prefill_tps == 0 && r.prefill_tps_lo == 0 && r.prefill_tps_hi == 0);
+    ck_assert_double_gt(r.decode_tps_lo, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("roofline");
@@ -394,6 +564,12 @@ int main(void)
     tcase_add_test(tc, prefill_and_ttft);
     tcase_add_test(tc, scores_without_flash_attention);
     tcase_add_test(tc, measured_bandwidth);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("band");
+    tcase_add_test(tc, band_kind_by_placement);
+    tcase_add_test(tc, band_applied);
+    tcase_add_test(tc, band_flags);
+    tcase_add_test(tc, band_zero_without_speed);
     suite_add_tcase(s, tc);
     return fx_run_main(s);
 }

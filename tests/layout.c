@@ -124,6 +124,16 @@ int main(void)
     F(llmroof_engine_backend, hop_overhead);
     F(llmroof_engine_backend, bandwidth_cap);
     F(llmroof_engine_backend, measured_efficiency);
+    F(llmroof_engine_backend, bands);
+    S(llmroof_band);
+    F(llmroof_band, decode_lo);
+    F(llmroof_band, decode_hi);
+    F(llmroof_band, prefill_lo);
+    F(llmroof_band, prefill_hi);
+    F(llmroof_band, decode_rows);
+    F(llmroof_band, prefill_rows);
+    F(llmroof_band, sources);
+    F(llmroof_band, moe_rows);
     S(llmroof_engine);
     F(llmroof_engine, size);
     F(llmroof_engine, id);
@@ -215,7 +225,12 @@ int main(void)
     F(llmroof_result, idle_power);
     F(llmroof_result, cost_per_mtok);
     F(llmroof_result, prefill_joules_per_token);
-    F(llmroof_result, reserved_f64);
+    F(llmroof_result, decode_tps_lo);
+    F(llmroof_result, decode_tps_hi);
+    F(llmroof_result, prefill_tps_lo);
+    F(llmroof_result, prefill_tps_hi);
+    F(llmroof_result, band_kind);
+    F(llmroof_result, reserved_u32);
 
     V(LLMROOF_OK);
     V(LLMROOF_E_INVALID_ARGUMENT);
@@ -266,6 +281,12 @@ int main(void)
     V(LLMROOF_TIER_ACCELERATOR);
     V(LLMROOF_TIER_HOST);
     V(LLMROOF_TIER_STORAGE);
+    V(LLMROOF_PLACEMENT_GPU);
+    V(LLMROOF_PLACEMENT_MULTI_GPU);
+    V(LLMROOF_PLACEMENT_UNIFIED);
+    V(LLMROOF_PLACEMENT_CPU);
+    V(LLMROOF_PLACEMENT_OFFLOAD);
+    V(LLMROOF_PLACEMENT_COUNT);
     V(LLMROOF_FIT_GPU);
     V(LLMROOF_FIT_OFFLOAD);
     V(LLMROOF_FIT_STORAGE);
@@ -430,6 +451,9 @@ int main(void)
     V(LLMROOF_FLAG_HOST_SHORT);
     V(LLMROOF_FLAG_PARAMS_MISMATCH);
     V(LLMROOF_FLAG_SINGLE_GPU);
+    V(LLMROOF_FLAG_BAND_THIN);
+    V(LLMROOF_FLAG_UNCALIBRATED);
+    V(LLMROOF_FLAG_MOE_UNCALIBRATED);
     S(llmroof_image_part);
     F(llmroof_image_part, name);
     F(llmroof_image_part, params);

@@ -25,6 +25,8 @@ FITS = {"gpu", "offload", "storage", "none"}
 RESOURCES = {"none", "device-memory", "host-memory", "gpu-link", "host-link",
              "compute", "storage", "overhead"}
 TIER_KINDS = {"accelerator", "host", "storage"}
+PLACEMENT_KINDS = {"gpu", "multi_gpu", "unified", "cpu", "offload"}
+BAND_FLAGS = {"band-thin", "uncalibrated", "moe-uncalibrated"}
 COMMANDS = ["table", "estimate", "pick", "list", "check", "train", "image", "compare"]
 TABLE_SYSTEMS = ["mac-studio-m3-ultra-96gb", "pc-rtx-4090", "pc-2x-rtx-4090"]
 TABLE_ROWS = [("llama-3.1-8b", "Q4_K_M"), ("qwen2.5-32b", "Q4_K_M"),
@@ -126,6 +128,10 @@ def check_schema(j):
     for k in ["tokens_per_s", "bound_tokens_per_s", "ttft_s"]:
         assert is_num_or_null(pre[k]), (k, pre[k])
     assert pre["bound_by"] in RESOURCES, pre["bound_by"]
+    band = j["band"]
+    assert band["kind"] in PLACEMENT_KINDS, band["kind"]
+    for k in ["decode", "prefill"]:
+        assert len(band[k]) == 2 and all(is_num(v) for v in band[k]), (k, band[k])
     req = j["request"]
     for k in ["system", "model", "quant", "engine", "kv_type"]:
         assert isinstance(req[k], str), k
@@ -146,6 +152,10 @@ def check_consistency(j):
         pre = j["prefill"]
         if j["request"]["prompt"] > 0 and pre["tokens_per_s"] is not None:
             assert pre["tokens_per_s"] <= pre["bound_tokens_per_s"], pre
+        lo, hi = j["band"]["decode"]
+        assert 0 < lo <= dec["tokens_per_s"] <= hi, (j["band"], dec)
+    else:
+        assert j["band"]["decode"] == [0, 0] and j["band"]["prefill"] == [0, 0], j["band"]
     for t in j["placement"]["tiers"]:
         # llmroof.h: headroom = capacity - total.  The storage tier has no
         # capacity (0: unbounded) and holds what host RAM could not.
@@ -302,6 +312,64 @@ def estimate_human_output():
     out, _ = expect(0, "estimate", "--system", "mac-studio-m3-ultra-96gb",
                     "--model", "llama-3.1-405b", "--quant", "Q4_K_M")
     assert "short by" in out or "storage" in out, out
+
+
+def tps_text(v):
+    """cli_tps: the tool's rounding of a speed."""
+    return "%.2f" % v if v < 1 else "%.1f" % v if v < 100 else "%.0f" % v
+
+
+@test
+def estimate_error_band():
+    """docs/cli.md: the likely range of each speed, from the engine backend's
+    band for the kind of placement, or a wide default that is flagged."""
+    base = ["--system", "pc-rtx-4090", "--model", "llama-3.1-8b", "--quant", "Q4_K_M"]
+    band = ["--catalog", data("band.yaml"), "--engine", "banded"]
+    j = estimate_json(*(base + band))
+    check_schema(j)
+    check_consistency(j)
+    dec, pre = j["decode"]["tokens_per_s"], j["prefill"]["tokens_per_s"]
+    assert j["band"] == {"kind": "gpu", "decode": [dec * 0.9, dec * 1.1],
+                         "prefill": [pre * 0.8, pre * 1.25]}, j["band"]
+    assert not BAND_FLAGS & set(j["flags"]), j["flags"]
+    out, _ = expect(0, "estimate", *(base + band))
+    want = "generation    %s tok/s, likely %s-%s  (limit" % (
+        tps_text(dec), tps_text(dec * 0.9), tps_text(dec * 1.1))
+    assert want in out, (want, out)
+    assert "prompt        %s tok/s, likely %s-%s  (limit" % (
+        tps_text(pre), tps_text(pre * 0.8), tps_text(pre * 1.25)) in out, out
+    assert "Likely range" not in out, out
+
+    # No layer on the GPU: the cpu backend's band, thin and without prefill.
+    j = estimate_json(*(base + band + ["--gpu-layers", "0"]))
+    check_consistency(j)
+    dec, pre = j["decode"]["tokens_per_s"], j["prefill"]["tokens_per_s"]
+    assert j["band"] == {"kind": "cpu", "decode": [dec * 0.7, dec * 1.4],
+                         "prefill": [pre * 0.33, pre * 2.0]}, j["band"]
+    assert BAND_FLAGS & set(j["flags"]) == {"band-thin", "uncalibrated"}, j["flags"]
+    out, _ = expect(0, "estimate", *(base + band + ["--gpu-layers", "0"]))
+    assert "thin calibration" in out and "wide default or borrowed band" in out, out
+
+    # The bundled catalog has no bands yet: the wide default, flagged.
+    j = estimate_json(*base)
+    dec = j["decode"]["tokens_per_s"]
+    assert j["band"]["decode"] == [dec * 0.5, dec * 1.5], j["band"]
+    assert BAND_FLAGS & set(j["flags"]) == {"uncalibrated"}, j["flags"]
+    out, _ = expect(0, "estimate", *base)
+    assert "likely %s-%s" % (tps_text(dec * 0.5), tps_text(dec * 1.5)) in out, out
+    assert "no measured row for this engine, backend and placement\n    (gpu)" in out, out
+
+    # The kind of placement, and a mixture of experts.
+    for system, model, quant, kind in (
+            ("pc-2x-rtx-4090", "llama-3-70b", "Q4_K_M", "multi_gpu"),
+            ("mac-studio-m3-ultra-96gb", "llama-3.1-8b", "Q4_K_M", "unified"),
+            ("pc-rtx-4090", "llama-3-70b", "Q4_K_M", "offload")):
+        j = estimate_json("--system", system, "--model", model, "--quant", quant)
+        assert j["band"]["kind"] == kind, (system, model, j["band"])
+    j = estimate_json("--system", "pc-rtx-4090", "--model", "qwen3-30b-a3b", "--quant", "Q4_K_M")
+    assert BAND_FLAGS & set(j["flags"]) == {"uncalibrated", "moe-uncalibrated"}, j["flags"]
+    j = estimate_json(*(["--model", "qwen3-30b-a3b"] + base[:2] + base[4:] + band))
+    assert "moe-uncalibrated" not in j["flags"], j["flags"]  # band.yaml: moe_rows 3
 
 
 @test

@@ -496,6 +496,61 @@ def energy_cost_and_engine_tasks_from_python():
 
 
 @test
+def error_band_from_python():
+    # docs/api.md "Error band": the result's likely range and calibration
+    # flags, an engine backend's bands by PlacementKind, as the tool shows them.
+    import llmroof
+    with open(os.path.join(DATA, "cli", "band.yaml")) as f:
+        text = f.read()
+    with llmroof.Catalog.builtin() as cat:
+        r = cat.estimate("pc-rtx-4090", "llama-3.1-8b", "Q4_K_M")
+        assert r.band_kind is llmroof.PlacementKind.GPU and r.band_kind.label == "gpu"
+        assert (r.decode_tps_lo, r.decode_tps_hi) == (r.decode_tps * 0.5, r.decode_tps * 1.5)
+        assert (r.prefill_tps_lo, r.prefill_tps_hi) == (r.prefill_tps * 0.33,
+                                                        r.prefill_tps * 2.0)
+        assert r.flags & llmroof.ResultFlag.UNCALIBRATED
+        assert not r.flags & (llmroof.ResultFlag.BAND_THIN | llmroof.ResultFlag.MOE_UNCALIBRATED)
+        moe = cat.estimate("pc-rtx-4090", "qwen3-30b-a3b", "Q4_K_M")
+        assert moe.flags & llmroof.ResultFlag.MOE_UNCALIBRATED, moe.flags
+
+        cat.load_string(text, name="band.yaml")
+        cuda = cat.get_engine("banded").backends[0]
+        assert len(cuda.bands) == len(llmroof.PlacementKind) == 5
+        gpu = cuda.bands[llmroof.PlacementKind.GPU]
+        assert isinstance(gpu, llmroof.Band)
+        assert (gpu.decode_lo, gpu.decode_hi, gpu.prefill_lo, gpu.prefill_hi) == (0.9, 1.1,
+                                                                                 0.8, 1.25)
+        assert (gpu.decode_rows, gpu.prefill_rows, gpu.sources, gpu.moe_rows) == (40, 30, 5, 3)
+        assert cuda.bands[llmroof.PlacementKind.CPU] == llmroof.Band()
+        r = cat.estimate("pc-rtx-4090", "llama-3.1-8b", "Q4_K_M", engine="banded")
+        assert (r.decode_tps_lo, r.decode_tps_hi) == (r.decode_tps * 0.9, r.decode_tps * 1.1)
+        assert not r.flags & llmroof.ResultFlag.UNCALIBRATED, r.flags
+        j = run_cli("--catalog", os.path.join(DATA, "cli", "band.yaml"), "estimate", "--json",
+                    "--system", "pc-rtx-4090", "--model", "llama-3.1-8b", "--quant", "Q4_K_M",
+                    "--engine", "banded", "--gpu-layers", "0")
+        r = cat.estimate("pc-rtx-4090", "llama-3.1-8b", "Q4_K_M", engine="banded", gpu_layers=0)
+        assert r.band_kind.label == j["band"]["kind"] == "cpu"
+        assert [r.decode_tps_lo, r.decode_tps_hi] == j["band"]["decode"]
+        assert [r.prefill_tps_lo, r.prefill_tps_hi] == j["band"]["prefill"]
+        assert r.flags == llmroof.ResultFlag.BAND_THIN | llmroof.ResultFlag.UNCALIBRATED, r.flags
+
+        # Bands given in Python go through the library's rules.
+        e = cat.get_engine("banded")
+        e.id = "banded-2"
+        e.backends[0].bands = [llmroof.Band(decode_lo=0.8, decode_hi=1.3, decode_rows=25,
+                                            sources=4)]
+        cat.add_engine(e)
+        back = cat.get_engine("banded-2").backends[0].bands
+        assert back[0].decode_hi == 1.3 and back[1:] == [llmroof.Band()] * 4, back
+        e.id = "banded-3"
+        e.backends[0].bands[0].decode_hi = 0.9
+        err = raises(llmroof.LlmroofError, cat.add_engine, e)
+        assert err.code == llmroof.Status.RANGE and "hi must be in [1, 100]" in str(err), err
+        e.backends[0].bands = [llmroof.Band()] * 6
+        raises(ValueError, e.to_struct)
+
+
+@test
 def estimate_from_many_threads():
     import llmroof
     with llmroof.Catalog.builtin() as cat:

@@ -223,6 +223,15 @@ LLMROOF_API const char *llmroof_tier_kind_string(int32_t kind);
 #define LLMROOF_FLAG_PARAMS_MISMATCH 0x8u    /* shapes disagree with declared params by >5% */
 #define LLMROOF_FLAG_SINGLE_GPU 0x10u        /* a split mode was asked for on a system with
                                                  one accelerator: it changes nothing */
+/* Calibration flags: the request is outside what the error band was
+ * measured on (docs/accuracy.md, "Error band"). */
+#define LLMROOF_FLAG_BAND_THIN 0x20u         /* the band rests on fewer than 20 rows or
+                                                 3 sources: it was widened */
+#define LLMROOF_FLAG_UNCALIBRATED 0x40u      /* no cross-validated row for this engine
+                                                 (version), backend and placement: the band
+                                                 is a wide default or borrowed, widened */
+#define LLMROOF_FLAG_MOE_UNCALIBRATED 0x80u  /* a mixture-of-experts model, and no MoE row
+                                                 behind this band */
 
 /* ------------------------------------------------------------------------
  * Descriptors.  The same structs are read from YAML and built in code.
@@ -333,6 +342,37 @@ typedef struct llmroof_kernel_efficiency {
     double efficiency;
 } llmroof_kernel_efficiency;
 
+/* The kinds of placement the calibration scores, and bands, separately
+ * (docs/accuracy.md): the same engine backend errs differently on one
+ * discrete GPU, across several, on a unified-memory chip, on the CPU alone
+ * and with layers split between GPU and host. */
+typedef enum llmroof_placement_kind {
+    LLMROOF_PLACEMENT_GPU = 0,       /* every layer on one discrete GPU */
+    LLMROOF_PLACEMENT_MULTI_GPU = 1, /* layers on several discrete GPUs */
+    LLMROOF_PLACEMENT_UNIFIED = 2,   /* a unified-memory GPU (Apple, Strix Halo, GB10) */
+    LLMROOF_PLACEMENT_CPU = 3,       /* no layer on an accelerator */
+    LLMROOF_PLACEMENT_OFFLOAD = 4    /* layers on accelerators and in host RAM */
+} llmroof_placement_kind;
+#define LLMROOF_PLACEMENT_COUNT 5
+/* "gpu", "multi_gpu", "unified", "cpu", "offload": the YAML's `bands` keys. */
+LLMROOF_API const char *llmroof_placement_kind_string(int32_t kind);
+
+/* The likely error of one engine backend on one kind of placement: the p10
+ * and p90 of measured / predicted tokens/s over the calibration rows, each
+ * predicted by a fit that never saw its source (leave-one-source-out;
+ * lib/catalog/calibration/fit.py writes these, widened where rows are few).
+ * A prediction p has the likely range [p * lo, p * hi].  All 0: no band. */
+typedef struct llmroof_band {
+    double decode_lo;
+    double decode_hi;
+    double prefill_lo;               /* prefill_* 0: decode's band only (see the flags) */
+    double prefill_hi;
+    uint32_t decode_rows;            /* cross-validated rows behind the decode band */
+    uint32_t prefill_rows;
+    uint32_t sources;                /* independent sources among those rows */
+    uint32_t moe_rows;               /* decode rows of mixture-of-experts models */
+} llmroof_band;
+
 typedef struct llmroof_engine_backend {
     int32_t backend;                 /* llmroof_backend */
     uint32_t kernel_count;
@@ -350,6 +390,7 @@ typedef struct llmroof_engine_backend {
     double measured_efficiency;      /* achieved fraction of a measured read bandwidth in
                                         decode (per_layer_overhead still applies); 0 =
                                         unknown (a measured device is refused) */
+    llmroof_band bands[LLMROOF_PLACEMENT_COUNT]; /* by llmroof_placement_kind */
 } llmroof_engine_backend;
 
 typedef struct llmroof_engine {
@@ -603,7 +644,16 @@ typedef struct llmroof_result {
     double cost_per_mtok;          /* USD of electricity per million generated tokens at
                                       request.electricity_price; 0 = no price or power */
     double prefill_joules_per_token;
-    double reserved_f64[5];
+    /* Error band: the likely range of decode_tps and prefill_tps (p10-p90 of
+     * the cross-validated measured/predicted ratio for this engine backend
+     * and placement kind; flags say when it is thin or borrowed).  0 when
+     * the speed is 0. */
+    double decode_tps_lo;
+    double decode_tps_hi;
+    double prefill_tps_lo;
+    double prefill_tps_hi;
+    int32_t band_kind;             /* llmroof_placement_kind the band is for */
+    uint32_t reserved_u32;         /* must be zero */
 } llmroof_result;
 
 LLMROOF_API void llmroof_result_init(llmroof_result *res);

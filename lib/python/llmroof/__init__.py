@@ -14,12 +14,13 @@ from . import capi
 from ._catalog import (IMAGE_OPTIONS, TRAIN_OPTIONS, WORKLOAD, Catalog, estimate,
                        image_estimate, model_from_config, model_from_gguf, pick, train_estimate)
 from ._errors import LibraryError, LlmroofError
-from ._objects import (Candidate, Device, Engine, EngineBackend, GgufInfo, ImageModel, ImagePart,
-                       ImageRequest, ImageResult, KernelEfficiency, Link, Model, PickResult,
-                       Quant, Request, Result, System, Tier, TrainRequest, TrainResult)
+from ._objects import (Band, Candidate, Device, Engine, EngineBackend, GgufInfo, ImageModel,
+                       ImagePart, ImageRequest, ImageResult, KernelEfficiency, Link, Model,
+                       PickResult, Quant, Request, Result, System, Tier, TrainRequest,
+                       TrainResult)
 from .capi import (Attention, Backend, BandwidthKind, DeviceKind, Fit, ImageOffload, KvType,
-                   LoraTargets, Offload, Optimizer, PickFlag, Resource, ResultFlag, Section,
-                   Split, Status, Task, TierKind, TrainMethod, Verdict)
+                   LoraTargets, Offload, Optimizer, PickFlag, PlacementKind, Resource,
+                   ResultFlag, Section, Split, Status, Task, TierKind, TrainMethod, Verdict)
 
 # The version of llmroof.h this binding mirrors.
 __version__ = capi.LLMROOF_VERSION_STRING
@@ -37,9 +38,9 @@ def version():
 
 
 __all__ = [
-    "Attention", "Backend", "BandwidthKind", "Candidate", "Catalog", "Device", "DeviceKind", "Engine",
+    "Attention", "Backend", "Band", "BandwidthKind", "Candidate", "Catalog", "Device", "DeviceKind", "Engine",
     "EngineBackend", "Fit", "GgufInfo", "model_from_config", "model_from_gguf", "KernelEfficiency", "KvType", "LibraryError", "Link",
-    "LlmroofError", "Model", "Offload", "PickFlag", "PickResult", "Quant", "Request", "Resource",
+    "LlmroofError", "Model", "Offload", "PickFlag", "PickResult", "PlacementKind", "Quant", "Request", "Resource",
     "Result", "ResultFlag", "Section", "Split", "Status", "System", "Task", "Tier", "TierKind",
     "Verdict", "WORKLOAD", "capi", "estimate", "library", "pick", "version",
     "TRAIN_OPTIONS", "TrainMethod", "LoraTargets", "Optimizer", "TrainRequest", "TrainResult",

@@ -7,6 +7,8 @@ list's length says it) and `reserved_*` space.  Values are converted:
   char[N]                      -> str (UTF-8)
   int32 holding an enum        -> that IntEnum (a plain int if unknown)
   counted arrays               -> list (of str, float or the element's class)
+  fixed arrays of structs      -> list of the element's class, all entries
+                                  (EngineBackend.bands: one Band per PlacementKind)
   split_modes (OR of bits)     -> list of Split
   result flags                 -> ResultFlag (an IntFlag)
 
@@ -69,12 +71,27 @@ def _scalar(value, ctype, where):
     return int(value)
 
 
+def _is_struct_array(ctype):
+    """A fixed-size array of a public struct, not counted (EngineBackend.bands)."""
+    return hasattr(ctype, "_length_") and getattr(ctype, "_type_", None) in _PY
+
+
 def _element_from_c(raw, elem):
     if _is_chars(elem):
         return _decode(raw.value)
     if elem in _PY:
         return to_py(raw)
     return raw
+
+
+def _struct_item(item, elem, where):
+    """The ctypes struct `elem` for an array entry given as its Python object
+    or as the struct itself."""
+    if isinstance(item, _PY[elem]):
+        item = item.to_struct()
+    if not isinstance(item, elem):
+        raise TypeError("%s: expected %s" % (where, _PY[elem].__name__))
+    return item
 
 
 def get_field(st, name):
@@ -92,6 +109,8 @@ def get_field(st, name):
     if name in cls._counted_fields:
         n = min(getattr(st, cls._counted_fields[name]), ctype._length_)
         return [_element_from_c(raw[i], ctype._type_) for i in range(n)]
+    if _is_struct_array(ctype):
+        return [to_py(raw[i]) for i in range(ctype._length_)]
     if _is_chars(ctype):
         return _decode(raw)
     if ctype in _PY:  # a nested struct (llmroof_pick_result.request, ...)
@@ -128,15 +147,19 @@ def set_field(st, name, value):
             if _is_chars(elem):
                 array[i].value = _encode(item, elem, "%s[%d]" % (where, i))
             elif elem in _PY:
-                if isinstance(item, _PY[elem]):
-                    item = item.to_struct()
-                if not isinstance(item, elem):
-                    raise TypeError("%s[%d]: expected %s" % (where, i, _PY[elem].__name__))
-                array[i] = item
+                array[i] = _struct_item(item, elem, "%s[%d]" % (where, i))
             else:
                 array[i] = _scalar(item, elem, "%s[%d]" % (where, i))
         setattr(st, name, array)
         setattr(st, cls._counted_fields[name], len(items))
+    elif _is_struct_array(ctype):
+        items = list(value or [])
+        if len(items) > ctype._length_:
+            raise ValueError("%s: %d entries, at most %d" % (where, len(items), ctype._length_))
+        array = ctype()
+        for i, item in enumerate(items):
+            array[i] = _struct_item(item, ctype._type_, "%s[%d]" % (where, i))
+        setattr(st, name, array)
     elif _is_chars(ctype):
         setattr(st, name, _encode(value, ctype, where))
     elif ctype in _PY:  # a nested struct (llmroof_image_model.denoiser, ...)
@@ -178,6 +201,9 @@ def _to_struct(self):
 
 
 def _default(struct, name, ctype):
+    if _is_struct_array(ctype):
+        elem = _PY[ctype._type_]
+        return dataclasses.field(default_factory=lambda: [elem() for _ in range(ctype._length_)])
     if name in struct._enum_fields:
         return dataclasses.field(default=struct._enum_fields[name](0))
     if name in struct._flag_fields:
@@ -198,7 +224,8 @@ def _type(struct, name, ctype):
         return struct._enum_fields[name]
     if name in struct._flag_fields:
         return struct._flag_fields[name]
-    if name in struct._counted_fields or name in struct._bitset_fields:
+    if (name in struct._counted_fields or name in struct._bitset_fields
+            or _is_struct_array(ctype)):
         return list
     if _is_chars(ctype):
         return str
@@ -228,6 +255,9 @@ Model = _make("Model", capi.llmroof_model, "A model's shapes.")
 Quant = _make("Quant", capi.llmroof_quant, "A quantization (GGUF file type).")
 KernelEfficiency = _make("KernelEfficiency", capi.llmroof_kernel_efficiency,
                          "An efficiency for one kernel class.")
+Band = _make("Band", capi.llmroof_band,
+             "The likely error of an engine backend on one kind of placement: "
+             "speed * lo .. speed * hi.")
 EngineBackend = _make("EngineBackend", capi.llmroof_engine_backend,
                       "An engine's efficiencies and overheads on one backend.")
 Engine = _make("Engine", capi.llmroof_engine, "An inference engine (llama.cpp, vllm, ...).")

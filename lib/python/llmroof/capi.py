@@ -53,12 +53,16 @@ LLMROOF_ERROR_MESSAGE_MAX = 512
 
 LLMROOF_KV_TYPE_COUNT = 9
 LLMROOF_SECTION_COUNT = 7
+LLMROOF_PLACEMENT_COUNT = 5
 
 LLMROOF_FLAG_NEEDS_WIRED_LIMIT = 0x1
 LLMROOF_FLAG_CTX_ABOVE_TRAINED = 0x2
 LLMROOF_FLAG_HOST_SHORT = 0x4
 LLMROOF_FLAG_PARAMS_MISMATCH = 0x8
 LLMROOF_FLAG_SINGLE_GPU = 0x10
+LLMROOF_FLAG_BAND_THIN = 0x20
+LLMROOF_FLAG_UNCALIBRATED = 0x40
+LLMROOF_FLAG_MOE_UNCALIBRATED = 0x80
 LLMROOF_TASK_LLM = 0x1
 LLMROOF_TASK_IMAGE = 0x2
 LLMROOF_TASK_TRAIN = 0x4
@@ -211,6 +215,14 @@ class TierKind(_Enum):
     STORAGE = 2, "storage"
 
 
+class PlacementKind(_Enum):
+    GPU = 0, "gpu"
+    MULTI_GPU = 1, "multi_gpu"
+    UNIFIED = 2, "unified"
+    CPU = 3, "cpu"
+    OFFLOAD = 4, "offload"
+
+
 class Fit(_Enum):
     GPU = 0, "gpu"
     OFFLOAD = 1, "offload"
@@ -302,6 +314,9 @@ class ResultFlag(enum.IntFlag):
     HOST_SHORT = LLMROOF_FLAG_HOST_SHORT
     PARAMS_MISMATCH = LLMROOF_FLAG_PARAMS_MISMATCH
     SINGLE_GPU = LLMROOF_FLAG_SINGLE_GPU
+    BAND_THIN = LLMROOF_FLAG_BAND_THIN
+    UNCALIBRATED = LLMROOF_FLAG_UNCALIBRATED
+    MOE_UNCALIBRATED = LLMROOF_FLAG_MOE_UNCALIBRATED
 
 
 class Task(enum.IntFlag):
@@ -322,6 +337,7 @@ ENUMS = {
     "llmroof_offload": (Offload, "OFFLOAD_"),
     "llmroof_kv_type": (KvType, "KV_"),
     "llmroof_tier_kind": (TierKind, "TIER_"),
+    "llmroof_placement_kind": (PlacementKind, "PLACEMENT_"),
     "llmroof_fit": (Fit, "FIT_"),
     "llmroof_resource": (Resource, "RESOURCE_"),
     "llmroof_section": (Section, "SECTION_"),
@@ -340,6 +356,7 @@ ENUM_STRING_FUNCTIONS = {
     Split: "llmroof_split_string",
     KvType: "llmroof_kv_type_string",
     TierKind: "llmroof_tier_kind_string",
+    PlacementKind: "llmroof_placement_kind_string",
     Fit: "llmroof_fit_string",
     Resource: "llmroof_resource_string",
     Section: "llmroof_section_string",
@@ -498,6 +515,19 @@ class llmroof_kernel_efficiency(_Struct):
     ]
 
 
+class llmroof_band(_Struct):
+    _fields_ = [
+        ("decode_lo", c_double),
+        ("decode_hi", c_double),
+        ("prefill_lo", c_double),
+        ("prefill_hi", c_double),
+        ("decode_rows", c_uint32),
+        ("prefill_rows", c_uint32),
+        ("sources", c_uint32),
+        ("moe_rows", c_uint32),
+    ]
+
+
 class llmroof_engine_backend(_Struct):
     _fields_ = [
         ("backend", c_int32),
@@ -512,6 +542,7 @@ class llmroof_engine_backend(_Struct):
         ("hop_overhead", c_double),
         ("bandwidth_cap", c_double),
         ("measured_efficiency", c_double),
+        ("bands", llmroof_band * LLMROOF_PLACEMENT_COUNT),
     ]
     _enum_fields = {"backend": Backend}
     _counted_fields = {"kernels": "kernel_count", "prefill_kernels": "prefill_kernel_count"}
@@ -716,10 +747,16 @@ class llmroof_result(_Struct):
         ("idle_power", c_double),
         ("cost_per_mtok", c_double),
         ("prefill_joules_per_token", c_double),
-        ("reserved_f64", c_double * 5),
+        ("decode_tps_lo", c_double),
+        ("decode_tps_hi", c_double),
+        ("prefill_tps_lo", c_double),
+        ("prefill_tps_hi", c_double),
+        ("band_kind", c_int32),
+        ("reserved_u32", c_uint32),
     ]
     _enum_fields = {"fit": Fit, "split": Split, "kv_type": KvType,
-                    "decode_bound_by": Resource, "prefill_bound_by": Resource}
+                    "decode_bound_by": Resource, "prefill_bound_by": Resource,
+                    "band_kind": PlacementKind}
     _counted_fields = {"tiers": "tier_count"}
     _flag_fields = {"flags": ResultFlag}
 
@@ -865,7 +902,7 @@ class llmroof_gguf_info(_Struct):
 # Every public struct, by its C name.
 STRUCTS = {cls.__name__: cls for cls in (
     llmroof_error, llmroof_device, llmroof_link, llmroof_system, llmroof_model, llmroof_quant,
-    llmroof_kernel_efficiency, llmroof_engine_backend, llmroof_engine, llmroof_request,
+    llmroof_kernel_efficiency, llmroof_band, llmroof_engine_backend, llmroof_engine, llmroof_request,
     llmroof_tier, llmroof_result, llmroof_pick_request, llmroof_candidate,
     llmroof_pick_result, llmroof_gguf_info, llmroof_train_request, llmroof_train_result,
     llmroof_image_part, llmroof_image_model, llmroof_image_request, llmroof_image_result)}
@@ -945,6 +982,7 @@ FUNCTIONS = [
     ("llmroof_backend_string", [c_int32], c_char_p, _string),
     ("llmroof_device_kind_string", [c_int32], c_char_p, _string),
     ("llmroof_tier_kind_string", [c_int32], c_char_p, _string),
+    ("llmroof_placement_kind_string", [c_int32], c_char_p, _string),
     ("llmroof_device_init", [POINTER(llmroof_device)], None, None),
     ("llmroof_link_init", [POINTER(llmroof_link)], None, None),
     ("llmroof_system_init", [POINTER(llmroof_system)], None, None),

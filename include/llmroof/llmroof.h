@@ -224,7 +224,7 @@ LLMROOF_API const char *llmroof_tier_kind_string(int32_t kind);
 #define LLMROOF_FLAG_SINGLE_GPU 0x10u        /* a split mode was asked for on a system with
                                                  one accelerator: it changes nothing */
 /* Calibration flags: the request is outside what the error band was
- * measured on (docs/accuracy.md, "Error band"). */
+ * measured on (docs/api.md, "Error band"). */
 #define LLMROOF_FLAG_BAND_THIN 0x20u         /* the band rests on fewer than 20 rows or
                                                  3 sources: it was widened */
 #define LLMROOF_FLAG_UNCALIBRATED 0x40u      /* no cross-validated row for this engine
@@ -363,9 +363,9 @@ LLMROOF_API const char *llmroof_placement_kind_string(int32_t kind);
  * lib/catalog/calibration/fit.py writes these, widened where rows are few).
  * A prediction p has the likely range [p * lo, p * hi].  All 0: no band. */
 typedef struct llmroof_band {
-    double decode_lo;
+    double decode_lo;                /* 0 < lo <= 1 <= hi <= 100; lo = hi = 0: none */
     double decode_hi;
-    double prefill_lo;               /* prefill_* 0: decode's band only (see the flags) */
+    double prefill_lo;               /* the same for prompt processing */
     double prefill_hi;
     uint32_t decode_rows;            /* cross-validated rows behind the decode band */
     uint32_t prefill_rows;

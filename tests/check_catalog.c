@@ -768,8 +768,8 @@ MUT(e_kernel_twice, llmroof_engine, (x->backends[0].kernel_count = 2,
                                      x->backends[0].kernels[1].efficiency = 0.5))
 MUT(e_measured_big, llmroof_engine, x->backends[0].measured_efficiency = 1.5)
 MUT(e_measured_nan, llmroof_engine, x->backends[0].measured_efficiency = NAN)
-MUT(e_band_lo_above, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_CPU].decode_lo = 1.01)
-MUT(e_band_hi_below, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_CPU].decode_hi = 0.99)
+MUT(e_band_lo_above, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_CPU].decode_lo = 101)
+MUT(e_band_hi_below, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_CPU].decode_hi = 0.49)
 MUT(e_band_hi_huge, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_OFFLOAD].prefill_hi = 101)
 MUT(e_band_hi_inf, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_CPU].decode_hi = INFINITY)
 MUT(e_band_lo_nan, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_CPU].prefill_lo = NAN)
@@ -815,13 +815,13 @@ static const rule rules[] = {
     {2, e_measured_big, LLMROOF_E_RANGE, "measured_efficiency"},
     {2, e_measured_nan, LLMROOF_E_RANGE, "measured_efficiency"},
     {2, e_backend_kind, LLMROOF_E_SCHEMA, "not a compute backend"},
-    {2, e_band_lo_above, LLMROOF_E_RANGE, "cpu bands.cpu.decode: lo must be in (0, 1]"},
-    {2, e_band_hi_below, LLMROOF_E_RANGE, "cpu bands.cpu.decode: hi must be in [1, 100], got 0.99"},
-    {2, e_band_hi_huge, LLMROOF_E_RANGE, "bands.offload.prefill: hi must be in [1, 100], got 101"},
-    {2, e_band_hi_inf, LLMROOF_E_RANGE, "bands.cpu.decode: hi must be in [1, 100], got inf"},
-    {2, e_band_lo_nan, LLMROOF_E_RANGE, "bands.cpu.prefill: lo must be in (0, 1]"},
-    {2, e_band_lo_negative, LLMROOF_E_RANGE, "bands.gpu.decode: lo must be in (0, 1]"},
-    {2, e_band_half, LLMROOF_E_RANGE, "bands.unified.prefill: lo must be in (0, 1] (or lo and hi 0"},
+    {2, e_band_lo_above, LLMROOF_E_RANGE, "cpu bands.cpu.decode: lo must be in (0, 100]"},
+    {2, e_band_hi_below, LLMROOF_E_RANGE, "cpu bands.cpu.decode: hi must be in [lo = 0.5, 100], got 0.49"},
+    {2, e_band_hi_huge, LLMROOF_E_RANGE, "bands.offload.prefill: hi must be in [lo = 1, 100], got 101"},
+    {2, e_band_hi_inf, LLMROOF_E_RANGE, "bands.cpu.decode: hi must be in [lo = 0.5, 100], got inf"},
+    {2, e_band_lo_nan, LLMROOF_E_RANGE, "bands.cpu.prefill: lo must be in (0, 100]"},
+    {2, e_band_lo_negative, LLMROOF_E_RANGE, "bands.gpu.decode: lo must be in (0, 100]"},
+    {2, e_band_half, LLMROOF_E_RANGE, "bands.unified.prefill: lo must be in (0, 100] (or lo and hi 0"},
     {3, d_bandwidth_kind, LLMROOF_E_SCHEMA, "bandwidth_kind"},
     {3, d_memory_huge, LLMROOF_E_RANGE, "1 EiB"},
     {3, d_acc32_above, LLMROOF_E_RANGE, "fp32 accumulation is never faster"},

@@ -350,14 +350,26 @@ def estimate_error_band():
     out, _ = expect(0, "estimate", *(base + band + ["--gpu-layers", "0"]))
     assert "thin calibration" in out and "wide default or borrowed band" in out, out
 
-    # The bundled catalog has no bands yet: the wide default, flagged.
-    j = estimate_json(*base)
+    # An engine backend the calibration has no row for (MLC on CUDA): the
+    # wide default, flagged.
+    mlc = ["--system", "pc-rtx-4090", "--model", "llama-3.2-3b", "--quant", "F16",
+           "--engine", "mlc"]
+    j = estimate_json(*mlc)
     dec = j["decode"]["tokens_per_s"]
     assert j["band"]["decode"] == [dec * 0.5, dec * 1.5], j["band"]
     assert BAND_FLAGS & set(j["flags"]) == {"uncalibrated"}, j["flags"]
-    out, _ = expect(0, "estimate", *base)
+    out, _ = expect(0, "estimate", *mlc)
     assert "likely %s-%s" % (tps_text(dec * 0.5), tps_text(dec * 1.5)) in out, out
     assert "no measured row for this engine, backend and placement\n    (gpu)" in out, out
+
+    # The bundled llama.cpp CUDA band for one GPU, as engines.yaml gives it.
+    text = open(os.path.join(DATA, "..", "..", "lib", "catalog", "engines.yaml")).read()
+    cuda = text[text.index("\n  llama.cpp:\n"):text.index("\n  llama.cpp-2024:\n")]
+    cuda = cuda[cuda.index("      cuda:"):cuda.index("      rocm:")]
+    m = re.search(r"gpu: \{decode: \[([0-9.]+), ([0-9.]+)\]", cuda)
+    j = estimate_json(*base)
+    dec = j["decode"]["tokens_per_s"]
+    assert j["band"]["decode"] == [dec * float(m.group(1)), dec * float(m.group(2))], j["band"]
 
     # The kind of placement, and a mixture of experts.
     for system, model, quant, kind in (
@@ -366,7 +378,8 @@ def estimate_error_band():
             ("pc-rtx-4090", "llama-3-70b", "Q4_K_M", "offload")):
         j = estimate_json("--system", system, "--model", model, "--quant", quant)
         assert j["band"]["kind"] == kind, (system, model, j["band"])
-    j = estimate_json("--system", "pc-rtx-4090", "--model", "qwen3-30b-a3b", "--quant", "Q4_K_M")
+    j = estimate_json("--system", "mac-studio-m3-ultra-256gb", "--model", "qwen3-30b-a3b",
+                      "--quant", "F16", "--engine", "mlc")
     assert BAND_FLAGS & set(j["flags"]) == {"uncalibrated", "moe-uncalibrated"}, j["flags"]
     j = estimate_json(*(["--model", "qwen3-30b-a3b"] + base[:2] + base[4:] + band))
     assert "moe-uncalibrated" not in j["flags"], j["flags"]  # band.yaml: moe_rows 3

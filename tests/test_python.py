@@ -503,15 +503,23 @@ def error_band_from_python():
     with open(os.path.join(DATA, "cli", "band.yaml")) as f:
         text = f.read()
     with llmroof.Catalog.builtin() as cat:
-        r = cat.estimate("pc-rtx-4090", "llama-3.1-8b", "Q4_K_M")
+        # MLC on CUDA has no calibration row: the wide default, flagged.
+        r = cat.estimate("pc-rtx-4090", "llama-3.2-3b", "F16", engine="mlc")
         assert r.band_kind is llmroof.PlacementKind.GPU and r.band_kind.label == "gpu"
         assert (r.decode_tps_lo, r.decode_tps_hi) == (r.decode_tps * 0.5, r.decode_tps * 1.5)
         assert (r.prefill_tps_lo, r.prefill_tps_hi) == (r.prefill_tps * 0.33,
                                                         r.prefill_tps * 2.0)
         assert r.flags & llmroof.ResultFlag.UNCALIBRATED
         assert not r.flags & (llmroof.ResultFlag.BAND_THIN | llmroof.ResultFlag.MOE_UNCALIBRATED)
-        moe = cat.estimate("pc-rtx-4090", "qwen3-30b-a3b", "Q4_K_M")
+        moe = cat.estimate("mac-studio-m3-ultra-256gb", "qwen3-30b-a3b", "F16", engine="mlc")
         assert moe.flags & llmroof.ResultFlag.MOE_UNCALIBRATED, moe.flags
+        # The bundled llama.cpp CUDA band: the result is the speed times it.
+        be = next(b for b in cat.get_engine("llama.cpp").backends if b.backend.label == "cuda")
+        band = be.bands[llmroof.PlacementKind.GPU]
+        assert band.decode_rows > 0 and band.decode_lo < band.decode_hi, band
+        r = cat.estimate("pc-rtx-4090", "llama-3.1-8b", "Q4_K_M")
+        assert (r.decode_tps_lo, r.decode_tps_hi) == (r.decode_tps * band.decode_lo,
+                                                      r.decode_tps * band.decode_hi)
 
         cat.load_string(text, name="band.yaml")
         cuda = cat.get_engine("banded").backends[0]
@@ -543,9 +551,9 @@ def error_band_from_python():
         back = cat.get_engine("banded-2").backends[0].bands
         assert back[0].decode_hi == 1.3 and back[1:] == [llmroof.Band()] * 4, back
         e.id = "banded-3"
-        e.backends[0].bands[0].decode_hi = 0.9
+        e.backends[0].bands[0].decode_hi = 0.7
         err = raises(llmroof.LlmroofError, cat.add_engine, e)
-        assert err.code == llmroof.Status.RANGE and "hi must be in [1, 100]" in str(err), err
+        assert err.code == llmroof.Status.RANGE and "hi must be in [lo = 0.8, 100], got 0.7" in str(err), err
         e.backends[0].bands = [llmroof.Band()] * 6
         raises(ValueError, e.to_struct)
 

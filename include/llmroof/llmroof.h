@@ -357,13 +357,13 @@ typedef enum llmroof_placement_kind {
 /* "gpu", "multi_gpu", "unified", "cpu", "offload": the YAML's `bands` keys. */
 LLMROOF_API const char *llmroof_placement_kind_string(int32_t kind);
 
-/* The likely error of one engine backend on one kind of placement: the p10
- * and p90 of measured / predicted tokens/s over the calibration rows, each
+/* The likely error of one engine backend on one kind of placement: a low
+ * and a high quantile of measured / predicted tokens/s over the calibration rows, each
  * predicted by a fit that never saw its source (leave-one-source-out;
  * lib/catalog/calibration/fit.py writes these, widened where rows are few).
  * A prediction p has the likely range [p * lo, p * hi].  All 0: no band. */
 typedef struct llmroof_band {
-    double decode_lo;                /* 0 < lo <= 1 <= hi <= 100; lo = hi = 0: none */
+    double decode_lo;                /* 0 < lo <= hi <= 100; lo = hi = 0: none */
     double decode_hi;
     double prefill_lo;               /* the same for prompt processing */
     double prefill_hi;
@@ -644,7 +644,7 @@ typedef struct llmroof_result {
     double cost_per_mtok;          /* USD of electricity per million generated tokens at
                                       request.electricity_price; 0 = no price or power */
     double prefill_joules_per_token;
-    /* Error band: the likely range of decode_tps and prefill_tps (p10-p90 of
+    /* Error band: the likely range of decode_tps and prefill_tps (quantiles of
      * the cross-validated measured/predicted ratio for this engine backend
      * and placement kind; flags say when it is thin or borrowed).  0 when
      * the speed is 0. */

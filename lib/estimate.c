@@ -132,6 +132,10 @@ static int32_t placement_kind(const llmroof__placement *p)
 #define DEFAULT_DECODE_HI 1.5
 #define DEFAULT_PREFILL_LO 0.33
 #define DEFAULT_PREFILL_HI 2.0
+/* A band on fewer rows or sources than these is flagged thin (the rule
+ * lib/catalog/calibration/fit.py widens such bands by). */
+#define BAND_THIN_ROWS 20
+#define BAND_THIN_SOURCES 3
 
 /* One speed's range from a band's pair, or from the default pair when lo is
  * 0; *flags gets UNCALIBRATED for a default pair or one with no rows of its
@@ -170,11 +174,12 @@ static void apply_band(const llmroof__placement *p, const llmroof_model *model,
     band_range(out->prefill_tps, b->prefill_lo, b->prefill_hi, DEFAULT_PREFILL_LO,
                DEFAULT_PREFILL_HI, b->prefill_rows, &out->prefill_tps_lo, &out->prefill_tps_hi,
                &f);
-    int thin_decode = b->decode_lo > 0 && b->decode_rows > 0 && b->decode_rows < 20;
-    int thin_prefill = b->prefill_lo > 0 && b->prefill_rows > 0 && b->prefill_rows < 20;
+    int thin_decode = b->decode_lo > 0 && b->decode_rows > 0 && b->decode_rows < BAND_THIN_ROWS;
+    int thin_prefill =
+        b->prefill_lo > 0 && b->prefill_rows > 0 && b->prefill_rows < BAND_THIN_ROWS;
     int measured = (b->decode_lo > 0 && b->decode_rows > 0) ||
                    (b->prefill_lo > 0 && b->prefill_rows > 0);
-    if (thin_decode || thin_prefill || (measured && b->sources < 3))
+    if (thin_decode || thin_prefill || (measured && b->sources < BAND_THIN_SOURCES))
         f |= LLMROOF_FLAG_BAND_THIN;
     if (model->experts > 0 && b->moe_rows == 0)
         f |= LLMROOF_FLAG_MOE_UNCALIBRATED;

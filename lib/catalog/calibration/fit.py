@@ -46,13 +46,13 @@ import peers  # noqa: E402  (the other estimators' formulas)
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 ENGINES = os.path.join(ROOT, "lib", "catalog", "engines.yaml")
 BACKENDS = ("cuda", "rocm", "vulkan", "metal", "sycl", "cpu")
-# The accuracy report's categories (placement kinds of the error band,
-# docs/accuracy.md), with the deprecated 2023 row split kept apart.
+# The accuracy report's categories: the library's placement kinds (the error
+# band's, llmroof_placement_kind: JSON band.kind), with the deprecated 2023
+# row split kept apart from the other multi-GPU runs.
+KIND_CATEGORY = {"gpu": "single_gpu", "multi_gpu": "multi_gpu", "unified": "unified",
+                 "offload": "partial_offload", "cpu": "cpu_only"}
 CATEGORIES = ("single_gpu", "multi_gpu", "multi_gpu_row", "unified", "partial_offload",
               "cpu_only")
-# Category -> placement kind of the band (llmroof_placement_kind, YAML names).
-BAND_KIND = {"single_gpu": "gpu", "multi_gpu": "multi_gpu", "multi_gpu_row": "multi_gpu",
-             "unified": "unified", "partial_offload": "offload", "cpu_only": "cpu"}
 
 
 # ---------------------------------------------------------------- rows
@@ -255,7 +255,7 @@ def engine_block(name, lines):
 
 def engine_lines(fitted, name, lines):
     """engines.yaml lines with engine `name`'s backends set from `fitted`:
-    backend -> {"etas", "tau", "hop", "cap", "prefill"}; other backends and
+    backend -> {"etas", "tau", "hop", "prefill"}; other backends and
     engines keep their lines."""
     start, end = engine_block(name, lines)
     if start is None:
@@ -280,12 +280,11 @@ def engine_lines(fitted, name, lines):
             lines[i] = ind + "prefill_efficiency: " + fmt_eta(f["prefill"])
         elif s.startswith("per_layer_overhead:"):
             lines[i] = ind + f"per_layer_overhead: {f['tau'] * 1e6:.1f} us"
-            # hop_overhead and bandwidth_cap follow per_layer_overhead.
+            # hop_overhead follows per_layer_overhead; no bandwidth cap is
+            # fitted (fit_decode), so an old bandwidth_cap line goes.
             extra = []
             if "hop" in f:
                 extra.append(ind + f"hop_overhead: {f['hop'] * 1e6:.1f} us")
-            if f.get("cap"):
-                extra.append(ind + f"bandwidth_cap: {f['cap'] / 1e9:.0f} GB/s")
             while i + 1 < end and lines[i + 1].strip().startswith(("hop_overhead:",
                                                                     "bandwidth_cap:")):
                 del lines[i + 1]
@@ -302,8 +301,13 @@ def engines_override(fitted_by_engine, lines=None):
         lines = open(ENGINES, encoding="utf-8").read().split("\n")
     for name, fitted in fitted_by_engine.items():
         lines = engine_lines(fitted, name, lines)
+    return engines_text(lines), lines
+
+
+def engines_text(lines):
+    """engines.yaml lines as a descriptor file of the engines section alone."""
     body = lines[next(i for i, l in enumerate(lines) if l.strip() == "engines:"):]
-    return "llmroof: 1\n" + "\n".join(body) + "\n", lines
+    return "llmroof: 1\n" + "\n".join(body) + "\n"
 
 
 def unit_fitted(lines):
@@ -353,21 +357,10 @@ def transfers(js):
     return len(gpus) + 1
 
 
-def category_of(js, unified):
-    """The accuracy report's category, from what the tool placed where;
-    `unified` is the set of unified-memory device ids."""
-    tiers = js["placement"]["tiers"]
-    acc = [t for t in tiers if t["kind"] == "accelerator"]
-    host_layers = sum(t["layers"] for t in tiers if t["kind"] == "host")
-    if not acc or not any(t["layers"] or t["has_output"] for t in acc):
-        return "cpu_only"
-    if host_layers > 0:
-        return "partial_offload"
-    if any(t["device"] in unified for t in acc):
-        return "unified"
-    if len([t for t in acc if t["layers"]]) > 1:
-        return "multi_gpu_row" if js["placement"]["split"] == "row" else "multi_gpu"
-    return "single_gpu"
+def category_of(js):
+    """The accuracy report's category of the tool's JSON for a row."""
+    cat = KIND_CATEGORY[js["band"]["kind"]]
+    return "multi_gpu_row" if cat == "multi_gpu" and js["placement"]["split"] == "row" else cat
 
 
 # ---------------------------------------------------------------- fitting
@@ -501,7 +494,7 @@ def fit_group(rows_b, kernel_of):
         yp = fit_scalar([s for s in psamples if s["kernel"] == k])
         if yp:
             prefill[k] = min(1.0, 1.0 / yp)
-    return {"etas": etas, "tau": tau, "hop": hop, "cap": None, "prefill": prefill,
+    return {"etas": etas, "tau": tau, "hop": hop, "prefill": prefill,
             "n_decode": len(samples), "n_prefill": len(psamples),
             "prefill_devices": len({s["device"] for s in psamples})}
 
@@ -571,7 +564,7 @@ def predict(args, data, catalogs, tag):
             "key": r["_key"], "source": r["source_id"], "category": d["category"],
             "set": tag, "device": r["device"], "count": r["device_count"] or "1",
             "model": d["model"], "quant": d["quant"], "engine": d["engine_id"],
-            "backend": d["backend"], "era": d["era"] or "", "moe": d["moe"],
+            "backend": d["backend"], "era": d["era"] or "", "moe": d["moe"], "kind": d["kind"],
             "tg_test": r["tg_test"], "pp_test": r["pp_test"], "status": r["status"],
             "fit": js["fit"], "tg_meas": d["tg"], "pp_meas": d["pp"],
             "tg_pred": js["decode"]["tokens_per_s"], "pp_pred": js["prefill"]["tokens_per_s"],
@@ -637,7 +630,7 @@ def band_of(vals, nsrc, pool):
 
 
 def band_key(o):
-    return (o["engine"], o["backend"], BAND_KIND[o["category"]])
+    return (o["engine"], o["backend"], o["kind"])
 
 
 def bands(out, exclude=None):
@@ -658,9 +651,6 @@ def bands(out, exclude=None):
             e["sources"] = max(e["sources"], len({o["source"] for o in g}))
             if metric == "decode":
                 e["moe_rows"] = sum(1 for o in g if o["moe"])
-        if pool:
-            res.setdefault(("*", "*", "*"), {"sources": 0, "moe_rows": 0})[metric] = (
-                log_q(pool, BAND_Q[0]), log_q(pool, 1 - BAND_Q[0]), len(pool))
     return res
 
 
@@ -680,11 +670,10 @@ def band_coverage(out):
         by_src.setdefault(o["source"], []).append(o)
     for src, rows in by_src.items():
         bd = bands(out, exclude=src)
-        for o in rows:
-            for metric, mk in (("decode", "tg_meas"), ("prefill", "pp_meas")):
-                if o[mk] and o["fit"] != "none" and o[mk.replace("meas", "pred")] > 0:
-                    lo, hi = band_for(bd, o, metric)
-                    o["in_band_" + metric] = lo <= ratio(o, metric) <= hi
+        for metric, mk in (("decode", "tg_meas"), ("prefill", "pp_meas")):
+            for o in scored(rows, mk):
+                lo, hi = band_for(bd, o, metric)
+                o["in_band_" + metric] = lo <= ratio(o, metric) <= hi
 
 
 def bands_yaml(lines, bd):
@@ -713,7 +702,7 @@ def bands_yaml(lines, bd):
             kinds = [(k, v) for (e, b, k), v in sorted(bd.items()) if e == engine and b == backend]
             if kinds:
                 out.append("        bands:")
-                for k, v in sorted(kinds, key=lambda kv: list(BAND_KIND.values()).index(kv[0])):
+                for k, v in sorted(kinds, key=lambda kv: list(KIND_CATEGORY).index(kv[0])):
                     parts = []
                     for metric in ("decode", "prefill"):
                         if metric in v:
@@ -909,14 +898,12 @@ def main():
     listing = subprocess.run([args.llmroof, "list", "devices"], capture_output=True, text=True,
                              check=True).stdout.split("\n")[1:]
     known = {l.split()[0] for l in listing if l.strip()}
-    dev_backend, dev_memory, unified = {}, {}, set()
+    dev_backend, dev_memory = {}, {}
     for l in listing:
-        m = re.match(r"\s*(\S+)\s.*?\s(gpu|unified)\s+(\S+)\s+([0-9.]+) GiB", l)
+        m = re.match(r"\s*(\S+)\s.*?\s(?:gpu|unified)\s+(\S+)\s+([0-9.]+) GiB", l)
         if m:
-            dev_backend[m.group(1)] = m.group(3)
-            dev_memory[m.group(1)] = m.group(4) + " GiB"
-            if m.group(2) == "unified":
-                unified.add(m.group(1))
+            dev_backend[m.group(1)] = m.group(2)
+            dev_memory[m.group(1)] = m.group(3) + " GiB"
     models_known = {l.split()[0] for l in subprocess.run(
         [args.llmroof, "list", "models"], capture_output=True, text=True,
         check=True).stdout.split("\n")[1:] if l.strip()}
@@ -995,7 +982,8 @@ def main():
             continue
         d["unit"] = js
         d["moe"] = js["model"]["active_params"] < 0.9 * js["model"]["params"]
-        d["category"] = category_of(js, unified)
+        d["kind"] = js["band"]["kind"]
+        d["category"] = category_of(js)
         d["tg"] = float(r["tg_tok_s"]) if r.get("tg_tok_s") else None
         d["pp"] = float(r["pp_tok_s"]) if r.get("pp_tok_s") else None
         data.append(d)
@@ -1037,15 +1025,13 @@ def main():
         for backend in BACKENDS:
             for i, era in enumerate(order):
                 near = sorted(range(len(order)), key=lambda j: (abs(j - i), -j))
-                f = next((own[("llama.cpp", backend, order[j])] for j in near
-                          if ("llama.cpp", backend, order[j]) in own), None)
+                fits = [own[k] for k in (("llama.cpp", backend, order[j]) for j in near)
+                        if k in own]
+                f = next(iter(fits), None)
                 # Prompt kernels differ by GPU generation far more than decode
                 # does: an era's prefill efficiencies need rows from
                 # MIN_PREFILL_DEVICES devices, else the nearest era's that has them.
-                pf = next((own[("llama.cpp", backend, order[j])] for j in near
-                           if ("llama.cpp", backend, order[j]) in own
-                           and own[("llama.cpp", backend, order[j])]["prefill_devices"]
-                           >= MIN_PREFILL_DEVICES), None)
+                pf = next((g for g in fits if g["prefill_devices"] >= MIN_PREFILL_DEVICES), None)
                 if f and pf and pf is not f:
                     f = dict(f, prefill=pf["prefill"])
                 fitted.setdefault(ERA_ENGINE[era], {})[backend] = f or STARTING
@@ -1083,7 +1069,8 @@ def main():
     text, new_lines = engines_override(final, lines)
 
     # Leave-one-source-out: each source's rows predicted by a fit without it.
-    need_scores = args.report or args.predictions or args.plot or args.write or args.check
+    need_scores = (args.report or args.check_report or args.predictions or args.plot
+                   or args.write or args.check)
     out, insample = [], []
     if need_scores:
         by_src = {}
@@ -1108,8 +1095,7 @@ def main():
         print(f"error band: p{best[0] * 100:g}-p{100 - best[0] * 100:g} of measured/predicted "
               f"(leave-one-source-out decode coverage {best[1] * 100:.0f}%)")
         new_lines = bands_yaml(new_lines, bands(out))
-        text = "llmroof: 1\n" + "\n".join(
-            new_lines[next(i for i, l in enumerate(new_lines) if l.strip() == "engines:"):]) + "\n"
+        text = engines_text(new_lines)
 
     if args.check:
         diff = [f"  now:  {a.strip()}\n  fit:  {b.strip()}" for a, b in zip(lines, new_lines)
@@ -1155,8 +1141,7 @@ def same_report(old, new):
 
 
 # Starting values of an engine backend with too few rows to fit (docs/accuracy.md).
-STARTING = {"etas": {"default": 0.8}, "tau": 20e-6, "hop": 0.0, "cap": None,
-            "prefill": {"default": 0.5}}
+STARTING = {"etas": {"default": 0.8}, "tau": 20e-6, "hop": 0.0, "prefill": {"default": 0.5}}
 
 
 if __name__ == "__main__":

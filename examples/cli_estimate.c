@@ -34,6 +34,7 @@ void cli_help_estimate(FILE *out)
         "  --batch N            parallel sequences (default 1)\n"
         "  --ubatch N           physical batch for prompt processing (default 512)\n"
         "  --kv TYPE            KV cache type: f16 (default), q8_0, q4_0, ...\n"
+        "  --threads N          CPU threads, like llama.cpp -t (default 0 = one per core)\n"
         "\n"
         "Placement:\n"
         "  --gpu-layers N|auto  layers on GPUs, the output layer counting as one\n"
@@ -326,6 +327,14 @@ static const char *tier_label(char *buf, size_t n, const llmroof_result *res, ui
 static void print_verdict(const llmroof_result *res)
 {
     int total_layers = (int)res->layers + 1; /* + output layer, as -ngl counts */
+    int accelerators = 0;
+    for (uint32_t i = 0; i < res->tier_count; i++)
+        accelerators += res->tiers[i].kind == LLMROOF_TIER_ACCELERATOR;
+    /* A machine without accelerators: "offload" is simply running from RAM. */
+    if (!accelerators && res->fit == LLMROOF_FIT_OFFLOAD) {
+        printf("Verdict: FITS in host RAM (a CPU-only machine: every layer runs on the CPU).\n");
+        return;
+    }
     switch (res->fit) {
     case LLMROOF_FIT_GPU:
         printf("Verdict: FITS in GPU memory (%d of %d layers on the GPU, counting the output\n"
@@ -532,6 +541,8 @@ static void print_human(const llmroof_request *req, const llmroof_result *res,
            req->flash_attention ? "on" : "off", n->engine.id,
            req->backend >= 0 ? " with its backend " : "",
            req->backend >= 0 ? llmroof_backend_string(req->backend) : "");
+    if (req->threads > 0)
+        printf("  (CPU work on %u threads)\n\n", (unsigned)req->threads);
     print_verdict(res);
     print_memory(res);
     print_tiers(res);
@@ -578,6 +589,7 @@ static void print_json(const llmroof_request *req, const llmroof_result *res,
     cli_json_u64(&j, "gen", req->gen);
     cli_json_u64(&j, "batch", res->batch);
     cli_json_u64(&j, "ubatch", req->ubatch);
+    cli_json_u64(&j, "threads", req->threads);
     cli_json_string(&j, "kv_type", llmroof_kv_type_string(res->kv_type));
     cli_json_i64(&j, "gpu_layers", req->gpu_layers);
     cli_json_string(&j, "split", llmroof_split_string(req->split));
@@ -593,6 +605,12 @@ static void print_json(const llmroof_request *req, const llmroof_result *res,
     cli_json_begin_object(&j, "model");
     cli_json_string(&j, "name", n->model.name);
     cli_json_u64(&j, "layers", res->layers);
+    /* Layers with a mixture-of-experts FFN (the engine's moe_layer_overhead
+     * applies to each). */
+    cli_json_u64(&j, "moe_layers",
+                 n->model.experts == 0 ? 0
+                 : n->model.dense_layers < res->layers ? res->layers - n->model.dense_layers
+                                                        : 0);
     cli_json_u64(&j, "hidden", n->model.hidden);
     cli_json_double(&j, "params", res->params);
     cli_json_double(&j, "active_params", res->active_params);

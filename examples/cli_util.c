@@ -343,6 +343,8 @@ int cli_workload_option(const char *cmd, int argc, char **argv, int *i, llmroof_
         {"--gen", offsetof(llmroof_request, gen), 0, "a whole number of tokens >= 0"},
         {"--batch", offsetof(llmroof_request, batch), 1, "a whole number >= 1"},
         {"--ubatch", offsetof(llmroof_request, ubatch), 1, "a whole number >= 1"},
+        {"--threads", offsetof(llmroof_request, threads), 0,
+         "a whole number >= 0 (0: one per core)"},
     };
     const char *v;
     int m;

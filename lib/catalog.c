@@ -43,6 +43,7 @@ static const char *const entry_names[LLMROOF_SECTION_COUNT] = {
 #define MAX_COMPUTE 1e20               /* 100 EFLOPS */
 #define MAX_TIME 10.0                  /* seconds per transfer or layer */
 #define MAX_POWER 1e7                  /* W */
+#define MAX_CORES 65536u                /* cpu cores in one device */
 #define MAX_PRICE 1e12                 /* USD */
 #define MAX_PARAMS 1e15
 #define MAX_QUALITY 1e6
@@ -512,6 +513,11 @@ static llmroof_status check_device(llmroof_device *d, const where *w, llmroof_er
         return vfail(err, w, "idle_power", LLMROOF_E_RANGE,
                      "idle_power (%g W) is above power (%g W)", d->idle_power, d->power);
     TRY(check_real(err, w, "price", d->price, 0, MAX_PRICE));
+    if (d->cores && d->kind != LLMROOF_DEVICE_CPU)
+        return vfail(err, w, "cores", LLMROOF_E_SCHEMA, "cores is for cpu devices only");
+    if (d->cores > MAX_CORES)
+        return vfail(err, w, "cores", LLMROOF_E_RANGE, "cores must be at most %u, got %u",
+                     MAX_CORES, d->cores);
     return LLMROOF_OK;
 }
 
@@ -640,6 +646,13 @@ static llmroof_status check_quant(llmroof_quant *q, const where *w, llmroof_erro
                      LLMROOF_FORMAT_MAX - 1);
     if (isnan(q->quality) || q->quality > MAX_QUALITY)
         return vfail(err, w, "quality", LLMROOF_E_RANGE, "quality must be at most %g", MAX_QUALITY);
+    /* 0 = not set; a kernel cheaper than half an FMA per weight, or dearer
+     * than 64 of them, is a typo (the slowest type measured costs 13). */
+    if (isnan(q->cpu_dot_cost) || !(q->cpu_dot_cost == 0 ||
+                                    (q->cpu_dot_cost >= 0.5 && q->cpu_dot_cost <= 64)))
+        return vfail(err, w, "cpu_dot_cost", LLMROOF_E_RANGE,
+                     "cpu_dot_cost must be 0 (not set) or in [0.5, 64] flop-equivalents per "
+                     "weight, got %g", q->cpu_dot_cost);
     return LLMROOF_OK;
 }
 
@@ -833,6 +846,8 @@ static llmroof_status check_engine(llmroof_engine *e, const where *w, llmroof_er
         TRY(check_real(err, w, key, b->per_layer_overhead, 0, MAX_TIME));
         snprintf(key, sizeof key, "backends.%u.hop_overhead", i);
         TRY(check_real(err, w, key, b->hop_overhead, 0, MAX_TIME));
+        snprintf(key, sizeof key, "backends.%u.moe_layer_overhead", i);
+        TRY(check_real(err, w, key, b->moe_layer_overhead, 0, MAX_TIME));
         snprintf(key, sizeof key, "backends.%u.bandwidth_cap", i);
         TRY(check_real(err, w, key, b->bandwidth_cap, 0, MAX_BANDWIDTH));
         snprintf(key, sizeof key, "backends.%u.measured_efficiency", i);

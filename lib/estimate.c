@@ -61,6 +61,8 @@ static llmroof_status check_request(const llmroof_request *r, llmroof_error *err
         bad = "gpu_share must be 0 (device default) or in (0, 1]";
     else if (!llmroof__valid_electricity_price(r->electricity_price))
         bad = LLMROOF__ELECTRICITY_PRICE_RULE;
+    else if (r->threads > 65536)
+        bad = "threads must be 0 (one per core) or at most 65536";
     else if (r->backend != -1 && (r->backend < LLMROOF_BACKEND_CUDA || r->backend >= LLMROOF_BACKEND_CPU))
         bad = "backend must be -1 (the device's own) or an accelerator backend (cuda, rocm, "
               "metal, vulkan, sycl)";

@@ -60,15 +60,25 @@ static double per_transfer(const llmroof__placement *p, const llmroof_link *l)
 
 static double per_sync(const llmroof_link *l) { return l ? l->latency : 0.0; }
 
-/* One transfer of `bytes` over a link; NULL link (unified memory): free. */
-static double xfer(const llmroof__placement *p, const llmroof_link *l, double bytes,
+/* One transfer of `bytes` over a link; NULL link (unified memory): free.
+ * `hop`: it passes work between two tiers that both compute layers (a
+ * graph split), which costs the engine's hop overhead; a copy of the input
+ * embeddings or of the logits to or from a host that computes no layer
+ * costs the link's latency only (docs/model.md §5). */
+static double xfer(const llmroof__placement *p, const llmroof_link *l, double bytes, int hop,
                    double *bound)
 {
     if (!l)
         return 0.0;
     double t = safe_div(bytes, l->bandwidth);
     *bound += t;
-    return t + per_transfer(p, l);
+    return t + (hop ? per_transfer(p, l) : per_sync(l));
+}
+
+/* Does the host tier compute any layer (a partial offload)? */
+static int host_computes(const llmroof__placement *p)
+{
+    return p->host_tier >= 0 && p->work[p->host_tier].count > 0;
 }
 
 /* KV bytes read for `count` layers at context c, all sequences. */
@@ -169,7 +179,9 @@ static void combine(const llmroof__placement *p, const llmroof__shape *s,
                 mx = st->tier[g];
             /* Activations cross a link between consecutive stages. */
             const llmroof_link *l = hop_link(m, last, (int)g);
-            double t = xfer(p, l, act_bytes, &link_bound) + (rounds - 1) * per_transfer(p, l);
+            const int hop = last >= 0 || host_computes(p);
+            double t = xfer(p, l, act_bytes, hop, &link_bound) +
+                       (rounds - 1) * (hop ? per_transfer(p, l) : per_sync(l));
             if (last < 0)
                 link_host += t;
             else
@@ -195,15 +207,15 @@ static void combine(const llmroof__placement *p, const llmroof__shape *s,
         }
         if (G > 0)
             add_res(st, st->tier_by[mxg], gpu);
-        link_host += xfer(p, m->host_link, act_bytes, &link_bound);
+        link_host += xfer(p, m->host_link, act_bytes, host_computes(p), &link_bound);
         link_gpu += split_syncs(p, s, tokens, rounds, &link_bound);
     }
     /* Logits come back to the host when the output head is on a GPU; when
      * it is on the host after GPU layers, activations go back instead. */
     if (G > 0 && p->work[p->host_tier].has_output && p->gpu_layers > 0)
-        link_host += xfer(p, m->host_link, act_bytes, &link_bound);
+        link_host += xfer(p, m->host_link, act_bytes, 1, &link_bound);
     else if (G > 0 && !p->work[p->host_tier].has_output)
-        link_host += xfer(p, m->host_link, out_bytes, &link_bound);
+        link_host += xfer(p, m->host_link, out_bytes, 0, &link_bound);
 
     add_res(st, LLMROOF_RESOURCE_GPU_LINK, link_gpu);
     add_res(st, LLMROOF_RESOURCE_HOST_LINK, link_host);
@@ -290,8 +302,44 @@ typedef struct decode_prep {
     decode_tier t[LLMROOF_MAX_TIERS];
 } decode_prep;
 
+/* FLOPs charged per weight of a tier's matrix products, in units that the
+ * tier's efficiency `eta` then divides (docs/model.md §5, §6): 2 (a
+ * multiply-add), except on a CPU tier for a type whose every CPU matrix
+ * product runs ggml's dot-product kernel (quant cpu_dot_cost): that
+ * kernel's measured cost, which already holds its inefficiency, so it is
+ * multiplied by `eta` to cancel the division. */
+static double flops_per_weight(const llmroof__tier_work *w, int elsewhere, const llmroof_quant *q,
+                               double eta)
+{
+    if (elsewhere || q->cpu_dot_cost <= 0 || w->dev->kind != LLMROOF_DEVICE_CPU)
+        return 2.0;
+    return q->cpu_dot_cost * eta;
+}
+
+/* Fixed cost per step of `count` layers from `first`: every layer's
+ * per_layer_overhead, and each mixture-of-experts layer's extra
+ * moe_layer_overhead (docs/model.md §5). */
+static double layers_fixed(const llmroof_engine_backend *be, const llmroof__shape *s,
+                           uint32_t first, uint32_t count)
+{
+    uint32_t end = first + count, lo = first > s->dense_layers ? first : s->dense_layers;
+    double moe = end > lo ? (double)(end - lo) : 0.0;
+    return count * be->per_layer_overhead + moe * be->moe_layer_overhead;
+}
+
+/* The compute peak a tier runs at: a CPU device's whole peak, or with a
+ * request for fewer threads than its cores, that share of it (one thread a
+ * core; more threads than cores gain nothing: docs/model.md §5). */
+static double tier_compute(const llmroof_device *dev, uint32_t threads)
+{
+    if (dev->kind != LLMROOF_DEVICE_CPU || !dev->cores || !threads || threads >= dev->cores)
+        return dev->compute_f16;
+    return dev->compute_f16 * threads / dev->cores;
+}
+
 static void decode_prepare(const llmroof__placement *p, const llmroof__shape *s,
-                           const llmroof_quant *q, const llmroof_result *res, decode_prep *dp)
+                           const llmroof_quant *q, const llmroof_request *req,
+                           const llmroof_result *res, decode_prep *dp)
 {
     const double b = s->batch;
     for (uint32_t i = 0; i < res->tier_count; i++) {
@@ -311,13 +359,14 @@ static void decode_prepare(const llmroof__placement *p, const llmroof__shape *s,
         d->stream = stream;
         d->bytes_w = w->fraction * (llmroof__layers_decode_bytes(s, w->first, w->count) +
                                     (w->has_output ? s->output : 0.0));
-        d->flops_w = w->fraction * 2.0 * b *
-                     (llmroof__layers_active_params(s, w->first, w->count) +
-                      (w->has_output ? s->output_params : 0.0));
+        d->eta_f = llmroof__prefill_efficiency(be, q);
+        d->flops_w = w->fraction * b *
+                     (flops_per_weight(w, stream, q, d->eta_f) *
+                          llmroof__layers_active_params(s, w->first, w->count) +
+                      (w->has_output ? 2.0 * s->output_params : 0.0));
         d->kv_flops = w->kv_fraction * b * w->count * s->attn_flops_pair;
         d->score_bytes = w->kv_fraction * b * w->count * s->score_bytes_pair;
-        d->eta_f = llmroof__prefill_efficiency(be, q);
-        d->fixed = w->count * be->per_layer_overhead;
+        d->fixed = layers_fixed(be, s, w->first, w->count);
         if (stream) {
             const llmroof_link *l = p->machine->host_link;
             d->bw_peak = d->bw = d->score_peak = l->bandwidth;
@@ -326,7 +375,7 @@ static void decode_prepare(const llmroof__placement *p, const llmroof__shape *s,
         } else {
             d->bw_peak = d->score_peak = w->dev->bandwidth;
             d->bw = achieved(be, w->dev->bandwidth, memory_eta(be, w->dev, q));
-            d->compute = w->dev->compute_f16;
+            d->compute = tier_compute(w->dev, req->threads);
             d->mem_res = mem_resource(tr);
         }
     }
@@ -395,23 +444,24 @@ static void prefill(const llmroof__placement *p, const llmroof__shape *s, const 
             continue;
         /* llama-bench's pp test needs the logits of each sequence's last
          * token only. */
-        double flops = w->fraction * (2.0 * T * llmroof__layers_active_params(s, w->first, w->count) +
+        const double eta_p = llmroof__prefill_efficiency(on_gpu ? gpu0->backend : be, q);
+        double flops = w->fraction * (flops_per_weight(w, on_gpu, q, eta_p) * T *
+                                          llmroof__layers_active_params(s, w->first, w->count) +
                                       (w->has_output ? 2.0 * b * s->output_params : 0.0)) +
                        w->kv_fraction * w->count * s->attn_flops_pair * pairs;
         double bytes = w->fraction * chunks *
                        (llmroof__layers_weights(s, w->first, w->count) +
                         (w->has_output ? s->output : 0.0));
-        double fixed = chunks * w->count * be->per_layer_overhead;
+        double fixed = chunks * layers_fixed(be, s, w->first, w->count);
         double bw = achieved(be, w->dev->bandwidth, memory_eta(be, w->dev, q));
         if (on_gpu)
             tier_time(bytes, flops, m->host_link->bandwidth, m->host_link->bandwidth,
-                      gpu0->dev->compute_f16, llmroof__prefill_efficiency(gpu0->backend, q),
-                      fixed, LLMROOF_RESOURCE_HOST_LINK, &st->tier[i], &st->tier_bound[i],
-                      &st->tier_by[i]);
+                      gpu0->dev->compute_f16, eta_p, fixed, LLMROOF_RESOURCE_HOST_LINK,
+                      &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
         else
-            tier_time(bytes, flops, w->dev->bandwidth, bw, w->dev->compute_f16,
-                      llmroof__prefill_efficiency(be, q), fixed, mem_resource(tr), &st->tier[i],
-                      &st->tier_bound[i], &st->tier_by[i]);
+            tier_time(bytes, flops, w->dev->bandwidth, bw, tier_compute(w->dev, req->threads),
+                      eta_p, fixed, mem_resource(tr), &st->tier[i], &st->tier_bound[i],
+                      &st->tier_by[i]);
         add_scores(st, i, w->kv_fraction * w->count * s->score_bytes_pair * cells,
                    w->dev->bandwidth, bw);
     }
@@ -440,7 +490,7 @@ void llmroof__roofline(const llmroof__placement *p, const llmroof__shape *s,
 {
     step st;
     decode_prep dp;
-    decode_prepare(p, s, q, res, &dp);
+    decode_prepare(p, s, q, req, res, &dp);
 
     /* Decode: gen tokens, token i sees depth + i + 1 cached tokens.  The
      * step time is piecewise linear in the context, so the mean over the run

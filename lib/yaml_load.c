@@ -564,7 +564,7 @@ static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *e
     static const char *const keys[] = {"name",      "kind",          "backend", "memory",
                                        "reserved",  "bandwidth",     "compute", "gpu_share",
                                        "gpu_share_max", "power",     "price",   "source",
-                                       "bandwidth_kind", "idle_power", NULL};
+                                       "bandwidth_kind", "idle_power", "cores", NULL};
     static const char *const ckeys[] = {"f16", "int8", "f16_acc32", NULL};
     enum { NAME, KIND, BACKEND, MEMORY, RESERVED, BANDWIDTH, COMPUTE, SHARE, SHARE_MAX };
     uint64_t seen = 0, cseen = 0;
@@ -619,6 +619,7 @@ static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *e
             TRY(val_enum(p, "bandwidth_kind", llmroof__bandwidth_kind_names, &d->bandwidth_kind));
             break;
         case 13: TRY(val_quantity(p, "idle_power", LLMROOF__UNIT_POWER, &d->idle_power)); break;
+        case 14: TRY(val_u32(p, "cores", &d->cores, 1)); break;
         default: TRY(val_string(p, "source", d->source, sizeof d->source)); break;
         }
     }
@@ -835,8 +836,9 @@ static llmroof_status parse_model(P *p, llmroof_model *m, const yaml_mark_t *em)
 
 static llmroof_status parse_quant(P *p, llmroof_quant *q, const yaml_mark_t *em)
 {
-    static const char *const keys[] = {"name",   "bpw",       "kernel",     "quality",
-                                       "source", "embed_bpw", "output_bpw", "format", NULL};
+    static const char *const keys[] = {"name",       "bpw",        "kernel",
+                                       "quality",    "source",     "embed_bpw",
+                                       "output_bpw", "format",     "cpu_dot_cost", NULL};
     uint64_t seen = 0;
     int k, more;
     yaml_mark_t km;
@@ -854,7 +856,8 @@ static llmroof_status parse_quant(P *p, llmroof_quant *q, const yaml_mark_t *em)
         case 4: TRY(val_string(p, "source", q->source, sizeof q->source)); break;
         case 5: TRY(val_number(p, "embed_bpw", &q->embed_bpw)); break;
         case 6: TRY(val_number(p, "output_bpw", &q->output_bpw)); break;
-        default: TRY(val_string(p, "format", q->format, sizeof q->format)); break;
+        case 7: TRY(val_string(p, "format", q->format, sizeof q->format)); break;
+        default: TRY(val_number(p, "cpu_dot_cost", &q->cpu_dot_cost)); break;
         }
     }
     return require(p, keys, seen, BIT(1) | BIT(2), em, NULL);
@@ -1006,7 +1009,7 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
     static const char *const keys[] = {"decode_efficiency", "prefill_efficiency",
                                        "per_layer_overhead", "runtime_overhead",
                                        "hop_overhead", "bandwidth_cap", "measured_efficiency",
-                                       "bands", NULL};
+                                       "bands", "moe_layer_overhead", NULL};
     TRY(want_mapping(p, "backends"));
     char key[LLMROOF__MARK_KEY_MAX];
     for (;;) {
@@ -1061,7 +1064,10 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
                 TRY(val_quantity(p, key, LLMROOF__UNIT_BANDWIDTH, &b->bandwidth_cap));
                 break;
             case 6: TRY(val_number(p, key, &b->measured_efficiency)); break;
-            default: TRY(parse_bands(p, bi, b)); break;
+            case 7: TRY(parse_bands(p, bi, b)); break;
+            default:
+                TRY(val_quantity(p, key, LLMROOF__UNIT_TIME, &b->moe_layer_overhead));
+                break;
             }
         }
         TRY(require(p, keys, seen, BIT(0) | BIT(1), &bm, names[be]));

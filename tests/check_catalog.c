@@ -784,6 +784,12 @@ MUT(d_acc32_nan, llmroof_device, x->compute_f16_acc32 = NAN)
 MUT(d_idle_above, llmroof_device, (x->power = 100, x->idle_power = 101))
 MUT(d_idle_negative, llmroof_device, x->idle_power = -1)
 MUT(s_idle_nan, llmroof_system, x->idle_power = NAN)
+MUT(d_cores_gpu, llmroof_device, x->cores = 8)
+MUT(e_moe_negative, llmroof_engine, x->backends[0].moe_layer_overhead = -1e-6)
+MUT(d_cores_huge, llmroof_device, (x->kind = LLMROOF_DEVICE_CPU, x->backend = LLMROOF_BACKEND_CPU,
+                                   x->cores = 70000))
+MUT(q_dot_cost_small, llmroof_quant, x->cpu_dot_cost = 0.2)
+MUT(q_dot_cost_nan, llmroof_quant, x->cpu_dot_cost = NAN)
 MUT(e_tasks_none, llmroof_engine, x->tasks = 0)
 MUT(e_tasks_unknown, llmroof_engine, x->tasks = LLMROOF_TASK_LLM | 0x8u)
 MUT(s_host_long, llmroof_system, memset(x->host_device, 'h', sizeof x->host_device))
@@ -829,6 +835,11 @@ static const rule rules[] = {
     {3, d_idle_above, LLMROOF_E_RANGE, "idle_power (101 W) is above power (100 W)"},
     {3, d_idle_negative, LLMROOF_E_RANGE, "idle_power"},
     {4, s_idle_nan, LLMROOF_E_RANGE, "idle_power"},
+    {3, d_cores_gpu, LLMROOF_E_SCHEMA, "cores is for cpu devices only"},
+    {2, e_moe_negative, LLMROOF_E_RANGE, "moe_layer_overhead"},
+    {3, d_cores_huge, LLMROOF_E_RANGE, "cores must be at most 65536, got 70000"},
+    {1, q_dot_cost_small, LLMROOF_E_RANGE, "cpu_dot_cost must be 0 (not set) or in [0.5, 64]"},
+    {1, q_dot_cost_nan, LLMROOF_E_RANGE, "cpu_dot_cost"},
     {2, e_tasks_none, LLMROOF_E_SCHEMA, "tasks must be a non-empty set"},
     {2, e_tasks_unknown, LLMROOF_E_SCHEMA, "tasks must be a non-empty set"},
     {4, s_host_long, LLMROOF_E_SCHEMA, "longer than"},

@@ -96,12 +96,22 @@ START_TEST(layer_split_adds_tiers)
      * logits (128256 f32) back to the host, each with the link latency. */
     double link = 3 * 10e-6 + (2 * 8192 * 4.0 + 128256 * 4.0) / 31.5e9;
     ck_assert_double_eq_tol(r.decode_link_time, link, 1e-12);
-    /* The engine's hop overhead adds to every one of those three transfers. */
+    /* The engine's hop overhead adds to the one transfer between two tiers
+     * that compute layers (GPU to GPU); the host computes none here, so the
+     * input and logits copies pay the link latency only. */
     fx_pc(&f, 2);
     fx_llama70b(&f.model);
     f.req.gen = 1;
     f.engine.backends[0].hop_overhead = 100e-6;
-    ck_assert_double_eq_tol(fx_run(&f).decode_link_time, link + 3 * 100e-6, 1e-12);
+    ck_assert_double_eq_tol(fx_run(&f).decode_link_time, link + 100e-6, 1e-12);
+    /* With layers on the host, host to GPU is a hop between computing tiers
+     * too (the head is on the host: activations go back, a third hop). */
+    f.req.gpu_layers = 40;
+    llmroof_result part = fx_run(&f);
+    ck_assert_int_eq(part.tier_count, 3);
+    f.engine.backends[0].hop_overhead = 0;
+    ck_assert_double_eq_tol(part.decode_link_time - fx_run(&f).decode_link_time, 3 * 100e-6,
+                            1e-12);
     /* Pipeline split of one stream gains capacity, not speed. */
     fixture one;
     fx_pc(&one, 1);
@@ -374,6 +384,100 @@ START_TEST(measured_bandwidth)
 }
 END_TEST
 
+/* A quant whose CPU matrix products run ggml's dot-product kernel is
+ * charged cpu_dot_cost flop-equivalents per weight at efficiency 1 on a
+ * CPU tier, in place of 2 flops at the prefill efficiency (docs/model.md
+ * §5, §6); a GPU tier ignores it. */
+START_TEST(cpu_dot_cost)
+{
+    fixture f;
+    fx_pc(&f, 0);
+    f.req.prompt = 512;
+    f.req.gen = 1;
+    llmroof_result a = fx_run(&f);
+    f.quant.cpu_dot_cost = 8.0;
+    llmroof_result b = fx_run(&f);
+    ck_assert_int_eq(b.prefill_bound_by, LLMROOF_RESOURCE_COMPUTE);
+    llmroof__shape s;
+    llmroof_request q = f.req;
+    ck_assert_int_eq(llmroof__shape_compute(&f.model, &f.quant, &q, &s, NULL), LLMROOF_OK);
+    const double P = llmroof__layers_active_params(&s, 0, 32);
+    /* Layers' matrix work before and after: 2 P / (C 0.5) against 8 P / C,
+     * twice the time; the head and attention terms are unchanged. */
+    double da = a.tiers[0].prefill_time, db = b.tiers[0].prefill_time;
+    ck_assert_double_eq_tol(db - da, 512 * (8.0 * P / 2e12 - 2.0 * P / (2e12 * 0.5)), 1e-9);
+    ck_assert_double_lt(b.prefill_tps, a.prefill_tps);
+    /* Never faster than its own bound. */
+    ck_assert_double_le(b.prefill_tps, b.prefill_bound_tps);
+    ck_assert_double_le(b.decode_tps, b.decode_bound_tps);
+
+    /* On the GPU the type's CPU kernel is irrelevant. */
+    fx_pc(&f, 1);
+    llmroof_result g = fx_run(&f);
+    f.quant.cpu_dot_cost = 8.0;
+    llmroof_result h = fx_run(&f);
+    ck_assert_double_eq(g.prefill_tps, h.prefill_tps);
+    ck_assert_double_eq(g.decode_tps, h.decode_tps);
+}
+END_TEST
+
+/* A mixture-of-experts layer pays moe_layer_overhead on top of the
+ * per-layer overhead, in decode and per prefill ubatch; a dense model
+ * never does. */
+START_TEST(moe_layer_overhead)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    f.req.gen = 1;
+    llmroof_result dense = fx_run(&f);
+    f.engine.backends[0].moe_layer_overhead = 50e-6;
+    ck_assert_double_eq(fx_run(&f).decode_tps, dense.decode_tps);
+
+    fx_pc(&f, 1);
+    f.req.gen = 1;
+    f.model.experts = 8;
+    f.model.experts_active = 2;
+    f.model.expert_ffn = 1024;
+    f.model.dense_layers = 2; /* 30 MoE layers of 32 */
+    llmroof_result a = fx_run(&f);
+    f.engine.backends[0].moe_layer_overhead = 50e-6;
+    llmroof_result b = fx_run(&f);
+    ck_assert_double_eq_tol(b.tiers[0].decode_time - a.tiers[0].decode_time, 30 * 50e-6, 1e-12);
+    ck_assert_double_eq_tol(b.tiers[0].prefill_time - a.tiers[0].prefill_time, 30 * 50e-6,
+                            1e-12); /* one 512-token ubatch */
+}
+END_TEST
+
+/* Fewer threads than the CPU's cores: that share of its compute peak;
+ * more: no gain; a device without cores ignores the request. */
+START_TEST(threads_share_compute)
+{
+    fixture f;
+    fx_pc(&f, 0);
+    f.host.cores = 16;
+    f.req.gen = 1;
+    llmroof_result a = fx_run(&f);
+    f.req.threads = 4;
+    llmroof_result b = fx_run(&f);
+    ck_assert_int_eq(a.prefill_bound_by, LLMROOF_RESOURCE_COMPUTE);
+    /* Prefill is compute-bound: the layers' and head's work take 4x as
+     * long; per-layer overheads stay. */
+    double fixed = 32 * 20e-6; /* one 512-token ubatch, 32 layers */
+    ck_assert_double_eq_tol(b.tiers[0].prefill_time - fixed, 4 * (a.tiers[0].prefill_time - fixed),
+                            1e-9);
+    ck_assert_double_le(b.decode_tps, a.decode_tps);
+    f.req.threads = 64;
+    ck_assert_double_eq(fx_run(&f).prefill_tps, a.prefill_tps);
+    f.req.threads = 4;
+    f.host.cores = 0;
+    ck_assert_double_eq(fx_run(&f).prefill_tps, a.prefill_tps);
+    f.req.threads = 70000;
+    llmroof_error e;
+    ck_assert_int_eq(run_status(&f, &e), LLMROOF_E_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(e.message, "threads"));
+}
+END_TEST
+
 /* ---- error band (docs/api.md, "Error band") ---- */
 
 #define BAND_FLAGS \
@@ -564,6 +668,9 @@ int main(void)
     tcase_add_test(tc, prefill_and_ttft);
     tcase_add_test(tc, scores_without_flash_attention);
     tcase_add_test(tc, measured_bandwidth);
+    tcase_add_test(tc, cpu_dot_cost);
+    tcase_add_test(tc, threads_share_compute);
+    tcase_add_test(tc, moe_layer_overhead);
     suite_add_tcase(s, tc);
     tc = tcase_create("band");
     tcase_add_test(tc, band_kind_by_placement);

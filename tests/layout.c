@@ -49,6 +49,7 @@ int main(void)
     F(llmroof_device, bandwidth_kind);
     F(llmroof_device, idle_power);
     F(llmroof_device, compute_f16_acc32);
+    F(llmroof_device, cores);
     S(llmroof_link);
     F(llmroof_link, size);
     F(llmroof_link, id);
@@ -108,6 +109,7 @@ int main(void)
     F(llmroof_quant, format);
     F(llmroof_quant, quality);
     F(llmroof_quant, source);
+    F(llmroof_quant, cpu_dot_cost);
     S(llmroof_kernel_efficiency);
     F(llmroof_kernel_efficiency, kernel);
     F(llmroof_kernel_efficiency, efficiency);
@@ -125,6 +127,7 @@ int main(void)
     F(llmroof_engine_backend, bandwidth_cap);
     F(llmroof_engine_backend, measured_efficiency);
     F(llmroof_engine_backend, bands);
+    F(llmroof_engine_backend, moe_layer_overhead);
     S(llmroof_band);
     F(llmroof_band, decode_lo);
     F(llmroof_band, decode_hi);
@@ -167,6 +170,7 @@ int main(void)
     F(llmroof_request, flash_attention);
     F(llmroof_request, gpu_share);
     F(llmroof_request, backend);
+    F(llmroof_request, threads);
     F(llmroof_request, reserved_u32);
     F(llmroof_request, electricity_price);
     S(llmroof_tier);

@@ -261,6 +261,9 @@ typedef struct llmroof_device {
                                   PyTorch's matmuls run at (image generation, training);
                                   GeForce cards run it at half compute_f16; 0 = the same
                                   as compute_f16 */
+    uint32_t cores;            /* cpu only: the cores compute_f16 counts, which llama.cpp
+                                  runs one thread each by default; 0 = unknown (then a
+                                  request's threads are ignored) */
 } llmroof_device;
 
 typedef struct llmroof_link {
@@ -335,6 +338,14 @@ typedef struct llmroof_quant {
                                         "" = not stated: any engine may load it */
     double quality;                  /* loss vs F16 (lower is better); < 0 = unknown */
     char source[LLMROOF_SOURCE_MAX];
+    double cpu_dot_cost;             /* set only for types whose every CPU matrix product runs
+                                        ggml's dot-product kernel (no tiled GEMM, no runtime
+                                        repack): that kernel's cost in flop-equivalents per
+                                        weight (cycles per 32 weights on an AVX2 core, whose
+                                        fp32 FMA peak is 32 flops a cycle); it replaces
+                                        2 flops at the fitted efficiency on CPU tiers, in
+                                        decode and prefill alike (docs/model.md §5, §6).
+                                        0 = not set */
 } llmroof_quant;
 
 typedef struct llmroof_kernel_efficiency {
@@ -391,6 +402,9 @@ typedef struct llmroof_engine_backend {
                                         decode (per_layer_overhead still applies); 0 =
                                         unknown (a measured device is refused) */
     llmroof_band bands[LLMROOF_PLACEMENT_COUNT]; /* by llmroof_placement_kind */
+    double moe_layer_overhead;       /* seconds per mixture-of-experts layer per step, on
+                                        top of per_layer_overhead (routing, gather and
+                                        per-expert kernels); 0 = none */
 } llmroof_engine_backend;
 
 typedef struct llmroof_engine {
@@ -574,7 +588,9 @@ typedef struct llmroof_request {
                                       backend or Vulkan (llama.cpp's cross-vendor one):
                                       anything else is LLMROOF_E_UNSUPPORTED; CPU and
                                       NONE are LLMROOF_E_INVALID_ARGUMENT. */
-    uint32_t reserved_u32[7];      /* must be zero */
+    uint32_t threads;              /* CPU threads (llama.cpp -t); 0 = one per core of the
+                                      CPU device (its `cores`), as llama.cpp defaults */
+    uint32_t reserved_u32[6];      /* must be zero */
     double electricity_price;      /* USD per kWh for the cost figures; 0 = none */
 } llmroof_request;
 

@@ -16,8 +16,8 @@ What it does (docs/accuracy.md explains why):
      count, split mode, GPU layers, flash attention, backend and engine;
   3. fits, per engine and backend, a few physical parameters by least
      absolute relative error of *time* per token:
-        t = a * max(1/eta_kernel, bw/cap) + L*tau + H*hop + links   (decode)
-        t = a_p / eta_prefill_kernel + ubatches * (L*tau + H*hop)   (prefill)
+        t = a / eta_kernel + L*tau + M*tau_moe + H*hop + links   (decode)
+        t = a_p / eta_prefill_kernel + ubatches * (L*tau + M*tau_moe + H*hop)   (prefill)
      on the rows of the FIT sources only (split by source, never by row);
   4. with --write, puts the fitted values into lib/catalog/engines.yaml;
   5. with --report, scores every row -- fit and held-out sources -- with the
@@ -64,7 +64,12 @@ SAME_AUTHOR = {"xiongjiedai_readme_llama3": "xiongjiedai", "xiongjiedai_notebook
                "xiongjiedai_readme_llama12": "xiongjiedai",
                "xiongjiedai_readme_appendix_mac": "xiongjiedai",
                "geerlingguy_ai_benchmarks": "geerlingguy", "geerlingguy_aibench_issue48":
-               "geerlingguy", "geerlingguy_beowulf_issue17": "geerlingguy"}
+               "geerlingguy", "geerlingguy_beowulf_issue17": "geerlingguy",
+               # JohannesGaessler's tables across llama.cpp PRs.
+               "llamacpp_jg_gemv_fusion": "llamacpp_jg", "llamacpp_jg_hip_prs_2026": "llamacpp_jg",
+               "llamacpp_jg_cuda_prs_2025": "llamacpp_jg", "llamacpp_pr24127_5090": "llamacpp_jg",
+               # 0cc4m's Vulkan PR tables (some rows of the 2025 Vulkan file).
+               "llamacpp_0cc4m_vulkan_prs": "llamacpp_vulkan_prs_2025"}
 
 
 def load_rows(paths):
@@ -217,6 +222,9 @@ def row_workload(r):
     if ngl and n is None and "cpu" in ngl.lower():
         w["ngl"] = "0"
     w["ctx"] = max(w["depth"], w["pp_depth"]) + max(w["prompt"], w["gen"])
+    # CPU threads (llama-bench -t) where the row states them; else the
+    # default, one per core.
+    w["threads"] = first_int(r.get("threads") or "") or 0
     return w
 
 
@@ -238,7 +246,8 @@ def host_yaml(h):
     """A generated host device (hardware.generated_host) in catalog YAML."""
     return (f"  {h['id']}:\n    name: calibration host {h['id']}\n    kind: cpu\n"
             f"    bandwidth: {h['bandwidth'] / 1e9:.4g} GB/s\n"
-            f"    compute: {{f16: {h['compute'] / 1e12:.4g} TFLOPS}}\n")
+            f"    compute: {{f16: {h['compute'] / 1e12:.4g} TFLOPS}}\n"
+            f"    cores: {h['cores']}\n")
 
 
 # ---------------------------------------------------------------- the tool
@@ -285,7 +294,10 @@ def engine_lines(fitted, name, lines):
             extra = []
             if "hop" in f:
                 extra.append(ind + f"hop_overhead: {f['hop'] * 1e6:.1f} us")
+            if f.get("tau_moe"):
+                extra.append(ind + f"moe_layer_overhead: {f['tau_moe'] * 1e6:.1f} us")
             while i + 1 < end and lines[i + 1].strip().startswith(("hop_overhead:",
+                                                                    "moe_layer_overhead:",
                                                                     "bandwidth_cap:")):
                 del lines[i + 1]
                 end -= 1
@@ -334,7 +346,8 @@ def run_once(tool, catalogs, system, model, quant, w, engine, backend, depth):
     cmd = [tool, "estimate", "--system", system, "--model", model, "--quant", quant,
            "--prompt", str(w["prompt"]), "--gen", str(w["gen"]), "--depth", str(depth),
            "--ctx", str(w["ctx"]), "--ubatch", str(w["ubatch"]), "--split", w["split"],
-           "--gpu-layers", w["ngl"], "--engine", engine, "--override", "--json"]
+           "--gpu-layers", w["ngl"], "--threads", str(w["threads"]), "--engine", engine,
+           "--override", "--json"]
     cmd.append("--flash-attn" if w["fa"] else "--no-flash-attn")
     if backend:
         cmd += ["--backend", backend]
@@ -347,14 +360,22 @@ def run_once(tool, catalogs, system, model, quant, w, engine, backend, depth):
 
 
 def transfers(js):
-    """Transfers between devices per step on a discrete-GPU machine: host to
-    the first GPU, GPU to GPU, and the logits back (docs/model.md).  0 on a
-    machine with no link in use."""
+    """Transfers per step that pay the engine's hop overhead on a
+    discrete-GPU machine: those between two tiers that both compute layers
+    (GPU to GPU in a layer split; host to GPU, and back to a host that
+    computes the head, when the host holds layers).  The copies of a fully
+    offloaded model's input and logits pay the link's latency only
+    (docs/model.md section 5).  0 on a machine with no link in use."""
     tiers = js["placement"]["tiers"]
     gpus = [t for t in tiers if t["kind"] == "accelerator" and (t["layers"] or t["has_output"])]
     if not gpus or js["decode"]["link_time_s"] == 0:
         return 0
-    return len(gpus) + 1
+    host = next((t for t in tiers if t["kind"] == "host"), None)
+    host_layers = bool(host and host["layers"])
+    n = (len(gpus) - 1 if js["placement"]["split"] == "layer" else 0) + host_layers
+    if host and host["has_output"] and js["placement"]["gpu_layers"] > 0:
+        n += 1
+    return n
 
 
 def category_of(js):
@@ -413,24 +434,28 @@ def irls(rows, n):
         keep = [j for j in keep if j != neg[0]]
 
 
-def fit_decode(samples, kernels):
+def fit_decode(samples, kernels, with_hop=True, with_moe=False):
     """samples: dicts with a (memory time at efficiency 1, s), L (layers), H
     (transfers between devices), c (link s), t (measured s), kernel.  Model
     (docs/model.md §5):
-        t = a / eta_kernel + L * tau + H * hop + c
-    Unknowns 1/eta per kernel, tau and hop: linear, by IRLS.  (The 2024 fit
+        t = a / eta_kernel + L * tau + M * tau_moe + H * hop + c
+    (M: the mixture-of-experts layers.)  Unknowns 1/eta per kernel, tau,
+    tau_moe and hop: linear, by IRLS.  (The 2024 fit
     also had a bandwidth cap, a ceiling on any device's achieved bandwidth;
     no physical cause was found for one, and with current builds it made
     the fastest cards ~45 % slow, so it is gone: docs/accuracy.md.)"""
-    n = len(kernels) + 2
+    n = len(kernels) + 1 + with_moe + with_hop
     rows = []
     for s in samples:
         x = [s["a"] / s["t"] if k == s["kernel"] else 0.0 for k in kernels]
-        x += [s["L"] / s["t"], s["H"] / s["t"]]
+        x += [s["L"] / s["t"]] + ([s["M"] / s["t"]] if with_moe else []) + \
+            ([s["H"] / s["t"]] if with_hop else [])
         rows.append((x, 1.0 - s["c"] / s["t"]))
     sol, _ = irls(rows, n)
-    etas = {k: 1.0 / max(v, 1.0) if v else 1.0 for k, v in zip(kernels, sol[:-2])}
-    return etas, sol[-2], sol[-1]
+    k = len(kernels)
+    etas = {kk: 1.0 / max(v, 1.0) if v else 1.0 for kk, v in zip(kernels, sol[:k])}
+    return (etas, sol[k], sol[k + 1] if with_moe else 0.0,
+            sol[k + 1 + with_moe] if with_hop else 0.0)
 
 
 def fit_scalar(samples):
@@ -445,6 +470,16 @@ MIN_FIT_ROWS = 8  # fewer rows than this leave a backend at its starting values
 # rows; rarer classes share the backend's "default" (a few rows cannot
 # separate a kernel's efficiency from the overheads).
 MIN_KERNEL_ROWS = 6
+# The hop overhead (a graph split between two computing tiers) is fitted
+# only from multi-device rows of this many independent sources; with fewer
+# it is 0, the link's latency alone: the eras with many such sources fit
+# 0-1.4 us (CUDA 2023/2024), and a few sources' multi-GPU oddities (MoE
+# over eight MI300X, four RTX 4090s in one thread) otherwise land in it as
+# milliseconds that every single-GPU row then pays.
+MIN_HOP_SOURCES = 3
+# Likewise the extra overhead of a mixture-of-experts layer (routing, gather,
+# one kernel per expert matrix): fitted from MoE rows of this many sources.
+MIN_MOE_SOURCES = 3
 # Prompt processing runs different kernels on different GPU generations
 # (tensor cores or not, int8 MMA or dp4a): an era's prefill efficiencies are
 # its own only when its rows span this many devices.
@@ -460,10 +495,13 @@ def fit_group(rows_b, kernel_of):
         t0 = 1.0 / js["decode"]["tokens_per_s"]
         link = js["decode"]["link_time_s"]
         samples.append({"a": t0 - link, "c": link, "t": 1.0 / d["tg"],
-                        "L": js["model"]["layers"], "H": transfers(js),
-                        "kernel": kernel_of[d["quant"]]})
+                        "L": js["model"]["layers"], "M": js["model"]["moe_layers"],
+                        "H": transfers(js), "kernel": kernel_of[d["quant"]],
+                        "source": d["row"]["source_id"]})
     if len(samples) < MIN_FIT_ROWS:
         return None
+    with_hop = len({s["source"] for s in samples if s["H"]}) >= MIN_HOP_SOURCES
+    with_moe = len({s["source"] for s in samples if s["M"]}) >= MIN_MOE_SOURCES
     count = {}
     for s in samples:
         count[s["kernel"]] = count.get(s["kernel"], 0) + 1
@@ -472,7 +510,7 @@ def fit_group(rows_b, kernel_of):
             s["kernel"] = "default"
     kernels = sorted({s["kernel"] for s in samples})
     try:
-        etas, tau, hop = fit_decode(samples, kernels)
+        etas, tau, tau_moe, hop = fit_decode(samples, kernels, with_hop, with_moe)
     except ValueError:
         return None
     psamples = []
@@ -482,7 +520,8 @@ def fit_group(rows_b, kernel_of):
             continue
         chunks = math.ceil(d["w"]["prompt"] / d["w"]["ubatch"])
         psamples.append({"a": js["prefill"]["ttft_s"], "t": d["w"]["prompt"] / d["pp"],
-                         "f": chunks * (js["model"]["layers"] * tau + transfers(js) * hop),
+                         "f": chunks * (js["model"]["layers"] * tau + js["model"]["moe_layers"] *
+                                        tau_moe + transfers(js) * hop),
                          "kernel": kernel_of[d["quant"]], "device": d["row"]["device"]})
     # One prefill efficiency per kernel class: quantized prompt processing
     # (llama.cpp's MMQ kernels) and F16 (cuBLAS) run at different rates.
@@ -494,7 +533,7 @@ def fit_group(rows_b, kernel_of):
         yp = fit_scalar([s for s in psamples if s["kernel"] == k])
         if yp:
             prefill[k] = min(1.0, 1.0 / yp)
-    return {"etas": etas, "tau": tau, "hop": hop, "prefill": prefill,
+    return {"etas": etas, "tau": tau, "tau_moe": tau_moe, "hop": hop, "prefill": prefill,
             "n_decode": len(samples), "n_prefill": len(psamples),
             "prefill_devices": len({s["device"] for s in psamples})}
 
@@ -1051,7 +1090,8 @@ def main():
             for (engine, backend, era), f in sorted(own.items(), key=lambda kv: str(kv[0])):
                 print(f"{engine_id(engine, era)} {backend}: decode efficiency "
                       f"{', '.join(f'{k} {v:.3f}' for k, v in f['etas'].items())}; "
-                      f"per-layer overhead {f['tau'] * 1e6:.1f} us; hop overhead "
+                      f"per-layer overhead {f['tau'] * 1e6:.1f} us; MoE layer overhead "
+                      f"{f.get('tau_moe', 0) * 1e6:.1f} us; hop overhead "
                       f"{f['hop'] * 1e6:.1f} us; prefill efficiency "
                       f"{', '.join(f'{k} {v:.3f}' for k, v in f['prefill'].items())}"
                       f"  ({f['n_decode']} decode rows, {f['n_prefill']} prefill rows)")

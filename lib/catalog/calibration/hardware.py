@@ -81,6 +81,16 @@ GPUS = {
     "Intel(R) Graphics (BMG G21) [Arc Pro B50 per issue title]": "arc-pro-b50",
     # Short names in compare-llama-bench tables of llama.cpp PRs.
     "MI50": "mi50-32gb", "P40": "tesla-p40",
+    # Devices added for issue 13 (lib/catalog/devices-gpus-more.yaml).
+    "NVIDIA RTX PRO 6000 Blackwell Workstation Edition": "rtx-pro-6000-ws",
+    "NVIDIA H200 PCIe 141GB (H200 NVL)": "h200-nvl",
+    "NVIDIA B300 SXM 288GB": "b300-sxm",
+    "AMD Instinct MI100": "mi100",
+    # A 190 W power cap (of 300 W) lowers the clock, so compute is over-stated
+    # for these rows; their decode is memory-bound.
+    "AMD Instinct MI100 (gfx908) @ 190 W": "mi100",
+    "Intel(R) Arc(TM) Pro B60 Graphics": "arc-pro-b60",
+
     # IMbackK names the card only by its ISA in PR 22254; the same author's
     # RX 7900 XTX in PR 26284 (docs: SOURCES.md).
     "AMD gfx1100 @ 340 W (card model not named; the same author's RX 7900 XTX in PR #26284)":
@@ -163,6 +173,11 @@ CPU_ONLY = {
     "Apple M2 Ultra CPU (24-core)": "m2-ultra-cpu",
     "Apple M4 Max CPU only": "m4-max-cpu",
     "Apple M4 Pro (14-core CPU) CPU only": "m4-pro-cpu",
+    # "MacBook M4" in the PR: taken as the base M4 (10-core CPU).
+    "Apple M4 (10-core CPU) CPU only": "m4-cpu",
+    # A Grace system not named (72 cores assumed); the 32-core VM of the same
+    # source is not mapped: its share of the socket's bandwidth is unknown.
+    "NVIDIA Grace CPU CPU only": "grace-lpddr5x",
 }
 
 # Hosts of GPU rows (host_cpu column) that are catalog devices.
@@ -228,7 +243,7 @@ MODEL_PATTERNS = [
     (r"gpt-oss.?20b", "gpt-oss-20b"), (r"gpt-oss.?120b", "gpt-oss-120b"),
     (r"deepseek2 671b|deepseek-v3", "deepseek-v3"),
     (r"gemma2 2b|gemma-2-2b", "gemma-2-2b"),
-    (r"qwen3.?0\.6b", "qwen3-0.6b"),
+    (r"qwen3.?0\.6b", "qwen3-0.6b"), (r"qwen3.?1\.7b", "qwen3-1.7b"),
     (r"gemma3 4b|gemma.?3.?4b", "gemma-3-4b"), (r"gemma3 1b|gemma.?3.?1b", "gemma-3-1b"),
 ]
 
@@ -239,11 +254,6 @@ _UNIFIED = {norm(k): v for k, v in UNIFIED.items()}
 _CPU_ONLY = {norm(k): v for k, v in CPU_ONLY.items()}
 _HOSTS = {norm(k): v for k, v in HOSTS.items()}
 _MODELS = {norm(k): v for k, v in MODELS.items()}
-
-_GPUS = {norm(k): v for k, v in GPUS.items()}
-_UNIFIED = {norm(k): v for k, v in UNIFIED.items()}
-_CPU_ONLY = {norm(k): v for k, v in CPU_ONLY.items()}
-_HOSTS = {norm(k): v for k, v in HOSTS.items()}
 
 
 def model(name):
@@ -329,7 +339,7 @@ def generated_host(cpu, r):
     """A host device for a CPU named with its RAM in the row's notes: a dict
     the calibration writes as a device (bandwidth = channels x MT/s x 8 B,
     the theoretical peak the catalog uses everywhere), or None."""
-    spec = next((v for k, v in CPU_SPECS.items() if norm(k) in norm(cpu)), None)
+    key, spec = next(((k, v) for k, v in CPU_SPECS.items() if norm(k) in norm(cpu)), (None, None))
     if not spec:
         return None
     notes = r.get("notes") or ""
@@ -337,17 +347,18 @@ def generated_host(cpu, r):
     ch = re.search(r"(\d+) channels", notes) or re.search(r"(\d+)-channel", notes)
     quad = re.search(r"quad-channel", notes, re.I)
     cores, flop, clock = spec
-    slug = "cal-host-" + re.sub(r"[^a-z0-9]+", "-", cpu.lower()).strip("-")
+    # Named by the CPU_SPECS entry (the device ids have a length limit).
+    slug = "cal-host-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
     if mts and (ch or quad):
         channels = 4 if quad and not ch else int(ch.group(1))
-        return {"id": f"{slug}-{channels}ch-{mts.group(1)}",
+        return {"id": f"{slug}-{channels}ch-{mts.group(1)}", "cores": cores,
                 "bandwidth": channels * int(mts.group(1)) * 8e6, "compute": cores * flop * clock}
     # No DIMM speed, but a bandwidth the source measured: the only figure
     # there is (it stands in for the peak the catalog uses elsewhere).
     bw = re.search(r"~?(\d+) GB/s measured", notes)
     if bw:
         return {"id": f"{slug}-{bw.group(1)}gbs", "bandwidth": int(bw.group(1)) * 1e9,
-                "compute": cores * flop * clock}
+                "compute": cores * flop * clock, "cores": cores}
     return None
 
 

@@ -270,7 +270,7 @@ def estimate(catalog, system, model, quant, **workload):
     Keywords are llmroof_request fields (defaults: the library's
     llmroof_request_init()): engine, ctx, depth, prompt, gen, batch, ubatch,
     kv_type, gpu_layers, split, tensor_split, flash_attention, gpu_share,
-    backend.  Enum fields take members, labels ("q8_0", "row") or names.
+    backend, threads, electricity_price.  Enum fields take members, labels ("q8_0", "row") or names.
     Returns a llmroof.Result; raises LlmroofError for bad requests (a model
     that does not fit is not an error: result.fit is Fit.NONE).
     """

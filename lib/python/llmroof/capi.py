@@ -427,6 +427,7 @@ class llmroof_device(_Struct):
         ("bandwidth_kind", c_int32),
         ("idle_power", c_double),
         ("compute_f16_acc32", c_double),
+        ("cores", c_uint32),
     ]
     _enum_fields = {"kind": DeviceKind, "backend": Backend, "bandwidth_kind": BandwidthKind}
 
@@ -505,6 +506,7 @@ class llmroof_quant(_Struct):
         ("format", _FORMAT),
         ("quality", c_double),
         ("source", _SOURCE),
+        ("cpu_dot_cost", c_double),
     ]
 
 
@@ -543,6 +545,7 @@ class llmroof_engine_backend(_Struct):
         ("bandwidth_cap", c_double),
         ("measured_efficiency", c_double),
         ("bands", llmroof_band * LLMROOF_PLACEMENT_COUNT),
+        ("moe_layer_overhead", c_double),
     ]
     _enum_fields = {"backend": Backend}
     _counted_fields = {"kernels": "kernel_count", "prefill_kernels": "prefill_kernel_count"}
@@ -678,7 +681,8 @@ class llmroof_request(_Struct):
         ("flash_attention", c_uint32),
         ("gpu_share", c_double),
         ("backend", c_int32),
-        ("reserved_u32", c_uint32 * 7),
+        ("threads", c_uint32),
+        ("reserved_u32", c_uint32 * 6),
         ("electricity_price", c_double),
     ]
     _enum_fields = {"kv_type": KvType, "split": Split, "backend": Backend}

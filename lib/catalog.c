@@ -513,6 +513,17 @@ static llmroof_status check_device(llmroof_device *d, const where *w, llmroof_er
         return vfail(err, w, "idle_power", LLMROOF_E_RANGE,
                      "idle_power (%g W) is above power (%g W)", d->idle_power, d->power);
     TRY(check_real(err, w, "price", d->price, 0, MAX_PRICE));
+    TRY(check_real(err, w, "compute.f16_vector", d->compute_f16_vector, 0, MAX_COMPUTE));
+    if (d->compute_f16_vector > d->compute_f16)
+        return vfail(err, w, "compute.f16_vector", LLMROOF_E_RANGE,
+                     "compute.f16_vector (%g) is above compute.f16 (%g): the matrix units never "
+                     "slow a device down", d->compute_f16_vector, d->compute_f16);
+    if (d->vector_backends & ~((1u << LLMROOF_BACKEND_CPU) - 1u))
+        return vfail(err, w, "vector_backends", LLMROOF_E_SCHEMA,
+                     "vector_backends may hold only cuda, rocm, metal, vulkan, sycl");
+    if (d->vector_backends && !(d->compute_f16_vector > 0))
+        return vfail(err, w, "vector_backends", LLMROOF_E_SCHEMA,
+                     "vector_backends needs compute.f16_vector, the peak those backends run at");
     if (d->cores && d->kind != LLMROOF_DEVICE_CPU)
         return vfail(err, w, "cores", LLMROOF_E_SCHEMA, "cores is for cpu devices only");
     if (d->cores > MAX_CORES)

@@ -330,8 +330,13 @@ static double layers_fixed(const llmroof_engine_backend *be, const llmroof__shap
 /* The compute peak a tier runs at: a CPU device's whole peak, or with a
  * request for fewer threads than its cores, that share of it (one thread a
  * core; more threads than cores gain nothing: docs/model.md §5). */
-static double tier_compute(const llmroof_device *dev, uint32_t threads)
+static double tier_compute(const llmroof_device *dev, const llmroof_engine_backend *be,
+                           uint32_t threads)
 {
+    /* A backend that does not drive the device's matrix units: the shader
+     * cores' peak (docs/model.md §6). */
+    if (be && (dev->vector_backends >> be->backend & 1u))
+        return dev->compute_f16_vector;
     if (dev->kind != LLMROOF_DEVICE_CPU || !dev->cores || !threads || threads >= dev->cores)
         return dev->compute_f16;
     return dev->compute_f16 * threads / dev->cores;
@@ -370,12 +375,12 @@ static void decode_prepare(const llmroof__placement *p, const llmroof__shape *s,
         if (stream) {
             const llmroof_link *l = p->machine->host_link;
             d->bw_peak = d->bw = d->score_peak = l->bandwidth;
-            d->compute = p->work[0].dev->compute_f16;
+            d->compute = tier_compute(p->work[0].dev, be, 0);
             d->mem_res = LLMROOF_RESOURCE_HOST_LINK;
         } else {
             d->bw_peak = d->score_peak = w->dev->bandwidth;
             d->bw = achieved(be, w->dev->bandwidth, memory_eta(be, w->dev, q));
-            d->compute = tier_compute(w->dev, req->threads);
+            d->compute = tier_compute(w->dev, be, req->threads);
             d->mem_res = mem_resource(tr);
         }
     }
@@ -456,10 +461,11 @@ static void prefill(const llmroof__placement *p, const llmroof__shape *s, const 
         double bw = achieved(be, w->dev->bandwidth, memory_eta(be, w->dev, q));
         if (on_gpu)
             tier_time(bytes, flops, m->host_link->bandwidth, m->host_link->bandwidth,
-                      gpu0->dev->compute_f16, eta_p, fixed, LLMROOF_RESOURCE_HOST_LINK,
+                      tier_compute(gpu0->dev, gpu0->backend, 0), eta_p, fixed,
+                      LLMROOF_RESOURCE_HOST_LINK,
                       &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
         else
-            tier_time(bytes, flops, w->dev->bandwidth, bw, tier_compute(w->dev, req->threads),
+            tier_time(bytes, flops, w->dev->bandwidth, bw, tier_compute(w->dev, be, req->threads),
                       eta_p, fixed, mem_resource(tr), &st->tier[i], &st->tier_bound[i],
                       &st->tier_by[i]);
         add_scores(st, i, w->kv_fraction * w->count * s->score_bytes_pair * cells,

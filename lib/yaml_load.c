@@ -559,13 +559,16 @@ static llmroof_status want_mapping(P *p, const char *key)
 /* ------------------------------------------------------------------------
  * Pass 2: entries
  * ------------------------------------------------------------------------ */
+static llmroof_status val_enum_bits(P *p, const char *key, const char *const *names, int shift,
+                                    const char *example, uint32_t *bits, int32_t *first);
+
 static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *em)
 {
     static const char *const keys[] = {"name",      "kind",          "backend", "memory",
                                        "reserved",  "bandwidth",     "compute", "gpu_share",
                                        "gpu_share_max", "power",     "price",   "source",
-                                       "bandwidth_kind", "idle_power", "cores", NULL};
-    static const char *const ckeys[] = {"f16", "int8", "f16_acc32", NULL};
+                                       "bandwidth_kind", "idle_power", "cores", "vector_backends", NULL};
+    static const char *const ckeys[] = {"f16", "int8", "f16_acc32", "f16_vector", NULL};
     enum { NAME, KIND, BACKEND, MEMORY, RESERVED, BANDWIDTH, COMPUTE, SHARE, SHARE_MAX };
     uint64_t seen = 0, cseen = 0;
     int k, more;
@@ -599,9 +602,12 @@ static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *e
                     TRY(val_quantity(p, "compute.f16", LLMROOF__UNIT_COMPUTE, &d->compute_f16));
                 else if (k == 1)
                     TRY(val_quantity(p, "compute.int8", LLMROOF__UNIT_COMPUTE, &d->compute_int8));
-                else
+                else if (k == 2)
                     TRY(val_quantity(p, "compute.f16_acc32", LLMROOF__UNIT_COMPUTE,
                                      &d->compute_f16_acc32));
+                else
+                    TRY(val_quantity(p, "compute.f16_vector", LLMROOF__UNIT_COMPUTE,
+                                     &d->compute_f16_vector));
             }
             break;
         case SHARE:
@@ -620,6 +626,12 @@ static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *e
             break;
         case 13: TRY(val_quantity(p, "idle_power", LLMROOF__UNIT_POWER, &d->idle_power)); break;
         case 14: TRY(val_u32(p, "cores", &d->cores, 1)); break;
+        case 15: {
+            int32_t first = -1;
+            TRY(val_enum_bits(p, "vector_backends", llmroof__backend_names, 0, "[vulkan]",
+                              &d->vector_backends, &first));
+            break;
+        }
         default: TRY(val_string(p, "source", d->source, sizeof d->source)); break;
         }
     }

@@ -786,6 +786,10 @@ MUT(d_idle_negative, llmroof_device, x->idle_power = -1)
 MUT(s_idle_nan, llmroof_system, x->idle_power = NAN)
 MUT(d_cores_gpu, llmroof_device, x->cores = 8)
 MUT(e_moe_negative, llmroof_engine, x->backends[0].moe_layer_overhead = -1e-6)
+MUT(d_vector_above, llmroof_device, x->compute_f16_vector = x->compute_f16 * 2)
+MUT(d_vector_missing, llmroof_device, x->vector_backends = 1u << LLMROOF_BACKEND_VULKAN)
+MUT(d_vector_cpu, llmroof_device, (x->compute_f16_vector = x->compute_f16 / 2,
+                                   x->vector_backends = 1u << LLMROOF_BACKEND_CPU))
 MUT(d_cores_huge, llmroof_device, (x->kind = LLMROOF_DEVICE_CPU, x->backend = LLMROOF_BACKEND_CPU,
                                    x->cores = 70000))
 MUT(q_dot_cost_small, llmroof_quant, x->cpu_dot_cost = 0.2)
@@ -837,6 +841,9 @@ static const rule rules[] = {
     {4, s_idle_nan, LLMROOF_E_RANGE, "idle_power"},
     {3, d_cores_gpu, LLMROOF_E_SCHEMA, "cores is for cpu devices only"},
     {2, e_moe_negative, LLMROOF_E_RANGE, "moe_layer_overhead"},
+    {3, d_vector_above, LLMROOF_E_RANGE, "matrix units never slow a device down"},
+    {3, d_vector_missing, LLMROOF_E_SCHEMA, "vector_backends needs compute.f16_vector"},
+    {3, d_vector_cpu, LLMROOF_E_SCHEMA, "vector_backends may hold only"},
     {3, d_cores_huge, LLMROOF_E_RANGE, "cores must be at most 65536, got 70000"},
     {1, q_dot_cost_small, LLMROOF_E_RANGE, "cpu_dot_cost must be 0 (not set) or in [0.5, 64]"},
     {1, q_dot_cost_nan, LLMROOF_E_RANGE, "cpu_dot_cost"},

@@ -448,6 +448,27 @@ START_TEST(moe_layer_overhead)
 }
 END_TEST
 
+/* A backend listed in the device's vector_backends runs at its shader
+ * cores' peak (compute_f16_vector), others at the matrix units'. */
+START_TEST(vector_backends)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    llmroof_result a = fx_run(&f);
+    ck_assert_int_eq(a.prefill_bound_by, LLMROOF_RESOURCE_COMPUTE);
+    f.gpu.compute_f16_vector = 165.2e12 / 4;
+    f.gpu.vector_backends = 1u << LLMROOF_BACKEND_VULKAN;
+    ck_assert_double_eq(fx_run(&f).prefill_tps, a.prefill_tps); /* CUDA: matrix units */
+    f.gpu.vector_backends = 1u << LLMROOF_BACKEND_CUDA;
+    llmroof_result b = fx_run(&f);
+    ck_assert_int_eq(b.prefill_bound_by, LLMROOF_RESOURCE_COMPUTE);
+    /* The GPU tier's compute-bound prompt time: 4x, less the fixed part. */
+    double fixed = 32 * 20e-6;
+    ck_assert_double_eq_tol(b.tiers[0].prefill_time - fixed, 4 * (a.tiers[0].prefill_time - fixed),
+                            1e-9);
+}
+END_TEST
+
 /* Fewer threads than the CPU's cores: that share of its compute peak;
  * more: no gain; a device without cores ignores the request. */
 START_TEST(threads_share_compute)
@@ -671,6 +692,7 @@ int main(void)
     tcase_add_test(tc, cpu_dot_cost);
     tcase_add_test(tc, threads_share_compute);
     tcase_add_test(tc, moe_layer_overhead);
+    tcase_add_test(tc, vector_backends);
     suite_add_tcase(s, tc);
     tc = tcase_create("band");
     tcase_add_test(tc, band_kind_by_placement);

@@ -50,6 +50,8 @@ int main(void)
     F(llmroof_device, idle_power);
     F(llmroof_device, compute_f16_acc32);
     F(llmroof_device, cores);
+    F(llmroof_device, vector_backends);
+    F(llmroof_device, compute_f16_vector);
     S(llmroof_link);
     F(llmroof_link, size);
     F(llmroof_link, id);

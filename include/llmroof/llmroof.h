@@ -264,6 +264,11 @@ typedef struct llmroof_device {
     uint32_t cores;            /* cpu only: the cores compute_f16 counts, which llama.cpp
                                   runs one thread each by default; 0 = unknown (then a
                                   request's threads are ignored) */
+    uint32_t vector_backends;  /* OR of 1u << llmroof_backend: backends whose kernels do
+                                  not use this device's matrix units (llama.cpp's Vulkan
+                                  on Intel Arc A-series); they run at compute_f16_vector */
+    double compute_f16_vector; /* FLOP/s, the shader cores' f16 peak without the matrix
+                                  units; 0 = not given (required with vector_backends) */
 } llmroof_device;
 
 typedef struct llmroof_link {

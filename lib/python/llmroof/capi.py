@@ -428,6 +428,8 @@ class llmroof_device(_Struct):
         ("idle_power", c_double),
         ("compute_f16_acc32", c_double),
         ("cores", c_uint32),
+        ("vector_backends", c_uint32),
+        ("compute_f16_vector", c_double),
     ]
     _enum_fields = {"kind": DeviceKind, "backend": Backend, "bandwidth_kind": BandwidthKind}
 

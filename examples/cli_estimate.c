@@ -245,6 +245,7 @@ static const struct {
     {LLMROOF_FLAG_BAND_THIN, "band-thin"},
     {LLMROOF_FLAG_UNCALIBRATED, "uncalibrated"},
     {LLMROOF_FLAG_MOE_UNCALIBRATED, "moe-uncalibrated"},
+    {LLMROOF_FLAG_DEVICE_UNMEASURED, "device-unmeasured"},
 };
 #define FLAG_COUNT (sizeof flag_names / sizeof flag_names[0])
 
@@ -290,6 +291,9 @@ static void print_flag_notes(const llmroof_result *res, const estimate_names *n)
     if (f & LLMROOF_FLAG_MOE_UNCALIBRATED)
         printf("  - Likely range: no mixture-of-experts model was measured on this engine\n"
                "    and backend (%s placement).\n", kind);
+    if (f & LLMROOF_FLAG_DEVICE_UNMEASURED)
+        printf("  - Likely range: this device was never measured with this engine and\n"
+               "    backend; the range comes from other hardware.\n");
     uint32_t known = 0;
     for (size_t k = 0; k < FLAG_COUNT; k++)
         known |= flag_names[k].bit;

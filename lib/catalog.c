@@ -859,6 +859,20 @@ static llmroof_status check_engine(llmroof_engine *e, const where *w, llmroof_er
         TRY(check_real(err, w, key, b->hop_overhead, 0, MAX_TIME));
         snprintf(key, sizeof key, "backends.%u.moe_layer_overhead", i);
         TRY(check_real(err, w, key, b->moe_layer_overhead, 0, MAX_TIME));
+        snprintf(key, sizeof key, "backends.%u.measured_devices", i);
+        if (b->measured_device_count > LLMROOF_MAX_MEASURED_DEVICES)
+            return vfail(err, w, key, LLMROOF_E_RANGE, "%s: at most %d devices", bn,
+                         LLMROOF_MAX_MEASURED_DEVICES);
+        for (uint32_t k = 0; k < b->measured_device_count; k++) {
+            if (!valid_id(b->measured_devices[k], sizeof b->measured_devices[k]))
+                return vfail(err, w, key, LLMROOF_E_SCHEMA,
+                             "%s measured_devices: entry %u is not a valid device id", bn, k);
+            for (uint32_t j = 0; j < k; j++)
+                if (strcmp(b->measured_devices[j], b->measured_devices[k]) == 0)
+                    return vfail(err, w, key, LLMROOF_E_DUPLICATE,
+                                 "%s measured_devices: '%s' is listed twice", bn,
+                                 b->measured_devices[k]);
+        }
         snprintf(key, sizeof key, "backends.%u.bandwidth_cap", i);
         TRY(check_real(err, w, key, b->bandwidth_cap, 0, MAX_BANDWIDTH));
         snprintf(key, sizeof key, "backends.%u.measured_efficiency", i);

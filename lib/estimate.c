@@ -128,6 +128,18 @@ static int32_t placement_kind(const llmroof__placement *p)
     return busy > 1 ? LLMROOF_PLACEMENT_MULTI_GPU : LLMROOF_PLACEMENT_GPU;
 }
 
+/* Was the engine backend measured on device `id` (engine_backend
+ * measured_devices)?  No backend: no. */
+static int measured_on(const llmroof_engine_backend *be, const char *id)
+{
+    if (!be)
+        return 0;
+    for (uint32_t k = 0; k < be->measured_device_count && k < LLMROOF_MAX_MEASURED_DEVICES; k++)
+        if (strncmp(be->measured_devices[k], id, LLMROOF_ID_MAX) == 0)
+            return 1;
+    return 0;
+}
+
 /* The wide default band where the engine backend has none for the
  * placement kind (docs/api.md, "Error band"). */
 #define DEFAULT_DECODE_LO 0.5
@@ -185,6 +197,16 @@ static void apply_band(const llmroof__placement *p, const llmroof_model *model,
         f |= LLMROOF_FLAG_BAND_THIN;
     if (model->experts > 0 && b->moe_rows == 0)
         f |= LLMROOF_FLAG_MOE_UNCALIBRATED;
+    /* Every device the band's backend computes on must have been measured
+     * with it: the accelerators, or the CPU when no layer is on one. */
+    for (uint32_t i = 0; i < out->tier_count; i++) {
+        const llmroof__tier_work *w = &p->work[i];
+        int computes = w->count > 0 || w->has_output;
+        int mine = kind == LLMROOF_PLACEMENT_CPU ? (int)i == p->host_tier
+                                                 : out->tiers[i].kind == LLMROOF_TIER_ACCELERATOR;
+        if (computes && mine && !measured_on(be, w->dev->id))
+            f |= LLMROOF_FLAG_DEVICE_UNMEASURED;
+    }
     out->flags |= f;
 }
 

@@ -1015,13 +1015,38 @@ static llmroof_status parse_bands(P *p, uint32_t bi, llmroof_engine_backend *b)
     }
 }
 
+/* backends.<b>.measured_devices: a sequence of device ids (not resolved:
+ * an id no catalog holds simply never matches). */
+static llmroof_status parse_measured_devices(P *p, const char *key, llmroof_engine_backend *b)
+{
+    if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+        return perr(p, LLMROOF_E_SCHEMA, &p->ev.start_mark,
+                    "%s: expected a sequence of device ids, got %s", key, node_desc(p));
+    TRY(add_mark(p, key, &p->ev.start_mark));
+    for (;;) {
+        TRY(next(p));
+        if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+            return LLMROOF_OK;
+        yaml_mark_t mm = p->ev.start_mark;
+        if (b->measured_device_count >= LLMROOF_MAX_MEASURED_DEVICES)
+            return perr(p, LLMROOF_E_LIMIT, &mm, "%s: at most %d devices", key,
+                        LLMROOF_MAX_MEASURED_DEVICES);
+        char *dst = b->measured_devices[b->measured_device_count];
+        TRY(val_string(p, key, dst, LLMROOF_ID_MAX));
+        for (uint32_t k = 0; k < b->measured_device_count; k++)
+            if (strcmp(b->measured_devices[k], dst) == 0)
+                return perr(p, LLMROOF_E_DUPLICATE, &mm, "%s: '%s' is listed twice", key, dst);
+        b->measured_device_count++;
+    }
+}
+
 static llmroof_status parse_backends(P *p, llmroof_engine *e)
 {
     static const char *const names[] = {"cuda", "rocm", "metal", "vulkan", "sycl", "cpu", NULL};
     static const char *const keys[] = {"decode_efficiency", "prefill_efficiency",
                                        "per_layer_overhead", "runtime_overhead",
                                        "hop_overhead", "bandwidth_cap", "measured_efficiency",
-                                       "bands", "moe_layer_overhead", NULL};
+                                       "bands", "moe_layer_overhead", "measured_devices", NULL};
     TRY(want_mapping(p, "backends"));
     char key[LLMROOF__MARK_KEY_MAX];
     for (;;) {
@@ -1077,9 +1102,10 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
                 break;
             case 6: TRY(val_number(p, key, &b->measured_efficiency)); break;
             case 7: TRY(parse_bands(p, bi, b)); break;
-            default:
+            case 8:
                 TRY(val_quantity(p, key, LLMROOF__UNIT_TIME, &b->moe_layer_overhead));
                 break;
+            default: TRY(parse_measured_devices(p, key, b)); break;
             }
         }
         TRY(require(p, keys, seen, BIT(0) | BIT(1), &bm, names[be]));

@@ -787,6 +787,13 @@ MUT(s_idle_nan, llmroof_system, x->idle_power = NAN)
 MUT(d_cores_gpu, llmroof_device, x->cores = 8)
 MUT(e_moe_negative, llmroof_engine, x->backends[0].moe_layer_overhead = -1e-6)
 MUT(d_vector_above, llmroof_device, x->compute_f16_vector = x->compute_f16 * 2)
+MUT(e_measured_twice, llmroof_engine, (x->backends[0].measured_device_count = 2,
+                                       strcpy(x->backends[0].measured_devices[0], "rtx-4090"),
+                                       strcpy(x->backends[0].measured_devices[1], "rtx-4090")))
+MUT(e_measured_bad_id, llmroof_engine, (x->backends[0].measured_device_count = 1,
+                                        strcpy(x->backends[0].measured_devices[0], "no such")))
+MUT(e_measured_many, llmroof_engine,
+    x->backends[0].measured_device_count = LLMROOF_MAX_MEASURED_DEVICES + 1)
 MUT(d_vector_missing, llmroof_device, x->vector_backends = 1u << LLMROOF_BACKEND_VULKAN)
 MUT(d_vector_cpu, llmroof_device, (x->compute_f16_vector = x->compute_f16 / 2,
                                    x->vector_backends = 1u << LLMROOF_BACKEND_CPU))
@@ -842,6 +849,9 @@ static const rule rules[] = {
     {3, d_cores_gpu, LLMROOF_E_SCHEMA, "cores is for cpu devices only"},
     {2, e_moe_negative, LLMROOF_E_RANGE, "moe_layer_overhead"},
     {3, d_vector_above, LLMROOF_E_RANGE, "matrix units never slow a device down"},
+    {2, e_measured_twice, LLMROOF_E_DUPLICATE, "measured_devices: 'rtx-4090' is listed twice"},
+    {2, e_measured_bad_id, LLMROOF_E_SCHEMA, "entry 0 is not a valid device id"},
+    {2, e_measured_many, LLMROOF_E_RANGE, "at most 64 devices"},
     {3, d_vector_missing, LLMROOF_E_SCHEMA, "vector_backends needs compute.f16_vector"},
     {3, d_vector_cpu, LLMROOF_E_SCHEMA, "vector_backends may hold only"},
     {3, d_cores_huge, LLMROOF_E_RANGE, "cores must be at most 65536, got 70000"},

@@ -25,7 +25,7 @@ static const char *const bad_cases[] = {
     "q_lora_gqa",       "embed_bpw_range",   "duplicate_format",     "bandwidth_kind",
     "measured_efficiency_range", "band_unknown_kind", "band_one_number", "band_three_numbers",
     "band_not_pair",    "band_duplicate_kind", "band_hi_range",     "band_lo_range",
-    "band_rows_fraction", "band_not_mapping", "vector_backends_unknown", "cores_on_gpu",
+    "band_rows_fraction", "band_not_mapping", "vector_backends_unknown", "cores_on_gpu", "measured_devices_twice",
 };
 #define N_BAD (sizeof bad_cases / sizeof bad_cases[0])
 

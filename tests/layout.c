@@ -130,6 +130,8 @@ int main(void)
     F(llmroof_engine_backend, measured_efficiency);
     F(llmroof_engine_backend, bands);
     F(llmroof_engine_backend, moe_layer_overhead);
+    F(llmroof_engine_backend, measured_device_count);
+    F(llmroof_engine_backend, measured_devices);
     S(llmroof_band);
     F(llmroof_band, decode_lo);
     F(llmroof_band, decode_hi);
@@ -443,6 +445,7 @@ int main(void)
     V(LLMROOF_MAX_DEVICES);
     V(LLMROOF_MAX_TIERS);
     V(LLMROOF_MAX_KERNELS);
+    V(LLMROOF_MAX_MEASURED_DEVICES);
     V(LLMROOF_MAX_BACKENDS);
     V(LLMROOF_FORMAT_MAX);
     V(LLMROOF_MAX_FORMATS);
@@ -460,6 +463,7 @@ int main(void)
     V(LLMROOF_FLAG_BAND_THIN);
     V(LLMROOF_FLAG_UNCALIBRATED);
     V(LLMROOF_FLAG_MOE_UNCALIBRATED);
+    V(LLMROOF_FLAG_DEVICE_UNMEASURED);
     S(llmroof_image_part);
     F(llmroof_image_part, name);
     F(llmroof_image_part, params);

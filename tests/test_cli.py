@@ -26,7 +26,7 @@ RESOURCES = {"none", "device-memory", "host-memory", "gpu-link", "host-link",
              "compute", "storage", "overhead"}
 TIER_KINDS = {"accelerator", "host", "storage"}
 PLACEMENT_KINDS = {"gpu", "multi_gpu", "unified", "cpu", "offload"}
-BAND_FLAGS = {"band-thin", "uncalibrated", "moe-uncalibrated"}
+BAND_FLAGS = {"band-thin", "uncalibrated", "moe-uncalibrated", "device-unmeasured"}
 COMMANDS = ["table", "estimate", "pick", "list", "check", "train", "image", "compare"]
 TABLE_SYSTEMS = ["mac-studio-m3-ultra-96gb", "pc-rtx-4090", "pc-2x-rtx-4090"]
 TABLE_ROWS = [("llama-3.1-8b", "Q4_K_M"), ("qwen2.5-32b", "Q4_K_M"),
@@ -346,9 +346,17 @@ def estimate_error_band():
     dec, pre = j["decode"]["tokens_per_s"], j["prefill"]["tokens_per_s"]
     assert j["band"] == {"kind": "cpu", "decode": [dec * 0.7, dec * 1.4],
                          "prefill": [pre * 0.33, pre * 2.0]}, j["band"]
-    assert BAND_FLAGS & set(j["flags"]) == {"band-thin", "uncalibrated"}, j["flags"]
+    assert BAND_FLAGS & set(j["flags"]) == {"band-thin", "uncalibrated", "device-unmeasured"}, \
+        j["flags"]
     out, _ = expect(0, "estimate", *(base + band + ["--gpu-layers", "0"]))
     assert "thin calibration" in out and "wide default or borrowed band" in out, out
+    assert "this device was never measured with this engine" in out, out
+    # A GPU the backend was not measured on: flagged, the band unchanged.
+    other = ["--system", "pc-rtx-5090", "--model", "llama-3.1-8b", "--quant", "Q4_K_M"]
+    j = estimate_json(*(other + band))
+    assert BAND_FLAGS & set(j["flags"]) == {"device-unmeasured"}, j["flags"]
+    dec = j["decode"]["tokens_per_s"]
+    assert j["band"]["decode"] == [dec * 0.9, dec * 1.1], j["band"]
 
     # An engine backend the calibration has no row for (MLC on CUDA): the
     # wide default, flagged.
@@ -357,7 +365,7 @@ def estimate_error_band():
     j = estimate_json(*mlc)
     dec = j["decode"]["tokens_per_s"]
     assert j["band"]["decode"] == [dec * 0.5, dec * 1.5], j["band"]
-    assert BAND_FLAGS & set(j["flags"]) == {"uncalibrated"}, j["flags"]
+    assert BAND_FLAGS & set(j["flags"]) == {"uncalibrated", "device-unmeasured"}, j["flags"]
     out, _ = expect(0, "estimate", *mlc)
     assert "likely %s-%s" % (tps_text(dec * 0.5), tps_text(dec * 1.5)) in out, out
     assert "no measured row for this engine, backend and placement\n    (gpu)" in out, out
@@ -380,7 +388,8 @@ def estimate_error_band():
         assert j["band"]["kind"] == kind, (system, model, j["band"])
     j = estimate_json("--system", "mac-studio-m3-ultra-256gb", "--model", "qwen3-30b-a3b",
                       "--quant", "F16", "--engine", "mlc")
-    assert BAND_FLAGS & set(j["flags"]) == {"uncalibrated", "moe-uncalibrated"}, j["flags"]
+    assert BAND_FLAGS & set(j["flags"]) == {"uncalibrated", "moe-uncalibrated",
+                                            "device-unmeasured"}, j["flags"]
     j = estimate_json(*(["--model", "qwen3-30b-a3b"] + base[:2] + base[4:] + band))
     assert "moe-uncalibrated" not in j["flags"], j["flags"]  # band.yaml: moe_rows 3
 

@@ -52,6 +52,7 @@ extern "C" {
 #define LLMROOF_MAX_DEVICES 16     /* accelerators in one system */
 #define LLMROOF_MAX_TIERS (LLMROOF_MAX_DEVICES + 2) /* + host RAM + storage */
 #define LLMROOF_MAX_KERNELS 16     /* per-kernel efficiencies per backend */
+#define LLMROOF_MAX_MEASURED_DEVICES 64 /* device ids an engine backend was measured on */
 #define LLMROOF_MAX_BACKENDS 8     /* backends per engine */
 #define LLMROOF_FORMAT_MAX 16      /* weight format names ("gguf", "exl2") */
 #define LLMROOF_MAX_FORMATS 8      /* weight formats one engine loads */
@@ -230,6 +231,9 @@ LLMROOF_API const char *llmroof_tier_kind_string(int32_t kind);
 #define LLMROOF_FLAG_UNCALIBRATED 0x40u      /* no cross-validated row for this engine
                                                  (version), backend and placement: the band
                                                  is a wide default or borrowed, widened */
+#define LLMROOF_FLAG_DEVICE_UNMEASURED 0x100u /* a device that computes layers is not among
+                                                its engine backend's measured_devices: the
+                                                band comes from other hardware */
 #define LLMROOF_FLAG_MOE_UNCALIBRATED 0x80u  /* a mixture-of-experts model, and no MoE row
                                                  behind this band */
 
@@ -410,6 +414,8 @@ typedef struct llmroof_engine_backend {
     double moe_layer_overhead;       /* seconds per mixture-of-experts layer per step, on
                                         top of per_layer_overhead (routing, gather and
                                         per-expert kernels); 0 = none */
+    uint32_t measured_device_count;  /* the devices calibration rows of this backend ran on */
+    char measured_devices[LLMROOF_MAX_MEASURED_DEVICES][LLMROOF_ID_MAX];
 } llmroof_engine_backend;
 
 typedef struct llmroof_engine {

@@ -609,6 +609,11 @@ def predict(args, data, catalogs, tag):
             "tg_pred": js["decode"]["tokens_per_s"], "pp_pred": js["prefill"]["tokens_per_s"],
             "tg_bound": unit["decode"]["tokens_per_s"], "pp_bound": unit["prefill"]["tokens_per_s"],
             "bound_by": js["decode"]["bound_by"],
+            # The devices the band's backend computes on (the library's
+            # DEVICE_UNMEASURED test): the accelerators, or the CPU alone.
+            "devices": [t["device"] for t in js["placement"]["tiers"]
+                        if (t["kind"] == "host") == (d["kind"] == "cpu")
+                        and t["kind"] != "storage" and (t["layers"] or t["has_output"])],
         }
         o["tg_llmfit"] = peers.llmfit_tps(js)
         o["tg_ggufparser"] = peers.gguf_parser_tps(js, d["machine"])
@@ -715,10 +720,28 @@ def band_coverage(out):
                 o["in_band_" + metric] = lo <= ratio(o, metric) <= hi
 
 
-def bands_yaml(lines, bd):
-    """engines.yaml lines with every engine backend's `bands:` set from `bd`."""
+def measured_devices(out):
+    """{(engine id, backend): sorted catalog device ids} that scored rows ran
+    on (generated calibration hosts are not catalog devices: left out)."""
+    res = {}
+    for o in out:
+        if o["status"] != "ok" or o["fit"] == "none" or not (o["tg_meas"] or o["pp_meas"]):
+            continue
+        for dev in o["devices"]:
+            if not dev.startswith("cal-host-"):
+                res.setdefault((o["engine"], o["backend"]), set()).add(dev)
+    return {k: sorted(v) for k, v in res.items()}
+
+
+def bands_yaml(lines, bd, measured=None):
+    """engines.yaml lines with every engine backend's `bands:` set from `bd`,
+    and its `measured_devices:` from `measured`."""
+    measured = measured or {}
     kept, i = [], 0
     while i < len(lines):          # the old bands blocks out first
+        if re.match(r"        measured_devices:", lines[i]):
+            i += 1
+            continue
         if re.match(r"        bands:\s*$", lines[i]):
             i += 1
             while i < len(lines) and lines[i].startswith("          "):
@@ -738,6 +761,9 @@ def bands_yaml(lines, bd):
         nxt = kept[i + 1] if i + 1 < len(kept) else ""
         end_of_backend = backend and line.startswith("        ") and not nxt.startswith("        ")
         if end_of_backend:
+            devs = measured.get((engine, backend))
+            if devs:
+                out.append("        measured_devices: [" + ", ".join(devs) + "]")
             kinds = [(k, v) for (e, b, k), v in sorted(bd.items()) if e == engine and b == backend]
             if kinds:
                 out.append("        bands:")
@@ -1134,7 +1160,7 @@ def main():
         band_coverage(out)
         print(f"error band: p{best[0] * 100:g}-p{100 - best[0] * 100:g} of measured/predicted "
               f"(leave-one-source-out decode coverage {best[1] * 100:.0f}%)")
-        new_lines = bands_yaml(new_lines, bands(out))
+        new_lines = bands_yaml(new_lines, bands(out), measured_devices(out))
         text = engines_text(new_lines)
 
     if args.check:

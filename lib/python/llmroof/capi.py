@@ -41,6 +41,7 @@ LLMROOF_KERNEL_MAX = 32
 LLMROOF_MAX_DEVICES = 16
 LLMROOF_MAX_TIERS = LLMROOF_MAX_DEVICES + 2
 LLMROOF_MAX_KERNELS = 16
+LLMROOF_MAX_MEASURED_DEVICES = 64
 LLMROOF_MAX_BACKENDS = 8
 LLMROOF_FORMAT_MAX = 16
 LLMROOF_MAX_FORMATS = 8
@@ -63,6 +64,7 @@ LLMROOF_FLAG_SINGLE_GPU = 0x10
 LLMROOF_FLAG_BAND_THIN = 0x20
 LLMROOF_FLAG_UNCALIBRATED = 0x40
 LLMROOF_FLAG_MOE_UNCALIBRATED = 0x80
+LLMROOF_FLAG_DEVICE_UNMEASURED = 0x100
 LLMROOF_TASK_LLM = 0x1
 LLMROOF_TASK_IMAGE = 0x2
 LLMROOF_TASK_TRAIN = 0x4
@@ -317,6 +319,7 @@ class ResultFlag(enum.IntFlag):
     BAND_THIN = LLMROOF_FLAG_BAND_THIN
     UNCALIBRATED = LLMROOF_FLAG_UNCALIBRATED
     MOE_UNCALIBRATED = LLMROOF_FLAG_MOE_UNCALIBRATED
+    DEVICE_UNMEASURED = LLMROOF_FLAG_DEVICE_UNMEASURED
 
 
 class Task(enum.IntFlag):
@@ -432,6 +435,7 @@ class llmroof_device(_Struct):
         ("compute_f16_vector", c_double),
     ]
     _enum_fields = {"kind": DeviceKind, "backend": Backend, "bandwidth_kind": BandwidthKind}
+    _bitset_fields = {"vector_backends": Backend}
 
 
 class llmroof_link(_Struct):
@@ -548,9 +552,12 @@ class llmroof_engine_backend(_Struct):
         ("measured_efficiency", c_double),
         ("bands", llmroof_band * LLMROOF_PLACEMENT_COUNT),
         ("moe_layer_overhead", c_double),
+        ("measured_device_count", c_uint32),
+        ("measured_devices", _ID * LLMROOF_MAX_MEASURED_DEVICES),
     ]
     _enum_fields = {"backend": Backend}
-    _counted_fields = {"kernels": "kernel_count", "prefill_kernels": "prefill_kernel_count"}
+    _counted_fields = {"kernels": "kernel_count", "prefill_kernels": "prefill_kernel_count",
+                       "measured_devices": "measured_device_count"}
 
 
 class llmroof_engine(_Struct):

@@ -90,6 +90,7 @@ GPUS = {
     # for these rows; their decode is memory-bound.
     "AMD Instinct MI100 (gfx908) @ 190 W": "mi100",
     "Intel(R) Arc(TM) Pro B60 Graphics": "arc-pro-b60",
+    "AMD Radeon AI PRO R9700": "radeon-ai-pro-r9700",
 
     # IMbackK names the card only by its ISA in PR 22254; the same author's
     # RX 7900 XTX in PR 26284 (docs: SOURCES.md).

@@ -91,6 +91,13 @@ GPUS = {
     "AMD Instinct MI100 (gfx908) @ 190 W": "mi100",
     "Intel(R) Arc(TM) Pro B60 Graphics": "arc-pro-b60",
     "AMD Radeon AI PRO R9700": "radeon-ai-pro-r9700",
+    "NVIDIA GeForce RTX 4080 SUPER": "rtx-4080-super",
+    "NVIDIA GeForce RTX 5070 Ti": "rtx-5070-ti",
+    # The guide's gpt-oss-20b runs need ~13 GB: the 16 GB card.
+    "NVIDIA GeForce RTX 5060 Ti": "rtx-5060-ti-16gb",
+    "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition": "rtx-pro-6000-maxq",
+    "Tesla V100-PCIE-16GB": "v100-pcie-16gb",
+    "NVIDIA A30": "a30",
 
     # IMbackK names the card only by its ISA in PR 22254; the same author's
     # RX 7900 XTX in PR 26284 (docs: SOURCES.md).

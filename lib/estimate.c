@@ -204,8 +204,10 @@ static void apply_band(const llmroof__placement *p, const llmroof_model *model,
         int computes = w->count > 0 || w->has_output;
         int mine = kind == LLMROOF_PLACEMENT_CPU ? (int)i == p->host_tier
                                                  : out->tiers[i].kind == LLMROOF_TIER_ACCELERATOR;
-        if (computes && mine && !measured_on(be, w->dev->id))
+        if (computes && mine && !measured_on(be, w->dev->id)) {
             f |= LLMROOF_FLAG_DEVICE_UNMEASURED;
+            break;
+        }
     }
     out->flags |= f;
 }

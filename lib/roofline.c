@@ -60,11 +60,17 @@ static double per_transfer(const llmroof__placement *p, const llmroof_link *l)
 
 static double per_sync(const llmroof_link *l) { return l ? l->latency : 0.0; }
 
-/* One transfer of `bytes` over a link; NULL link (unified memory): free.
- * `hop`: it passes work between two tiers that both compute layers (a
- * graph split), which costs the engine's hop overhead; a copy of the input
- * embeddings or of the logits to or from a host that computes no layer
- * costs the link's latency only (docs/model.md §5). */
+/* The fixed cost of one transfer: with the engine's hop overhead when it
+ * passes work between two tiers that both compute layers (a graph split),
+ * the link's latency alone for a copy of the input embeddings or of the
+ * logits to or from a host that computes no layer (docs/model.md §5). */
+static double transfer_fixed(const llmroof__placement *p, const llmroof_link *l, int hop)
+{
+    return hop ? per_transfer(p, l) : per_sync(l);
+}
+
+/* One transfer of `bytes` over a link, a hop or a copy (transfer_fixed);
+ * NULL link (unified memory): free. */
 static double xfer(const llmroof__placement *p, const llmroof_link *l, double bytes, int hop,
                    double *bound)
 {
@@ -72,7 +78,7 @@ static double xfer(const llmroof__placement *p, const llmroof_link *l, double by
         return 0.0;
     double t = safe_div(bytes, l->bandwidth);
     *bound += t;
-    return t + (hop ? per_transfer(p, l) : per_sync(l));
+    return t + transfer_fixed(p, l, hop);
 }
 
 /* Does the host tier compute any layer (a partial offload)? */
@@ -181,7 +187,7 @@ static void combine(const llmroof__placement *p, const llmroof__shape *s,
             const llmroof_link *l = hop_link(m, last, (int)g);
             const int hop = last >= 0 || host_computes(p);
             double t = xfer(p, l, act_bytes, hop, &link_bound) +
-                       (rounds - 1) * (hop ? per_transfer(p, l) : per_sync(l));
+                       (rounds - 1) * transfer_fixed(p, l, hop);
             if (last < 0)
                 link_host += t;
             else

@@ -42,6 +42,7 @@ static const char *const entry_names[LLMROOF_SECTION_COUNT] = {
 #define MAX_BANDWIDTH 1e16             /* 10 PB/s */
 #define MAX_COMPUTE 1e20               /* 100 EFLOPS */
 #define MAX_TIME 10.0                  /* seconds per transfer or layer */
+#define MAX_TOKEN_TILE 65536           /* tokens in a kernel tile (moe_token_tile) */
 #define MAX_POWER 1e7                  /* W */
 #define MAX_CORES 65536u                /* cpu cores in one device */
 #define MAX_PRICE 1e12                 /* USD */
@@ -859,6 +860,10 @@ static llmroof_status check_engine(llmroof_engine *e, const where *w, llmroof_er
         TRY(check_real(err, w, key, b->hop_overhead, 0, MAX_TIME));
         snprintf(key, sizeof key, "backends.%u.moe_layer_overhead", i);
         TRY(check_real(err, w, key, b->moe_layer_overhead, 0, MAX_TIME));
+        snprintf(key, sizeof key, "backends.%u.moe_token_tile", i);
+        if (b->moe_token_tile > MAX_TOKEN_TILE)
+            return vfail(err, w, key, LLMROOF_E_RANGE, "%s moe_token_tile: %u tokens, at most %d",
+                         bn, b->moe_token_tile, MAX_TOKEN_TILE);
         snprintf(key, sizeof key, "backends.%u.measured_devices", i);
         if (b->measured_device_count > LLMROOF_MAX_MEASURED_DEVICES)
             return vfail(err, w, key, LLMROOF_E_RANGE, "%s: at most %d devices", bn,

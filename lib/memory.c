@@ -110,6 +110,8 @@ llmroof_status llmroof__shape_compute(const llmroof_model *m, const llmroof_quan
     s->layer_moe_prefill = s->layer_moe;
     s->layer_active_dense = attn + ffn_dense;
     s->layer_active_moe = attn + moe_active;
+    s->layer_expert_routed = is_moe ? m->experts_active * expert : 0.0;
+    s->expert_share = is_moe ? (double)m->experts_active / m->experts : 0.0;
 
     /* The token embedding and the output head have types of their own in a
      * mix (llama.cpp's llama_tensor_get_type: the head Q6_K in most k-quant
@@ -221,6 +223,13 @@ double llmroof__layers_decode_bytes(const llmroof__shape *s, uint32_t first, uin
     double nd, nm;
     count_kinds(s, first, count, &nd, &nm);
     return nd * s->layer_dense + nm * s->layer_moe_read;
+}
+
+double llmroof__layers_moe(const llmroof__shape *s, uint32_t first, uint32_t count)
+{
+    double nd, nm;
+    count_kinds(s, first, count, &nd, &nm);
+    return nm;
 }
 
 double llmroof__layers_active_params(const llmroof__shape *s, uint32_t first, uint32_t count)

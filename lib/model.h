@@ -86,6 +86,8 @@ typedef struct llmroof__shape {
     double active_params;       /* used per token */
     double layer_active_dense;  /* params per token in a dense layer (matmuls) */
     double layer_active_moe;    /* params per token in a MoE layer */
+    double layer_expert_routed; /* ... of it in routed experts (k experts of E) */
+    double expert_share;        /* k / E: the share of a ubatch's tokens an expert gets */
     double output_params;       /* vocab * d */
     /* KV cache. */
     uint64_t kv_layer;          /* bytes of one layer's cache at ctx, all sequences */
@@ -125,6 +127,8 @@ double llmroof__layers_weights(const llmroof__shape *s, uint32_t first, uint32_t
 double llmroof__layers_decode_bytes(const llmroof__shape *s, uint32_t first, uint32_t count);
 /* Parameters of those layers used per token. */
 double llmroof__layers_active_params(const llmroof__shape *s, uint32_t first, uint32_t count);
+/* How many of those layers have a mixture-of-experts FFN. */
+double llmroof__layers_moe(const llmroof__shape *s, uint32_t first, uint32_t count);
 
 /* ---- placement.c: which bytes live where (docs/model.md "Placement") ---- */
 

@@ -328,9 +328,34 @@ static double flops_per_weight(const llmroof__tier_work *w, int elsewhere, const
 static double layers_fixed(const llmroof_engine_backend *be, const llmroof__shape *s,
                            uint32_t first, uint32_t count)
 {
-    uint32_t end = first + count, lo = first > s->dense_layers ? first : s->dense_layers;
-    double moe = end > lo ? (double)(end - lo) : 0.0;
-    return count * be->per_layer_overhead + moe * be->moe_layer_overhead;
+    return count * be->per_layer_overhead +
+           llmroof__layers_moe(s, first, count) * be->moe_layer_overhead;
+}
+
+/* How many times its useful FLOPs a MoE layer's routed-expert products cost
+ * in a ubatch of u tokens (docs/model.md §6): each expert gets n ~ Poisson(λ),
+ * λ = u k / E, tokens, multiplied in tiles of J = min(moe_token_tile, u)
+ * tokens, so E[ceil(n/J)] J / λ; E[ceil(n/J)] = P(n > 0) + sum over m >= 1
+ * of P(n > m J), the tail by the normal approximation. */
+static double moe_padding(const llmroof_engine_backend *be, const llmroof__shape *s, double u)
+{
+    const double lambda = u * s->expert_share;
+    double J = be ? be->moe_token_tile : 0.0;
+    if (J > u)
+        J = u;
+    if (J <= 1.0 || !(lambda > 0.0))
+        return 1.0;
+    double tiles;
+    if (lambda > 64.0 * J) {
+        tiles = lambda / J + 0.5; /* many tiles an expert: half a tile wasted */
+    } else {
+        const double sd = sqrt(lambda);
+        tiles = -expm1(-lambda);
+        for (double m = 1.0; m * J < lambda + 8.0 * sd + 1.0; m += 1.0)
+            tiles += 0.5 * erfc((m * J + 0.5 - lambda) / (sd * 1.4142135623730951));
+    }
+    const double pad = tiles * J / lambda;
+    return pad > 1.0 ? pad : 1.0;
 }
 
 /* The compute peak a tier runs at: a CPU device's whole peak, or with a
@@ -455,9 +480,13 @@ static void prefill(const llmroof__placement *p, const llmroof__shape *s, const 
             continue;
         /* llama-bench's pp test needs the logits of each sequence's last
          * token only. */
-        const double eta_p = llmroof__prefill_efficiency(on_gpu ? gpu0->backend : be, q);
+        const llmroof_engine_backend *be_c = on_gpu ? gpu0->backend : be;
+        const double eta_p = llmroof__prefill_efficiency(be_c, q);
+        const double padded = llmroof__layers_moe(s, w->first, w->count) *
+                              s->layer_expert_routed * (moe_padding(be_c, s, T / chunks) - 1.0);
         double flops = w->fraction * (flops_per_weight(w, on_gpu, q, eta_p) * T *
-                                          llmroof__layers_active_params(s, w->first, w->count) +
+                                          (llmroof__layers_active_params(s, w->first, w->count) +
+                                           padded) +
                                       (w->has_output ? 2.0 * b * s->output_params : 0.0)) +
                        w->kv_fraction * w->count * s->attn_flops_pair * pairs;
         double bytes = w->fraction * chunks *

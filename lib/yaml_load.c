@@ -1046,7 +1046,8 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
     static const char *const keys[] = {"decode_efficiency", "prefill_efficiency",
                                        "per_layer_overhead", "runtime_overhead",
                                        "hop_overhead", "bandwidth_cap", "measured_efficiency",
-                                       "bands", "moe_layer_overhead", "measured_devices", NULL};
+                                       "bands", "moe_layer_overhead", "measured_devices",
+                                       "moe_token_tile", NULL};
     TRY(want_mapping(p, "backends"));
     char key[LLMROOF__MARK_KEY_MAX];
     for (;;) {
@@ -1105,7 +1106,8 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
             case 8:
                 TRY(val_quantity(p, key, LLMROOF__UNIT_TIME, &b->moe_layer_overhead));
                 break;
-            default: TRY(parse_measured_devices(p, key, b)); break;
+            case 9: TRY(parse_measured_devices(p, key, b)); break;
+            default: TRY(val_u32(p, key, &b->moe_token_tile, 0)); break;
             }
         }
         TRY(require(p, keys, seen, BIT(0) | BIT(1), &bm, names[be]));

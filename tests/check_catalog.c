@@ -786,6 +786,7 @@ MUT(d_idle_negative, llmroof_device, x->idle_power = -1)
 MUT(s_idle_nan, llmroof_system, x->idle_power = NAN)
 MUT(d_cores_gpu, llmroof_device, x->cores = 8)
 MUT(e_moe_negative, llmroof_engine, x->backends[0].moe_layer_overhead = -1e-6)
+MUT(e_tile_huge, llmroof_engine, x->backends[0].moe_token_tile = 65537)
 MUT(d_vector_above, llmroof_device, x->compute_f16_vector = x->compute_f16 * 2)
 MUT(e_measured_twice, llmroof_engine, (x->backends[0].measured_device_count = 2,
                                        strcpy(x->backends[0].measured_devices[0], "rtx-4090"),
@@ -848,6 +849,7 @@ static const rule rules[] = {
     {4, s_idle_nan, LLMROOF_E_RANGE, "idle_power"},
     {3, d_cores_gpu, LLMROOF_E_SCHEMA, "cores is for cpu devices only"},
     {2, e_moe_negative, LLMROOF_E_RANGE, "moe_layer_overhead"},
+    {2, e_tile_huge, LLMROOF_E_RANGE, "moe_token_tile"},
     {3, d_vector_above, LLMROOF_E_RANGE, "matrix units never slow a device down"},
     {2, e_measured_twice, LLMROOF_E_DUPLICATE, "measured_devices: 'rtx-4090' is listed twice"},
     {2, e_measured_bad_id, LLMROOF_E_SCHEMA, "entry 0 is not a valid device id"},

@@ -448,6 +448,61 @@ START_TEST(moe_layer_overhead)
 }
 END_TEST
 
+/* The exact Poisson expectation E[ceil(n/J)] J / lambda that the library
+ * approximates (docs/model.md §6). */
+static double exact_padding(double lambda, double J)
+{
+    double e = 0;
+    for (int n = 1; n < 2000; n++)
+        e += exp(n * log(lambda) - lambda - lgamma(n + 1.0)) * ceil(n / J);
+    return e * J / lambda;
+}
+
+/* moe_token_tile: a MoE layer's routed-expert products in prefill cost their
+ * FLOPs padded to the tile; decode and dense models are untouched. */
+START_TEST(moe_token_tile)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    llmroof_result dense = fx_run(&f);
+    f.engine.backends[0].moe_token_tile = 128;
+    llmroof_result dense_t = fx_run(&f);
+    ck_assert_double_eq(dense_t.prefill_tps, dense.prefill_tps);
+
+    fx_pc(&f, 1);
+    f.model.experts = 8;
+    f.model.experts_active = 2;
+    f.model.expert_ffn = 1024;
+    f.model.dense_layers = 2; /* 30 MoE layers of 32 */
+    llmroof_result a = fx_run(&f);
+    ck_assert_int_eq(a.prefill_bound_by, LLMROOF_RESOURCE_COMPUTE);
+    const double C = f.gpu.compute_f16 * f.engine.backends[0].prefill_efficiency;
+    const double expert = 2.0 * 3.0 * f.model.hidden * f.model.expert_ffn; /* 2 of 8 */
+    /* 512 tokens in one ubatch: lambda = 512 * 2 / 8 = 128 tokens an expert. */
+    const double tiles[] = {32, 128, 512};
+    for (int i = 0; i < 3; i++) {
+        f.engine.backends[0].moe_token_tile = (uint32_t)tiles[i];
+        llmroof_result b = fx_run(&f);
+        const double pad = exact_padding(128.0, tiles[i]);
+        const double want = 30 * 512 * 2.0 * expert * (pad - 1.0) / C;
+        const double got = b.tiers[0].prefill_time - a.tiers[0].prefill_time;
+        ck_assert_double_eq_tol(got, want, 0.03 * want + 1e-9);
+        ck_assert_double_eq(b.decode_tps, a.decode_tps);
+    }
+    /* A tile wider than the ubatch is the ubatch: 64 tokens, lambda 16,
+     * J 64, one tile an expert. */
+    f.req.ubatch = 64;
+    f.engine.backends[0].moe_token_tile = 0;
+    llmroof_result c = fx_run(&f);
+    f.engine.backends[0].moe_token_tile = 128;
+    llmroof_result d = fx_run(&f);
+    f.engine.backends[0].moe_token_tile = 64;
+    llmroof_result e = fx_run(&f);
+    ck_assert_double_eq(d.prefill_tps, e.prefill_tps);
+    ck_assert_double_lt(d.prefill_tps, c.prefill_tps);
+}
+END_TEST
+
 /* A backend listed in the device's vector_backends runs at its shader
  * cores' peak (compute_f16_vector), others at the matrix units'. */
 START_TEST(vector_backends)
@@ -692,6 +747,7 @@ int main(void)
     tcase_add_test(tc, cpu_dot_cost);
     tcase_add_test(tc, threads_share_compute);
     tcase_add_test(tc, moe_layer_overhead);
+    tcase_add_test(tc, moe_token_tile);
     tcase_add_test(tc, vector_backends);
     suite_add_tcase(s, tc);
     tc = tcase_create("band");

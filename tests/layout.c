@@ -132,6 +132,7 @@ int main(void)
     F(llmroof_engine_backend, moe_layer_overhead);
     F(llmroof_engine_backend, measured_device_count);
     F(llmroof_engine_backend, measured_devices);
+    F(llmroof_engine_backend, moe_token_tile);
     S(llmroof_band);
     F(llmroof_band, decode_lo);
     F(llmroof_band, decode_hi);

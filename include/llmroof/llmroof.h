@@ -416,6 +416,10 @@ typedef struct llmroof_engine_backend {
                                         per-expert kernels); 0 = none */
     uint32_t measured_device_count;  /* the devices calibration rows of this backend ran on */
     char measured_devices[LLMROOF_MAX_MEASURED_DEVICES][LLMROOF_ID_MAX];
+    uint32_t moe_token_tile;         /* tokens in the token tile of the prompt kernels'
+                                        expert matrix products: each expert's tokens are
+                                        padded to a multiple of it (docs/model.md §6);
+                                        0 = no padding modelled */
 } llmroof_engine_backend;
 
 typedef struct llmroof_engine {

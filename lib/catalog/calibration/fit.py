@@ -525,6 +525,10 @@ def fit_group(rows_b, kernel_of):
                          "kernel": kernel_of[d["quant"]], "device": d["row"]["device"]})
     # One prefill efficiency per kernel class: quantized prompt processing
     # (llama.cpp's MMQ kernels) and F16 (cuBLAS) run at different rates.
+    # "default" is the rarer classes pooled; with fewer than MIN_KERNEL_ROWS
+    # prompt rows of those it is fitted on all the group's prompt rows: a
+    # leave-one-source-out fold can otherwise be left with one odd row for it
+    # (a 2024 fold without the GitHub threads put Q4_0 on a P40 12x slow).
     for s in psamples:
         if count.get(s["kernel"], 0) < MIN_KERNEL_ROWS:
             s["kernel"] = "default"
@@ -533,6 +537,10 @@ def fit_group(rows_b, kernel_of):
         yp = fit_scalar([s for s in psamples if s["kernel"] == k])
         if yp:
             prefill[k] = min(1.0, 1.0 / yp)
+    if sum(s["kernel"] == "default" for s in psamples) < MIN_KERNEL_ROWS and psamples:
+        yp = fit_scalar(psamples)
+        if yp:
+            prefill["default"] = min(1.0, 1.0 / yp)
     return {"etas": etas, "tau": tau, "tau_moe": tau_moe, "hop": hop, "prefill": prefill,
             "n_decode": len(samples), "n_prefill": len(psamples),
             "prefill_devices": len({s["device"] for s in psamples})}

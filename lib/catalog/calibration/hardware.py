@@ -66,6 +66,8 @@ GPUS = {
     "Radeon RX 7900 XTX, gfx1100": "rx-7900-xtx",
     "AMD RX 9070 XT": "rx-9070-xt", "AMD RX 9070 XT 16GB": "rx-9070-xt",
     "AMD Radeon RX 9070 XT": "rx-9070-xt",
+    "AMD Radeon RX 9070 XT (gfx1201, RDNA4, 16 GB)": "rx-9070-xt",
+    "AMD Radeon RX 9070 XT (gfx1201, RDNA4)": "rx-9070-xt",
     "AMD Radeon Graphics (RADV GFX1201) [RX 9070 XT per issue title]": "rx-9070-xt",
     "AMD AI Pro R9700": "radeon-ai-pro-r9700", "AMD Radeon AI Pro R9700 32GB": "radeon-ai-pro-r9700",
     "AMD Pro W7700": "radeon-pro-w7700",

@@ -554,6 +554,7 @@ class llmroof_engine_backend(_Struct):
         ("moe_layer_overhead", c_double),
         ("measured_device_count", c_uint32),
         ("measured_devices", _ID * LLMROOF_MAX_MEASURED_DEVICES),
+        ("moe_token_tile", c_uint32),
     ]
     _enum_fields = {"backend": Backend}
     _counted_fields = {"kernels": "kernel_count", "prefill_kernels": "prefill_kernel_count",

@@ -88,14 +88,13 @@ check("same author", fit.SAME_AUTHOR["xiongjiedai_notebook_llama3"], "xiongjieda
 # The error band: quantiles of enough rows; widened (never narrower than
 # the pooled band) when rows or sources are few; re-centred pooled band
 # with fewer than 5 rows.
-fit.BAND_Q[0] = 0.10
 pool = [0.5 + i / 100 for i in range(101)]          # 0.5 .. 1.5
 many = [0.9 + i / 500 for i in range(101)]          # 0.9 .. 1.1
-lo, hi = fit.band_of(many, 3, pool)
+lo, hi = fit.band_of(many, 3, pool, 0.10)
 check("band many rows", (round(lo, 3), round(hi, 3)), (0.92, 1.08))
-lo2, hi2 = fit.band_of(many[:10], 1, pool)
+lo2, hi2 = fit.band_of(many[:10], 1, pool, 0.10)
 check("band thin is wider", lo2 < lo and hi2 > hi, True)
-lo3, hi3 = fit.band_of([1.0, 1.0], 1, pool)
+lo3, hi3 = fit.band_of([1.0, 1.0], 1, pool, 0.10)
 check("band few rows centred", round(math.sqrt(lo3 * hi3), 2) < 1.05 and hi3 / lo3 > 2.0, True)
 
 # The catalog's efficiencies are the fit's: fit.py --check refits from the

@@ -43,6 +43,7 @@ static const char *const entry_names[LLMROOF_SECTION_COUNT] = {
 #define MAX_COMPUTE 1e20               /* 100 EFLOPS */
 #define MAX_TIME 10.0                  /* seconds per transfer or layer */
 #define MAX_TOKEN_TILE 65536           /* tokens in a kernel tile (moe_token_tile) */
+#define MAX_PENALTY 100.0              /* extra byte-times a byte (hbm_read_penalty) */
 #define MAX_POWER 1e7                  /* W */
 #define MAX_CORES 65536u                /* cpu cores in one device */
 #define MAX_PRICE 1e12                 /* USD */
@@ -489,6 +490,9 @@ static llmroof_status check_device(llmroof_device *d, const where *w, llmroof_er
         d->bandwidth_kind != LLMROOF_BANDWIDTH_MEASURED)
         return vfail(err, w, "bandwidth_kind", LLMROOF_E_SCHEMA,
                      "bandwidth_kind must be nominal or measured, got %d", (int)d->bandwidth_kind);
+    if (d->memory_type < LLMROOF_MEMORY_UNKNOWN || d->memory_type > LLMROOF_MEMORY_DDR)
+        return vfail(err, w, "memory_type", LLMROOF_E_SCHEMA,
+                     "memory_type must be hbm, gddr, lpddr or ddr, got %d", (int)d->memory_type);
     TRY(check_real(err, w, "compute.f16", d->compute_f16, d->kind != LLMROOF_DEVICE_STORAGE,
                    MAX_COMPUTE));
     TRY(check_real(err, w, "compute.int8", d->compute_int8, 0, MAX_COMPUTE));
@@ -860,6 +864,8 @@ static llmroof_status check_engine(llmroof_engine *e, const where *w, llmroof_er
         TRY(check_real(err, w, key, b->hop_overhead, 0, MAX_TIME));
         snprintf(key, sizeof key, "backends.%u.moe_layer_overhead", i);
         TRY(check_real(err, w, key, b->moe_layer_overhead, 0, MAX_TIME));
+        snprintf(key, sizeof key, "backends.%u.hbm_read_penalty", i);
+        TRY(check_real(err, w, key, b->hbm_read_penalty, 0, MAX_PENALTY));
         snprintf(key, sizeof key, "backends.%u.moe_token_tile", i);
         if (b->moe_token_tile > MAX_TOKEN_TILE)
             return vfail(err, w, key, LLMROOF_E_RANGE, "%s moe_token_tile: %u tokens, at most %d",

@@ -105,6 +105,7 @@ const char *const llmroof__device_kind_names[] = {"gpu", "cpu", "unified", "stor
 const char *const llmroof__backend_names[] = {"cuda", "rocm",  "metal", "vulkan",
                                               "sycl", "cpu",   "none",  NULL};
 const char *const llmroof__bandwidth_kind_names[] = {"nominal", "measured", NULL};
+const char *const llmroof__memory_type_names[] = {"unknown", "hbm", "gddr", "lpddr", "ddr", NULL};
 const char *const llmroof__split_names[] = {"auto", "layer", "row", "tensor", "none", NULL};
 const char *const llmroof__offload_names[] = {"host-compute", "stream-over-link", "none", NULL};
 const char *const llmroof__task_names[] = {"llm", "image", "train", NULL};

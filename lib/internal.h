@@ -88,6 +88,7 @@ const llmroof_image_model *llmroof__find_image_model(const llmroof_catalog *cat,
 int llmroof__lookup_name(const char *const *table, const char *name);
 extern const char *const llmroof__device_kind_names[];  /* "gpu","cpu","unified","storage" */
 extern const char *const llmroof__bandwidth_kind_names[]; /* "nominal","measured" */
+extern const char *const llmroof__memory_type_names[];    /* "unknown","hbm",... */
 extern const char *const llmroof__backend_names[];      /* "cuda",...,"cpu","none" */
 extern const char *const llmroof__split_names[];        /* "auto","layer","row","tensor","none" */
 extern const char *const llmroof__task_names[];         /* "llm","image","train": bits */

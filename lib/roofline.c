@@ -260,10 +260,17 @@ static int measured(const llmroof_device *d)
 /* The fraction of the device's bandwidth the backend's kernels reach: the
  * peak-fitted eta of the quant's kernel class, or for a measured bandwidth
  * the backend's measured_efficiency (docs/model.md §5). */
+/* The achieved fraction of a tier's peak bandwidth: the engine's efficiency
+ * for the quant (or for a measured bandwidth), and on HBM the engine's
+ * hbm_read_penalty, each byte costing that many more byte-times at peak:
+ * 1 / eta' = 1 / eta + penalty (docs/model.md §5, "Memory technology"). */
 static double memory_eta(const llmroof_engine_backend *be, const llmroof_device *d,
                          const llmroof_quant *q)
 {
-    return measured(d) ? be->measured_efficiency : llmroof__decode_efficiency(be, q);
+    double eta = measured(d) ? be->measured_efficiency : llmroof__decode_efficiency(be, q);
+    if (d->memory_type == LLMROOF_MEMORY_HBM && be->hbm_read_penalty > 0 && eta > 0)
+        eta = 1.0 / (1.0 / eta + be->hbm_read_penalty);
+    return eta;
 }
 
 llmroof_status llmroof__check_bandwidth_kinds(const llmroof__placement *p,

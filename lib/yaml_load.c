@@ -567,7 +567,8 @@ static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *e
     static const char *const keys[] = {"name",      "kind",          "backend", "memory",
                                        "reserved",  "bandwidth",     "compute", "gpu_share",
                                        "gpu_share_max", "power",     "price",   "source",
-                                       "bandwidth_kind", "idle_power", "cores", "vector_backends", NULL};
+                                       "bandwidth_kind", "idle_power", "cores", "vector_backends",
+                                       "memory_type", NULL};
     static const char *const ckeys[] = {"f16", "int8", "f16_acc32", "f16_vector", NULL};
     enum { NAME, KIND, BACKEND, MEMORY, RESERVED, BANDWIDTH, COMPUTE, SHARE, SHARE_MAX };
     uint64_t seen = 0, cseen = 0;
@@ -632,6 +633,9 @@ static llmroof_status parse_device(P *p, llmroof_device *d, const yaml_mark_t *e
                               &d->vector_backends, &first));
             break;
         }
+        case 16:
+            TRY(val_enum(p, "memory_type", llmroof__memory_type_names, &d->memory_type));
+            break;
         default: TRY(val_string(p, "source", d->source, sizeof d->source)); break;
         }
     }
@@ -1047,7 +1051,7 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
                                        "per_layer_overhead", "runtime_overhead",
                                        "hop_overhead", "bandwidth_cap", "measured_efficiency",
                                        "bands", "moe_layer_overhead", "measured_devices",
-                                       "moe_token_tile", NULL};
+                                       "moe_token_tile", "hbm_read_penalty", NULL};
     TRY(want_mapping(p, "backends"));
     char key[LLMROOF__MARK_KEY_MAX];
     for (;;) {
@@ -1107,7 +1111,8 @@ static llmroof_status parse_backends(P *p, llmroof_engine *e)
                 TRY(val_quantity(p, key, LLMROOF__UNIT_TIME, &b->moe_layer_overhead));
                 break;
             case 9: TRY(parse_measured_devices(p, key, b)); break;
-            default: TRY(val_u32(p, key, &b->moe_token_tile, 0)); break;
+            case 10: TRY(val_u32(p, key, &b->moe_token_tile, 0)); break;
+            default: TRY(val_number(p, key, &b->hbm_read_penalty)); break;
             }
         }
         TRY(require(p, keys, seen, BIT(0) | BIT(1), &bm, names[be]));

@@ -778,6 +778,7 @@ MUT(e_band_lo_negative, llmroof_engine,
 MUT(e_band_half, llmroof_engine, x->backends[0].bands[LLMROOF_PLACEMENT_UNIFIED].prefill_hi = 1.5)
 MUT(e_backend_kind, llmroof_engine, x->backends[0].backend = LLMROOF_BACKEND_NONE)
 MUT(d_bandwidth_kind, llmroof_device, x->bandwidth_kind = 5)
+MUT(d_memory_type, llmroof_device, x->memory_type = 9)
 MUT(d_memory_huge, llmroof_device, x->memory = UINT64_C(1) << 61)
 MUT(d_acc32_above, llmroof_device, x->compute_f16_acc32 = x->compute_f16 * 2)
 MUT(d_acc32_nan, llmroof_device, x->compute_f16_acc32 = NAN)
@@ -787,6 +788,7 @@ MUT(s_idle_nan, llmroof_system, x->idle_power = NAN)
 MUT(d_cores_gpu, llmroof_device, x->cores = 8)
 MUT(e_moe_negative, llmroof_engine, x->backends[0].moe_layer_overhead = -1e-6)
 MUT(e_tile_huge, llmroof_engine, x->backends[0].moe_token_tile = 65537)
+MUT(e_hbm_negative, llmroof_engine, x->backends[0].hbm_read_penalty = -0.5)
 MUT(d_vector_above, llmroof_device, x->compute_f16_vector = x->compute_f16 * 2)
 MUT(e_measured_twice, llmroof_engine, (x->backends[0].measured_device_count = 2,
                                        strcpy(x->backends[0].measured_devices[0], "rtx-4090"),
@@ -841,6 +843,7 @@ static const rule rules[] = {
     {2, e_band_lo_negative, LLMROOF_E_RANGE, "bands.gpu.decode: lo must be in (0, 100]"},
     {2, e_band_half, LLMROOF_E_RANGE, "bands.unified.prefill: lo must be in (0, 100] (or lo and hi 0"},
     {3, d_bandwidth_kind, LLMROOF_E_SCHEMA, "bandwidth_kind"},
+    {3, d_memory_type, LLMROOF_E_SCHEMA, "memory_type"},
     {3, d_memory_huge, LLMROOF_E_RANGE, "1 EiB"},
     {3, d_acc32_above, LLMROOF_E_RANGE, "fp32 accumulation is never faster"},
     {3, d_acc32_nan, LLMROOF_E_RANGE, "compute.f16_acc32"},
@@ -850,6 +853,7 @@ static const rule rules[] = {
     {3, d_cores_gpu, LLMROOF_E_SCHEMA, "cores is for cpu devices only"},
     {2, e_moe_negative, LLMROOF_E_RANGE, "moe_layer_overhead"},
     {2, e_tile_huge, LLMROOF_E_RANGE, "moe_token_tile"},
+    {2, e_hbm_negative, LLMROOF_E_RANGE, "hbm_read_penalty"},
     {3, d_vector_above, LLMROOF_E_RANGE, "matrix units never slow a device down"},
     {2, e_measured_twice, LLMROOF_E_DUPLICATE, "measured_devices: 'rtx-4090' is listed twice"},
     {2, e_measured_bad_id, LLMROOF_E_SCHEMA, "entry 0 is not a valid device id"},

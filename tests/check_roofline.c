@@ -503,6 +503,31 @@ START_TEST(moe_token_tile)
 }
 END_TEST
 
+/* hbm_read_penalty: on an HBM device each byte read costs eta and the
+ * penalty, 1 / eta' = 1 / eta + penalty; other memory is untouched. */
+START_TEST(hbm_read_penalty)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    f.req.gen = 1;
+    f.req.prompt = 1;
+    llmroof_result a = fx_run(&f);
+    f.engine.backends[0].hbm_read_penalty = 0.5;
+    ck_assert_double_eq(fx_run(&f).decode_tps, a.decode_tps); /* not HBM */
+    f.gpu.memory_type = LLMROOF_MEMORY_GDDR;
+    ck_assert_double_eq(fx_run(&f).decode_tps, a.decode_tps);
+    f.gpu.memory_type = LLMROOF_MEMORY_HBM;
+    llmroof_result b = fx_run(&f);
+    /* decode_by_hand: bytes / (1008 GB/s x 0.8) + 32 x 20 us. */
+    const double bytes = a.tiers[0].decode_bytes;
+    const double want = bytes / 1008e9 * (1.0 / 0.8 + 0.5) + 32 * 20e-6;
+    ck_assert_double_eq_tol(b.tiers[0].decode_time, want, 1e-12);
+    ck_assert_double_eq_tol(b.decode_bound_tps, a.decode_bound_tps, 1e-9); /* bound: peak */
+    f.engine.backends[0].hbm_read_penalty = 0;
+    ck_assert_double_eq(fx_run(&f).decode_tps, a.decode_tps);
+}
+END_TEST
+
 /* A backend listed in the device's vector_backends runs at its shader
  * cores' peak (compute_f16_vector), others at the matrix units'. */
 START_TEST(vector_backends)
@@ -748,6 +773,7 @@ int main(void)
     tcase_add_test(tc, threads_share_compute);
     tcase_add_test(tc, moe_layer_overhead);
     tcase_add_test(tc, moe_token_tile);
+    tcase_add_test(tc, hbm_read_penalty);
     tcase_add_test(tc, vector_backends);
     suite_add_tcase(s, tc);
     tc = tcase_create("band");

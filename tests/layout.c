@@ -52,6 +52,7 @@ int main(void)
     F(llmroof_device, cores);
     F(llmroof_device, vector_backends);
     F(llmroof_device, compute_f16_vector);
+    F(llmroof_device, memory_type);
     S(llmroof_link);
     F(llmroof_link, size);
     F(llmroof_link, id);
@@ -133,6 +134,7 @@ int main(void)
     F(llmroof_engine_backend, measured_device_count);
     F(llmroof_engine_backend, measured_devices);
     F(llmroof_engine_backend, moe_token_tile);
+    F(llmroof_engine_backend, hbm_read_penalty);
     S(llmroof_band);
     F(llmroof_band, decode_lo);
     F(llmroof_band, decode_hi);
@@ -261,6 +263,11 @@ int main(void)
     V(LLMROOF_DEVICE_STORAGE);
     V(LLMROOF_BANDWIDTH_NOMINAL);
     V(LLMROOF_BANDWIDTH_MEASURED);
+    V(LLMROOF_MEMORY_UNKNOWN);
+    V(LLMROOF_MEMORY_HBM);
+    V(LLMROOF_MEMORY_GDDR);
+    V(LLMROOF_MEMORY_LPDDR);
+    V(LLMROOF_MEMORY_DDR);
     V(LLMROOF_BACKEND_CUDA);
     V(LLMROOF_BACKEND_ROCM);
     V(LLMROOF_BACKEND_METAL);

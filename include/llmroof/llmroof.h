@@ -128,6 +128,15 @@ typedef enum llmroof_bandwidth_kind {
                                       engine backend's measured_efficiency applies */
 } llmroof_bandwidth_kind;
 
+/* A device's memory technology (docs/model.md §5, "Memory technology"). */
+typedef enum llmroof_memory_type {
+    LLMROOF_MEMORY_UNKNOWN = 0, /* not given: no technology-specific term */
+    LLMROOF_MEMORY_HBM = 1,     /* stacked HBM: the engine's hbm_read_penalty applies */
+    LLMROOF_MEMORY_GDDR = 2,
+    LLMROOF_MEMORY_LPDDR = 3,
+    LLMROOF_MEMORY_DDR = 4
+} llmroof_memory_type;
+
 typedef enum llmroof_backend {
     LLMROOF_BACKEND_CUDA = 0,
     LLMROOF_BACKEND_ROCM = 1,
@@ -273,6 +282,7 @@ typedef struct llmroof_device {
                                   on Intel Arc A-series); they run at compute_f16_vector */
     double compute_f16_vector; /* FLOP/s, the shader cores' f16 peak without the matrix
                                   units; 0 = not given (required with vector_backends) */
+    int32_t memory_type;       /* llmroof_memory_type */
 } llmroof_device;
 
 typedef struct llmroof_link {
@@ -420,6 +430,9 @@ typedef struct llmroof_engine_backend {
                                         expert matrix products: each expert's tokens are
                                         padded to a multiple of it (docs/model.md §6);
                                         0 = no padding modelled */
+    double hbm_read_penalty;         /* on a device with HBM memory, each byte read costs
+                                        this many more byte-times at peak bandwidth
+                                        (docs/model.md §5); 0 = none */
 } llmroof_engine_backend;
 
 typedef struct llmroof_engine {

@@ -45,6 +45,22 @@ import peers  # noqa: E402  (the other estimators' formulas)
 
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 ENGINES = os.path.join(ROOT, "lib", "catalog", "engines.yaml")
+
+
+def hbm_devices():
+    """Catalog device ids whose memory is HBM (`memory_type: hbm`)."""
+    ids, cur = set(), None
+    for path in glob.glob(os.path.join(ROOT, "lib", "catalog", "devices*.yaml")):
+        for line in open(path, encoding="utf-8"):
+            m = re.match(r"  ([a-z0-9][a-z0-9.\-]*):\s*$", line)
+            if m:
+                cur = m.group(1)
+            elif cur and re.match(r"    memory_type:\s*hbm\b", line):
+                ids.add(cur)
+    return ids
+
+
+HBM = hbm_devices()
 BACKENDS = ("cuda", "rocm", "vulkan", "metal", "sycl", "cpu")
 # The accuracy report's categories: the library's placement kinds (the error
 # band's, llmroof_placement_kind: JSON band.kind), with the deprecated 2023
@@ -296,8 +312,11 @@ def engine_lines(fitted, name, lines):
                 extra.append(ind + f"hop_overhead: {f['hop'] * 1e6:.1f} us")
             if f.get("tau_moe"):
                 extra.append(ind + f"moe_layer_overhead: {f['tau_moe'] * 1e6:.1f} us")
+            if f.get("hbm"):
+                extra.append(ind + f"hbm_read_penalty: {f['hbm']:.3f}")
             while i + 1 < end and lines[i + 1].strip().startswith(("hop_overhead:",
                                                                     "moe_layer_overhead:",
+                                                                    "hbm_read_penalty:",
                                                                     "bandwidth_cap:")):
                 del lines[i + 1]
                 end -= 1
@@ -434,28 +453,31 @@ def irls(rows, n):
         keep = [j for j in keep if j != neg[0]]
 
 
-def fit_decode(samples, kernels, with_hop=True, with_moe=False):
+def fit_decode(samples, kernels, with_hop=True, with_moe=False, with_hbm=False):
     """samples: dicts with a (memory time at efficiency 1, s), L (layers), H
     (transfers between devices), c (link s), t (measured s), kernel.  Model
     (docs/model.md §5):
-        t = a / eta_kernel + L * tau + M * tau_moe + H * hop + c
-    (M: the mixture-of-experts layers.)  Unknowns 1/eta per kernel, tau,
-    tau_moe and hop: linear, by IRLS.  (The 2024 fit
+        t = a / eta_kernel + p * a_hbm + L * tau + M * tau_moe + H * hop + c
+    (M: the mixture-of-experts layers; a_hbm: a on a device with HBM
+    memory, else 0.)  Unknowns 1/eta per kernel, the HBM read penalty p,
+    tau, tau_moe and hop: linear, by IRLS.  (The 2024 fit
     also had a bandwidth cap, a ceiling on any device's achieved bandwidth;
     no physical cause was found for one, and with current builds it made
     the fastest cards ~45 % slow, so it is gone: docs/accuracy.md.)"""
-    n = len(kernels) + 1 + with_moe + with_hop
+    n = len(kernels) + 1 + with_moe + with_hop + with_hbm
     rows = []
     for s in samples:
         x = [s["a"] / s["t"] if k == s["kernel"] else 0.0 for k in kernels]
         x += [s["L"] / s["t"]] + ([s["M"] / s["t"]] if with_moe else []) + \
-            ([s["H"] / s["t"]] if with_hop else [])
+            ([s["H"] / s["t"]] if with_hop else []) + \
+            ([s["a"] / s["t"] if s["hbm"] else 0.0] if with_hbm else [])
         rows.append((x, 1.0 - s["c"] / s["t"]))
     sol, _ = irls(rows, n)
     k = len(kernels)
     etas = {kk: 1.0 / max(v, 1.0) if v else 1.0 for kk, v in zip(kernels, sol[:k])}
     return (etas, sol[k], sol[k + 1] if with_moe else 0.0,
-            sol[k + 1 + with_moe] if with_hop else 0.0)
+            sol[k + 1 + with_moe] if with_hop else 0.0,
+            sol[k + 1 + with_moe + with_hop] if with_hbm else 0.0)
 
 
 def fit_scalar(samples):
@@ -480,6 +502,9 @@ MIN_HOP_SOURCES = 3
 # Likewise the extra overhead of a mixture-of-experts layer (routing, gather,
 # one kernel per expert matrix): fitted from MoE rows of this many sources.
 MIN_MOE_SOURCES = 3
+# And the HBM read penalty from rows on HBM devices (A100, H100, MI50, ...)
+# of this many sources (docs/model.md §5, "Memory technology").
+MIN_HBM_SOURCES = 3
 # Prompt processing runs different kernels on different GPU generations
 # (tensor cores or not, int8 MMA or dp4a): an era's prefill efficiencies are
 # its own only when its rows span this many devices.
@@ -494,14 +519,18 @@ def fit_group(rows_b, kernel_of):
             continue
         t0 = 1.0 / js["decode"]["tokens_per_s"]
         link = js["decode"]["link_time_s"]
+        gpus = [t["device"] for t in js["placement"]["tiers"]
+                if t["kind"] != "host" and t["kind"] != "storage" and (t["layers"] or t["has_output"])]
         samples.append({"a": t0 - link, "c": link, "t": 1.0 / d["tg"],
                         "L": js["model"]["layers"], "M": js["model"]["moe_layers"],
                         "H": transfers(js), "kernel": kernel_of[d["quant"]],
+                        "hbm": bool(gpus) and all(g in HBM for g in gpus),
                         "source": d["row"]["source_id"]})
     if len(samples) < MIN_FIT_ROWS:
         return None
     with_hop = len({s["source"] for s in samples if s["H"]}) >= MIN_HOP_SOURCES
     with_moe = len({s["source"] for s in samples if s["M"]}) >= MIN_MOE_SOURCES
+    with_hbm = len({s["source"] for s in samples if s["hbm"]}) >= MIN_HBM_SOURCES
     count = {}
     for s in samples:
         count[s["kernel"]] = count.get(s["kernel"], 0) + 1
@@ -510,7 +539,7 @@ def fit_group(rows_b, kernel_of):
             s["kernel"] = "default"
     kernels = sorted({s["kernel"] for s in samples})
     try:
-        etas, tau, tau_moe, hop = fit_decode(samples, kernels, with_hop, with_moe)
+        etas, tau, tau_moe, hop, hbm = fit_decode(samples, kernels, with_hop, with_moe, with_hbm)
     except ValueError:
         return None
     psamples = []
@@ -542,6 +571,7 @@ def fit_group(rows_b, kernel_of):
         if yp:
             prefill["default"] = min(1.0, 1.0 / yp)
     return {"etas": etas, "tau": tau, "tau_moe": tau_moe, "hop": hop, "prefill": prefill,
+            "hbm": hbm if with_hbm else None,
             "n_decode": len(samples), "n_prefill": len(psamples),
             "prefill_devices": len({s["device"] for s in psamples})}
 
@@ -1109,6 +1139,10 @@ def main():
                 pf = next((g for g in fits if g["prefill_devices"] >= MIN_PREFILL_DEVICES), None)
                 if f and pf and pf is not f:
                     f = dict(f, prefill=pf["prefill"])
+                # The HBM read penalty is not taken from another era: an era
+                # without HBM rows of MIN_HBM_SOURCES sources has none (the
+                # current era's, fitted mostly on small-MoE rows, put 2024's
+                # dense A100 rows 40 % slow).
                 fitted.setdefault(ERA_ENGINE[era], {})[backend] = f or STARTING
         # MLX with no fit of its own keeps llama.cpp Metal's (current) values,
         # and its prompt processing llama.cpp Metal's when it has no prompt rows.
@@ -1128,7 +1162,8 @@ def main():
                       f"{', '.join(f'{k} {v:.3f}' for k, v in f['etas'].items())}; "
                       f"per-layer overhead {f['tau'] * 1e6:.1f} us; MoE layer overhead "
                       f"{f.get('tau_moe', 0) * 1e6:.1f} us; hop overhead "
-                      f"{f['hop'] * 1e6:.1f} us; prefill efficiency "
+                      f"{f['hop'] * 1e6:.1f} us; HBM read penalty {f.get('hbm') or 0:.3f}; "
+                      f"prefill efficiency "
                       f"{', '.join(f'{k} {v:.3f}' for k, v in f['prefill'].items())}"
                       f"  ({f['n_decode']} decode rows, {f['n_prefill']} prefill rows)")
         return fitted

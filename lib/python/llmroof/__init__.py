@@ -19,7 +19,7 @@ from ._objects import (Band, Candidate, Device, Engine, EngineBackend, GgufInfo,
                        PickResult, Quant, Request, Result, System, Tier, TrainRequest,
                        TrainResult)
 from .capi import (Attention, Backend, BandwidthKind, DeviceKind, Fit, ImageOffload, KvType,
-                   LoraTargets, Offload, Optimizer, PickFlag, PlacementKind, Resource,
+                   LoraTargets, MemoryType, Offload, Optimizer, PickFlag, PlacementKind, Resource,
                    ResultFlag, Section, Split, Status, Task, TierKind, TrainMethod, Verdict)
 
 # The version of llmroof.h this binding mirrors.
@@ -40,7 +40,7 @@ def version():
 __all__ = [
     "Attention", "Backend", "Band", "BandwidthKind", "Candidate", "Catalog", "Device", "DeviceKind", "Engine",
     "EngineBackend", "Fit", "GgufInfo", "model_from_config", "model_from_gguf", "KernelEfficiency", "KvType", "LibraryError", "Link",
-    "LlmroofError", "Model", "Offload", "PickFlag", "PickResult", "PlacementKind", "Quant", "Request", "Resource",
+    "LlmroofError", "MemoryType", "Model", "Offload", "PickFlag", "PickResult", "PlacementKind", "Quant", "Request", "Resource",
     "Result", "ResultFlag", "Section", "Split", "Status", "System", "Task", "Tier", "TierKind",
     "Verdict", "WORKLOAD", "capi", "estimate", "library", "pick", "version",
     "TRAIN_OPTIONS", "TrainMethod", "LoraTargets", "Optimizer", "TrainRequest", "TrainResult",

@@ -170,6 +170,14 @@ class BandwidthKind(_Enum):
     MEASURED = 1, "measured"
 
 
+class MemoryType(_Enum):
+    UNKNOWN = 0, "unknown"
+    HBM = 1, "hbm"
+    GDDR = 2, "gddr"
+    LPDDR = 3, "lpddr"
+    DDR = 4, "ddr"
+
+
 class Backend(_Enum):
     CUDA = 0, "cuda"
     ROCM = 1, "rocm"
@@ -334,6 +342,7 @@ ENUMS = {
     "llmroof_status": (Status, "E_"),
     "llmroof_device_kind": (DeviceKind, "DEVICE_"),
     "llmroof_bandwidth_kind": (BandwidthKind, "BANDWIDTH_"),
+    "llmroof_memory_type": (MemoryType, "MEMORY_"),
     "llmroof_backend": (Backend, "BACKEND_"),
     "llmroof_attention": (Attention, "ATTENTION_"),
     "llmroof_split": (Split, "SPLIT_"),
@@ -433,8 +442,10 @@ class llmroof_device(_Struct):
         ("cores", c_uint32),
         ("vector_backends", c_uint32),
         ("compute_f16_vector", c_double),
+        ("memory_type", c_int32),
     ]
-    _enum_fields = {"kind": DeviceKind, "backend": Backend, "bandwidth_kind": BandwidthKind}
+    _enum_fields = {"kind": DeviceKind, "backend": Backend, "bandwidth_kind": BandwidthKind,
+                    "memory_type": MemoryType}
     _bitset_fields = {"vector_backends": Backend}
 
 
@@ -555,6 +566,7 @@ class llmroof_engine_backend(_Struct):
         ("measured_device_count", c_uint32),
         ("measured_devices", _ID * LLMROOF_MAX_MEASURED_DEVICES),
         ("moe_token_tile", c_uint32),
+        ("hbm_read_penalty", c_double),
     ]
     _enum_fields = {"backend": Backend}
     _counted_fields = {"kernels": "kernel_count", "prefill_kernels": "prefill_kernel_count",

@@ -453,31 +453,29 @@ def irls(rows, n):
         keep = [j for j in keep if j != neg[0]]
 
 
-def fit_decode(samples, kernels, with_hop=True, with_moe=False, with_hbm=False):
+def fit_decode(samples, kernels, with_hop=True, with_moe=False):
     """samples: dicts with a (memory time at efficiency 1, s), L (layers), H
     (transfers between devices), c (link s), t (measured s), kernel.  Model
     (docs/model.md §5):
-        t = a / eta_kernel + p * a_hbm + L * tau + M * tau_moe + H * hop + c
-    (M: the mixture-of-experts layers; a_hbm: a on a device with HBM
-    memory, else 0.)  Unknowns 1/eta per kernel, the HBM read penalty p,
-    tau, tau_moe and hop: linear, by IRLS.  (The 2024 fit
+        t = a / eta_kernel + L * tau + M * tau_moe + H * hop + c
+    (M: the mixture-of-experts layers.)  Unknowns 1/eta per kernel, tau,
+    tau_moe and hop: linear, by IRLS.  Rows on HBM devices are not in it:
+    their extra cost is the HBM read penalty, fitted after (hbm_penalty).  (The 2024 fit
     also had a bandwidth cap, a ceiling on any device's achieved bandwidth;
     no physical cause was found for one, and with current builds it made
     the fastest cards ~45 % slow, so it is gone: docs/accuracy.md.)"""
-    n = len(kernels) + 1 + with_moe + with_hop + with_hbm
+    n = len(kernels) + 1 + with_moe + with_hop
     rows = []
     for s in samples:
         x = [s["a"] / s["t"] if k == s["kernel"] else 0.0 for k in kernels]
         x += [s["L"] / s["t"]] + ([s["M"] / s["t"]] if with_moe else []) + \
-            ([s["H"] / s["t"]] if with_hop else []) + \
-            ([s["a"] / s["t"] if s["hbm"] else 0.0] if with_hbm else [])
+            ([s["H"] / s["t"]] if with_hop else [])
         rows.append((x, 1.0 - s["c"] / s["t"]))
     sol, _ = irls(rows, n)
     k = len(kernels)
     etas = {kk: 1.0 / max(v, 1.0) if v else 1.0 for kk, v in zip(kernels, sol[:k])}
     return (etas, sol[k], sol[k + 1] if with_moe else 0.0,
-            sol[k + 1 + with_moe] if with_hop else 0.0,
-            sol[k + 1 + with_moe + with_hop] if with_hbm else 0.0)
+            sol[k + 1 + with_moe] if with_hop else 0.0)
 
 
 def fit_scalar(samples):
@@ -511,26 +509,54 @@ MIN_HBM_SOURCES = 3
 MIN_PREFILL_DEVICES = 5
 
 
-def fit_group(rows_b, kernel_of):
-    samples = []
-    for d in rows_b:
-        js = d["unit"]
-        if not d["tg"] or not js["decode"]["tokens_per_s"]:
+def decode_sample(d, kernel_of):
+    """A measured decode row as the fit sees it (fit_decode), or None."""
+    js = d["unit"]
+    if not d["tg"] or not js["decode"]["tokens_per_s"]:
+        return None
+    t0 = 1.0 / js["decode"]["tokens_per_s"]
+    link = js["decode"]["link_time_s"]
+    gpus = [t["device"] for t in js["placement"]["tiers"]
+            if t["kind"] != "host" and t["kind"] != "storage" and (t["layers"] or t["has_output"])]
+    return {"a": t0 - link, "c": link, "t": 1.0 / d["tg"],
+            "L": js["model"]["layers"], "M": js["model"]["moe_layers"],
+            "H": transfers(js), "kernel": kernel_of[d["quant"]],
+            "hbm": bool(gpus) and all(g in HBM for g in gpus),
+            "source": d["row"]["source_id"]}
+
+
+def hbm_penalty(rows, fitted_of, kernel_of):
+    """The HBM read penalty p of one engine backend (docs/model.md §5,
+    "Memory technology"): each dense decode row on HBM devices, against the
+    fit of its era made without HBM rows, gives p = (t - c - L tau - H hop -
+    a / eta) / a; p is their median, over every era (a property of the
+    memory and the kernels, one value for the backend), or None with rows
+    from fewer than MIN_HBM_SOURCES sources.  Only dense rows: a small MoE
+    at batch 1 reads little and is mostly fixed overhead, which would land
+    in the bandwidth term."""
+    vals, srcs = [], set()
+    for d in rows:
+        s = decode_sample(d, kernel_of)
+        f = fitted_of(d)
+        if not s or not s["hbm"] or s["M"] or not f or not s["a"]:
             continue
-        t0 = 1.0 / js["decode"]["tokens_per_s"]
-        link = js["decode"]["link_time_s"]
-        gpus = [t["device"] for t in js["placement"]["tiers"]
-                if t["kind"] != "host" and t["kind"] != "storage" and (t["layers"] or t["has_output"])]
-        samples.append({"a": t0 - link, "c": link, "t": 1.0 / d["tg"],
-                        "L": js["model"]["layers"], "M": js["model"]["moe_layers"],
-                        "H": transfers(js), "kernel": kernel_of[d["quant"]],
-                        "hbm": bool(gpus) and all(g in HBM for g in gpus),
-                        "source": d["row"]["source_id"]})
+        eta = f["etas"].get(s["kernel"], f["etas"].get("default", 1.0))
+        rest = s["t"] - s["c"] - s["L"] * f["tau"] - s["H"] * f["hop"] - s["a"] / eta
+        vals.append(rest / s["a"])
+        srcs.add(s["source"])
+    if len(srcs) < MIN_HBM_SOURCES or not vals:
+        return None
+    return max(0.0, statistics.median(vals))
+
+
+def fit_group(rows_b, kernel_of):
+    # Rows on HBM devices do not set the efficiencies and overheads: their
+    # extra cost is the HBM read penalty (hbm_penalty).
+    samples = [s for s in (decode_sample(d, kernel_of) for d in rows_b) if s and not s["hbm"]]
     if len(samples) < MIN_FIT_ROWS:
         return None
     with_hop = len({s["source"] for s in samples if s["H"]}) >= MIN_HOP_SOURCES
     with_moe = len({s["source"] for s in samples if s["M"]}) >= MIN_MOE_SOURCES
-    with_hbm = len({s["source"] for s in samples if s["hbm"]}) >= MIN_HBM_SOURCES
     count = {}
     for s in samples:
         count[s["kernel"]] = count.get(s["kernel"], 0) + 1
@@ -539,7 +565,7 @@ def fit_group(rows_b, kernel_of):
             s["kernel"] = "default"
     kernels = sorted({s["kernel"] for s in samples})
     try:
-        etas, tau, tau_moe, hop, hbm = fit_decode(samples, kernels, with_hop, with_moe, with_hbm)
+        etas, tau, tau_moe, hop = fit_decode(samples, kernels, with_hop, with_moe)
     except ValueError:
         return None
     psamples = []
@@ -571,7 +597,7 @@ def fit_group(rows_b, kernel_of):
         if yp:
             prefill["default"] = min(1.0, 1.0 / yp)
     return {"etas": etas, "tau": tau, "tau_moe": tau_moe, "hop": hop, "prefill": prefill,
-            "hbm": hbm if with_hbm else None,
+            "hbm": None,
             "n_decode": len(samples), "n_prefill": len(psamples),
             "prefill_devices": len({s["device"] for s in psamples})}
 
@@ -1139,11 +1165,20 @@ def main():
                 pf = next((g for g in fits if g["prefill_devices"] >= MIN_PREFILL_DEVICES), None)
                 if f and pf and pf is not f:
                     f = dict(f, prefill=pf["prefill"])
-                # The HBM read penalty is not taken from another era: an era
-                # without HBM rows of MIN_HBM_SOURCES sources has none (the
-                # current era's, fitted mostly on small-MoE rows, put 2024's
-                # dense A100 rows 40 % slow).
                 fitted.setdefault(ERA_ENGINE[era], {})[backend] = f or STARTING
+        # The HBM read penalty, one a backend over all eras' dense HBM rows,
+        # each against its own era's fit (hbm_penalty).
+        for backend in BACKENDS:
+            rows_hbm = [d for (engine, b, _), rows_g in groups.items()
+                        if engine == "llama.cpp" and b == backend
+                        for d in rows_g if d["row"]["source_id"] != exclude]
+            p = hbm_penalty(rows_hbm, lambda d: fitted[ERA_ENGINE[d["era"]]].get(backend),
+                            kernel_of)
+            if p:
+                for era in order:
+                    f = fitted[ERA_ENGINE[era]][backend]
+                    if f is not STARTING:
+                        fitted[ERA_ENGINE[era]][backend] = dict(f, hbm=p)
         # MLX with no fit of its own keeps llama.cpp Metal's (current) values,
         # and its prompt processing llama.cpp Metal's when it has no prompt rows.
         cur = fitted["llama.cpp"].get("metal")

@@ -259,11 +259,9 @@ static int measured(const llmroof_device *d)
 
 /* The fraction of the device's bandwidth the backend's kernels reach: the
  * peak-fitted eta of the quant's kernel class, or for a measured bandwidth
- * the backend's measured_efficiency (docs/model.md §5). */
-/* The achieved fraction of a tier's peak bandwidth: the engine's efficiency
- * for the quant (or for a measured bandwidth), and on HBM the engine's
- * hbm_read_penalty, each byte costing that many more byte-times at peak:
- * 1 / eta' = 1 / eta + penalty (docs/model.md §5, "Memory technology"). */
+ * the backend's measured_efficiency; on HBM each byte costs the backend's
+ * hbm_read_penalty more byte-times at peak, 1 / eta' = 1 / eta + penalty
+ * (docs/model.md §5, "Memory technology"). */
 static double memory_eta(const llmroof_engine_backend *be, const llmroof_device *d,
                          const llmroof_quant *q)
 {

@@ -421,6 +421,16 @@ START_TEST(cpu_dot_cost)
 }
 END_TEST
 
+/* The fixture's model as a mixture of experts: 8 experts of FFN width
+ * 1024, 2 a token, in 30 of its 32 layers. */
+static void fx_moe(fixture *f)
+{
+    f->model.experts = 8;
+    f->model.experts_active = 2;
+    f->model.expert_ffn = 1024;
+    f->model.dense_layers = 2;
+}
+
 /* A mixture-of-experts layer pays moe_layer_overhead on top of the
  * per-layer overhead, in decode and per prefill ubatch; a dense model
  * never does. */
@@ -435,10 +445,7 @@ START_TEST(moe_layer_overhead)
 
     fx_pc(&f, 1);
     f.req.gen = 1;
-    f.model.experts = 8;
-    f.model.experts_active = 2;
-    f.model.expert_ffn = 1024;
-    f.model.dense_layers = 2; /* 30 MoE layers of 32 */
+    fx_moe(&f);
     llmroof_result a = fx_run(&f);
     f.engine.backends[0].moe_layer_overhead = 50e-6;
     llmroof_result b = fx_run(&f);
@@ -470,10 +477,7 @@ START_TEST(moe_token_tile)
     ck_assert_double_eq(dense_t.prefill_tps, dense.prefill_tps);
 
     fx_pc(&f, 1);
-    f.model.experts = 8;
-    f.model.experts_active = 2;
-    f.model.expert_ffn = 1024;
-    f.model.dense_layers = 2; /* 30 MoE layers of 32 */
+    fx_moe(&f);
     llmroof_result a = fx_run(&f);
     ck_assert_int_eq(a.prefill_bound_by, LLMROOF_RESOURCE_COMPUTE);
     const double C = f.gpu.compute_f16 * f.engine.backends[0].prefill_efficiency;

@@ -29,13 +29,14 @@ static double achieved(const llmroof_engine_backend *b, double bw, double eta)
     return b->bandwidth_cap > 0 && b->bandwidth_cap < a ? b->bandwidth_cap : a;
 }
 
-/* One tier's roofline: max(bytes / BW_achieved, FLOPs / (F eta_c)) + fixed;
- * the bound uses the peaks. */
+/* One tier's roofline: max(bytes / BW_achieved, FLOPs / (F_run eta_c)) +
+ * fixed, F_run the compute rate the device's power sustains; the bound uses
+ * the peaks. */
 static void tier_time(double bytes, double flops, double bw, double bw_achieved, double f,
-                      double eta_f, double fixed, int32_t mem_res, double *t, double *bound,
-                      int32_t *by)
+                      double f_run, double eta_f, double fixed, int32_t mem_res, double *t,
+                      double *bound, int32_t *by)
 {
-    double tm = safe_div(bytes, bw_achieved), tc = safe_div(flops, f * eta_f);
+    double tm = safe_div(bytes, bw_achieved), tc = safe_div(flops, f_run * eta_f);
     double bm = safe_div(bytes, bw), bc = safe_div(flops, f);
     /* A tiny peak times its efficiency can underflow to 0, which safe_div
      * takes for "unknown": no term is faster than at its peak. */
@@ -304,6 +305,7 @@ typedef struct decode_tier {
     double kv_flops;          /* kv_fraction b count attn_flops_pair: x c */
     double score_bytes;       /* kv_fraction b count score_bytes_pair: x c */
     double bw_peak, bw, compute, eta_f, fixed;
+    double compute_run;       /* compute as the device's power sustains it (sustained()) */
     double score_peak;        /* the peak of what moves the scores in the time: the
                                  device, or the link of a streamed tier */
     int32_t mem_res;
@@ -363,7 +365,23 @@ static double moe_padding(const llmroof_engine_backend *be, const llmroof__shape
     return pad > 1.0 ? pad : 1.0;
 }
 
-/* The compute peak a tier runs at: a CPU device's whole peak, or with a
+/* The compute rate an accelerator sustains under its board power
+ * (docs/model.md §6, "Power-limited compute"): a peak above power ×
+ * SUSTAINED_FLOPS_PER_WATT is reached only at clocks the board cannot
+ * feed; dynamic power goes as f·V² with V tracking f, so as f³, and the
+ * clock the power allows is the cube root of the shortfall. */
+#define SUSTAINED_FLOPS_PER_WATT 0.15e12
+
+static double sustained(const llmroof_device *dev, double peak)
+{
+    if (dev->kind == LLMROOF_DEVICE_CPU || dev->kind == LLMROOF_DEVICE_STORAGE ||
+        !(dev->power > 0))
+        return peak;
+    const double budget = dev->power * SUSTAINED_FLOPS_PER_WATT;
+    return peak > budget ? peak * cbrt(budget / peak) : peak;
+}
+
+/* The compute peak a tier has: a CPU device's whole peak, or with a
  * request for fewer threads than its cores, that share of it (one thread a
  * core; more threads than cores gain nothing: docs/model.md §5). */
 static double tier_compute(const llmroof_device *dev, const llmroof_engine_backend *be,
@@ -412,11 +430,13 @@ static void decode_prepare(const llmroof__placement *p, const llmroof__shape *s,
             const llmroof_link *l = p->machine->host_link;
             d->bw_peak = d->bw = d->score_peak = l->bandwidth;
             d->compute = tier_compute(p->work[0].dev, be, 0);
+            d->compute_run = sustained(p->work[0].dev, d->compute);
             d->mem_res = LLMROOF_RESOURCE_HOST_LINK;
         } else {
             d->bw_peak = d->score_peak = w->dev->bandwidth;
             d->bw = achieved(be, w->dev->bandwidth, memory_eta(be, w->dev, q));
             d->compute = tier_compute(w->dev, be, req->threads);
+            d->compute_run = sustained(w->dev, d->compute);
             d->mem_res = mem_resource(tr);
         }
     }
@@ -441,8 +461,8 @@ static void decode_step(const llmroof__placement *p, const llmroof__shape *s,
         double bytes = d->bytes_w + w->kv_fraction * kv_read(s, w->count, c);
         double flops = d->flops_w + d->kv_flops * c;
         st->tier_bytes[i] = bytes;
-        tier_time(bytes, flops, d->bw_peak, d->bw, d->compute, d->eta_f, d->fixed, d->mem_res,
-                  &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
+        tier_time(bytes, flops, d->bw_peak, d->bw, d->compute, d->compute_run, d->eta_f,
+                  d->fixed, d->mem_res, &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
         add_scores(st, i, d->score_bytes * c, d->score_peak, d->bw);
     }
     combine(p, s, res, st, b, b * s->hidden * 4.0, b * s->vocab * 4.0, 1.0, 0);
@@ -499,15 +519,15 @@ static void prefill(const llmroof__placement *p, const llmroof__shape *s, const 
                         (w->has_output ? s->output : 0.0));
         double fixed = chunks * layers_fixed(be, s, w->first, w->count);
         double bw = achieved(be, w->dev->bandwidth, memory_eta(be, w->dev, q));
+        const llmroof_device *cdev = on_gpu ? gpu0->dev : w->dev;
+        const double f = tier_compute(cdev, on_gpu ? gpu0->backend : be, on_gpu ? 0 : req->threads);
         if (on_gpu)
-            tier_time(bytes, flops, m->host_link->bandwidth, m->host_link->bandwidth,
-                      tier_compute(gpu0->dev, gpu0->backend, 0), eta_p, fixed,
-                      LLMROOF_RESOURCE_HOST_LINK,
+            tier_time(bytes, flops, m->host_link->bandwidth, m->host_link->bandwidth, f,
+                      sustained(cdev, f), eta_p, fixed, LLMROOF_RESOURCE_HOST_LINK,
                       &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
         else
-            tier_time(bytes, flops, w->dev->bandwidth, bw, tier_compute(w->dev, be, req->threads),
-                      eta_p, fixed, mem_resource(tr), &st->tier[i], &st->tier_bound[i],
-                      &st->tier_by[i]);
+            tier_time(bytes, flops, w->dev->bandwidth, bw, f, sustained(cdev, f), eta_p, fixed,
+                      mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
         add_scores(st, i, w->kv_fraction * w->count * s->score_bytes_pair * cells,
                    w->dev->bandwidth, bw);
     }

@@ -192,7 +192,10 @@ START_TEST(bound_attribution)
     r = fx_run(&f);
     ck_assert_int_eq(r.decode_bound_by, LLMROOF_RESOURCE_HOST_MEMORY);
     ck_assert_int_eq(r.tiers[r.decode_bound_tier].kind, LLMROOF_TIER_HOST);
-    /* Prompt processing with host layers copies them over PCIe. */
+    /* Prompt processing with host layers copies them over PCIe (at the
+     * GPU's peak; held to what 450 W sustain, its compute is as slow). */
+    f.gpu.power = 0;
+    r = fx_run(&f);
     ck_assert_int_eq(r.prefill_bound_by, LLMROOF_RESOURCE_HOST_LINK);
     /* Tiny layers on a fast device: fixed per-layer costs dominate. */
     fx_pc(&f, 1);
@@ -465,6 +468,16 @@ static double exact_padding(double lambda, double J)
     return e * J / lambda;
 }
 
+/* By hand, docs/model.md §6 "Power-limited compute": the rate a device
+ * computes at, its f16 peak held to power x 0.15 TFLOPS/W by the cube root. */
+static double fx_sustained(const llmroof_device *d)
+{
+    const double budget = d->power * 0.15e12;
+    return d->power > 0 && d->compute_f16 > budget
+               ? d->compute_f16 * cbrt(budget / d->compute_f16)
+               : d->compute_f16;
+}
+
 /* moe_token_tile: a MoE layer's routed-expert products in prefill cost their
  * FLOPs padded to the tile; decode and dense models are untouched. */
 START_TEST(moe_token_tile)
@@ -480,7 +493,7 @@ START_TEST(moe_token_tile)
     fx_moe(&f);
     llmroof_result a = fx_run(&f);
     ck_assert_int_eq(a.prefill_bound_by, LLMROOF_RESOURCE_COMPUTE);
-    const double C = f.gpu.compute_f16 * f.engine.backends[0].prefill_efficiency;
+    const double C = fx_sustained(&f.gpu) * f.engine.backends[0].prefill_efficiency;
     const double expert = 2.0 * 3.0 * f.model.hidden * f.model.expert_ffn; /* 2 of 8 */
     /* 512 tokens in one ubatch: lambda = 512 * 2 / 8 = 128 tokens an expert. */
     const double tiles[] = {32, 128, 512};
@@ -538,6 +551,7 @@ START_TEST(vector_backends)
 {
     fixture f;
     fx_pc(&f, 1);
+    f.gpu.power = 0; /* the peaks as they are (power_limited_compute) */
     llmroof_result a = fx_run(&f);
     ck_assert_int_eq(a.prefill_bound_by, LLMROOF_RESOURCE_COMPUTE);
     f.gpu.compute_f16_vector = 165.2e12 / 4;
@@ -550,6 +564,37 @@ START_TEST(vector_backends)
     double fixed = 32 * 20e-6;
     ck_assert_double_eq_tol(b.tiers[0].prefill_time - fixed, 4 * (a.tiers[0].prefill_time - fixed),
                             1e-9);
+}
+END_TEST
+
+/* An accelerator whose peak is above power x 0.15 TFLOPS/W computes at the
+ * clock its power sustains, peak x cbrt(budget / peak) (docs/model.md §6);
+ * the bound keeps the peak, memory-bound decode and CPUs are untouched. */
+START_TEST(power_limited_compute)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    f.gpu.power = 0;
+    llmroof_result a = fx_run(&f);
+    ck_assert_int_eq(a.prefill_bound_by, LLMROOF_RESOURCE_COMPUTE);
+    f.gpu.power = 450; /* budget 67.5 TFLOPS of a 165.2 peak */
+    llmroof_result b = fx_run(&f);
+    const double fixed = 32 * 20e-6;
+    const double slow = cbrt(165.2 / 67.5);
+    ck_assert_double_eq_tol(b.tiers[0].prefill_time - fixed,
+                            slow * (a.tiers[0].prefill_time - fixed), 1e-9);
+    ck_assert_double_eq_tol(fx_sustained(&f.gpu), 165.2e12 / slow, 1e3);
+    ck_assert_double_eq_tol(b.prefill_bound_tps, a.prefill_bound_tps, 1e-9 * a.prefill_bound_tps);
+    ck_assert_double_eq(b.decode_tps, a.decode_tps);
+    /* Power to spare: the peak. */
+    f.gpu.power = 165.2e12 / 0.15e12 + 1;
+    ck_assert_double_eq(fx_run(&f).prefill_tps, a.prefill_tps);
+    /* A CPU's compute is not held to its power. */
+    fx_pc(&f, 0);
+    llmroof_result c = fx_run(&f);
+    ck_assert_int_eq(c.prefill_bound_by, LLMROOF_RESOURCE_COMPUTE);
+    f.host.power = 1;
+    ck_assert_double_eq(fx_run(&f).prefill_tps, c.prefill_tps);
 }
 END_TEST
 
@@ -778,6 +823,7 @@ int main(void)
     tcase_add_test(tc, moe_layer_overhead);
     tcase_add_test(tc, moe_token_tile);
     tcase_add_test(tc, hbm_read_penalty);
+    tcase_add_test(tc, power_limited_compute);
     tcase_add_test(tc, vector_backends);
     suite_add_tcase(s, tc);
     tc = tcase_create("band");

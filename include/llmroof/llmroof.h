@@ -265,7 +265,8 @@ typedef struct llmroof_device {
     double gpu_share;          /* unified only: fraction of the pool the GPU may use by
                                   default (macOS: 0.75 above 36 GB); 0 otherwise */
     double gpu_share_max;      /* unified only: the most it can be raised to; 0 otherwise */
-    double power;              /* watts under load; 0 = unknown */
+    double power;              /* watts under load; 0 = unknown; holds an
+                                  accelerator's compute (docs/model.md §6) */
     double price;              /* USD; 0 = unknown */
     char source[LLMROOF_SOURCE_MAX];
     int32_t bandwidth_kind;    /* llmroof_bandwidth_kind */

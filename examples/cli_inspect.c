@@ -164,6 +164,7 @@ int cli_cmd_inspect(int argc, char **argv, cli_common *c)
         cli_json_double(&j, "bpw", q.bpw);
         cli_json_double(&j, "embed_bpw", q.embed_bpw);
         cli_json_double(&j, "output_bpw", q.output_bpw);
+        cli_json_double(&j, "expert_bpw", q.expert_bpw);
         cli_json_string(&j, "kernel", q.kernel);
         cli_json_end_object(&j);
         cli_json_end_object(&j);
@@ -177,8 +178,11 @@ int cli_cmd_inspect(int argc, char **argv, cli_common *c)
     printf("  %llu tensors, %llu metadata keys, %.3f billion parameters, %s of tensors\n",
            (unsigned long long)info.tensor_count, (unsigned long long)info.metadata_count,
            info.params / 1e9, cli_gib(b1, sizeof b1, (double)info.tensor_bytes));
-    printf("  quant %s: layers %.3f bits/weight, embedding %.3f, output %.3f, kernel %s\n", q.id,
-           q.bpw, q.embed_bpw, q.output_bpw, q.kernel);
+    printf("  quant %s: layers %.3f bits/weight, embedding %.3f, output %.3f", q.id, q.bpw,
+           q.embed_bpw, q.output_bpw);
+    if (q.expert_bpw > 0)
+        printf(", routed experts %.3f", q.expert_bpw);
+    printf(", kernel %s\n", q.kernel);
     if (shapes) {
         model_text(&m);
     }

@@ -648,6 +648,9 @@ static llmroof_status check_quant(llmroof_quant *q, const where *w, llmroof_erro
     if (isnan(q->output_bpw) || !(q->output_bpw >= 0 && q->output_bpw <= 64))
         return vfail(err, w, "output_bpw", LLMROOF_E_RANGE,
                      "output_bpw must be 0 (as bpw) or in (0, 64], got %g", q->output_bpw);
+    if (isnan(q->expert_bpw) || !(q->expert_bpw >= 0 && q->expert_bpw <= 64))
+        return vfail(err, w, "expert_bpw", LLMROOF_E_RANGE,
+                     "expert_bpw must be 0 (as bpw) or in (0, 64], got %g", q->expert_bpw);
     if (!memchr(q->kernel, '\0', sizeof q->kernel))
         return vfail(err, w, "kernel", LLMROOF_E_SCHEMA, "kernel is longer than %d characters",
                      LLMROOF_KERNEL_MAX - 1);

@@ -5,6 +5,7 @@
  * its tensor count. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -428,9 +429,20 @@ static int tensor_class(const char *name)
     return 0;
 }
 
+/* A repeating block's routed-expert matrix (llama.cpp's 3-D "_exps"
+ * tensors: blk.N.ffn_{gate,up,down,gate_up}_exps.weight), whose type a mix
+ * may set apart (MXFP4_MOE). */
+static int is_expert_matrix(const char *name)
+{
+    const char *e = strstr(name, "_exps.weight");
+    return strncmp(name, "blk.", 4) == 0 && e && e[12] == '\0';
+}
+
 typedef struct sums {
     uint64_t bytes[4];
     double elems[4];
+    uint64_t expert_bytes;        /* of bytes[3]: the routed experts' matrices */
+    double expert_elems;
     uint64_t type_bytes[N_TYPES]; /* of repeating blocks, by type */
     uint64_t tensors, kv;
     int has_output;
@@ -562,6 +574,10 @@ static llmroof_status read_file(reader *r, sums *s, int first)
         int c = tensor_class(name);
         s->bytes[c] += spans[i].bytes;
         s->elems[c] += elems;
+        if (is_expert_matrix(name)) {
+            s->expert_bytes += spans[i].bytes;
+            s->expert_elems += elems;
+        }
         if (c == 3)
             s->type_bytes[type] += spans[i].bytes;
         if (c == 2)
@@ -791,6 +807,19 @@ llmroof_status llmroof_model_from_gguf(const char *path, llmroof_model *model,
     q.bpw = le_ > 0 ? (double)s.bytes[3] * 8 / le_
                     : (m.params > 0 ? (double)(s.bytes[0] + s.bytes[1] + s.bytes[2]) * 8 / m.params
                                     : 16);
+    /* Routed experts of another type than the rest (an MXFP4_MOE file;
+     * within 5 %, the f32 norms and biases among the rest, not a type):
+     * each part its own bits per weight, so that decode reads the active
+     * experts' bytes and not the layers' average. */
+    const double xe = s.expert_elems, ne_ = le_ - xe;
+    if (xe > 0 && ne_ > 0) {
+        const double xb = (double)s.expert_bytes * 8 / xe;
+        const double nb = (double)(s.bytes[3] - s.expert_bytes) * 8 / ne_;
+        if (xb > 0 && xb <= 64 && nb > 0 && nb <= 64 && fabs(xb - nb) > 0.05 * nb) {
+            q.bpw = nb;
+            q.expert_bpw = xb;
+        }
+    }
     q.embed_bpw = eb > 0 ? (double)s.bytes[1] * 8 / eb : 0;
     q.output_bpw = ob > 0 ? (double)s.bytes[2] * 8 / ob : q.embed_bpw;
     if (!(q.bpw > 0 && q.bpw <= 64))

@@ -88,7 +88,8 @@ llmroof_status llmroof__shape_compute(const llmroof_model *m, const llmroof_quan
 
     /* Gated FFN: gate, up and down, 3 d ffn (DESIGN.md). */
     const double ffn_dense = 3.0 * d * m->ffn;
-    double expert = 0, moe_all = 0, moe_active = 0, moe_read = 0, router = 0;
+    double expert = 0, moe_all = 0, moe_active = 0, router = 0;
+    double moe_bytes = 0, moe_read_bytes = 0;
     const int is_moe = m->experts > 0;
     if (is_moe) {
         const double e = m->experts, a = m->experts_active;
@@ -99,14 +100,20 @@ llmroof_status llmroof__shape_compute(const llmroof_model *m, const llmroof_quan
         /* Experts touched by a batch of b tokens routed independently:
          * E (1 - (1 - a/E)^b) (DESIGN.md "Decode"). */
         double touched = e * (1.0 - pow(1.0 - a / e, b));
-        moe_read = (touched + m->shared_experts) * expert + router;
+        /* The routed experts' matrices may have a type of their own
+         * (expert_bpw: MXFP4_MOE's MXFP4 experts, Q8_0 elsewhere); the
+         * shared experts and the router are ordinary 2-D tensors. */
+        const double xb8 = (q->expert_bpw > 0 ? q->expert_bpw : q->bpw) / 8.0;
+        const double rest = (m->shared_experts * expert + router) * bpw8;
+        moe_bytes = e * expert * xb8 + rest;
+        moe_read_bytes = touched * expert * xb8 + rest;
     }
 
     s->dense_layers = is_moe ? (m->dense_layers < m->layers ? m->dense_layers : m->layers)
                              : m->layers;
     s->layer_dense = (attn + ffn_dense) * bpw8 + norms_bytes;
-    s->layer_moe = (attn + moe_all) * bpw8 + norms_bytes;
-    s->layer_moe_read = (attn + moe_read) * bpw8 + norms_bytes;
+    s->layer_moe = attn * bpw8 + moe_bytes + norms_bytes;
+    s->layer_moe_read = attn * bpw8 + moe_read_bytes + norms_bytes;
     s->layer_moe_prefill = s->layer_moe;
     s->layer_active_dense = attn + ffn_dense;
     s->layer_active_moe = attn + moe_active;

@@ -854,7 +854,8 @@ static llmroof_status parse_quant(P *p, llmroof_quant *q, const yaml_mark_t *em)
 {
     static const char *const keys[] = {"name",       "bpw",        "kernel",
                                        "quality",    "source",     "embed_bpw",
-                                       "output_bpw", "format",     "cpu_dot_cost", NULL};
+                                       "output_bpw", "format",     "cpu_dot_cost",
+                                       "expert_bpw", NULL};
     uint64_t seen = 0;
     int k, more;
     yaml_mark_t km;
@@ -873,7 +874,8 @@ static llmroof_status parse_quant(P *p, llmroof_quant *q, const yaml_mark_t *em)
         case 5: TRY(val_number(p, "embed_bpw", &q->embed_bpw)); break;
         case 6: TRY(val_number(p, "output_bpw", &q->output_bpw)); break;
         case 7: TRY(val_string(p, "format", q->format, sizeof q->format)); break;
-        default: TRY(val_number(p, "cpu_dot_cost", &q->cpu_dot_cost)); break;
+        case 8: TRY(val_number(p, "cpu_dot_cost", &q->cpu_dot_cost)); break;
+        default: TRY(val_number(p, "expert_bpw", &q->expert_bpw)); break;
         }
     }
     return require(p, keys, seen, BIT(1) | BIT(2), em, NULL);

@@ -745,6 +745,7 @@ MUT(m_gqa_rope, llmroof_model, x->rope_dim = 64)
 MUT(m_swa_alone, llmroof_model, x->sliding_window = 4096)
 MUT(m_swa_layers, llmroof_model, (x->sliding_window = 4096, x->sliding_layers = 33))
 MUT(q_output, llmroof_quant, x->output_bpw = 65)
+MUT(q_expert, llmroof_quant, x->expert_bpw = -1)
 MUT(q_kernel_long, llmroof_quant, memset(x->kernel, 'k', sizeof x->kernel))
 MUT(q_kernel_chars, llmroof_quant, strcpy(x->kernel, "q4 0"))
 MUT(q_format, llmroof_quant, strcpy(x->format, "g g"))
@@ -818,6 +819,7 @@ static const rule rules[] = {
     {0, m_swa_alone, LLMROOF_E_SCHEMA, "go together"},
     {0, m_swa_layers, LLMROOF_E_RANGE, "sliding_layers"},
     {1, q_output, LLMROOF_E_RANGE, "output_bpw"},
+    {1, q_expert, LLMROOF_E_RANGE, "expert_bpw"},
     {1, q_kernel_long, LLMROOF_E_SCHEMA, "longer than"},
     {1, q_kernel_chars, LLMROOF_E_SCHEMA, "characters other than"},
     {1, q_format, LLMROOF_E_SCHEMA, "format"},

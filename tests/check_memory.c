@@ -122,6 +122,35 @@ START_TEST(moe_bytes)
 }
 END_TEST
 
+/* expert_bpw: the routed experts' matrices at their own type (MXFP4_MOE:
+ * 4.25 bits, the rest Q8_0 at 8.5), shared experts and router at bpw. */
+START_TEST(moe_expert_type)
+{
+    fixture f;
+    fx_pc(&f, 1);
+    f.model.experts = 8;
+    f.model.experts_active = 2;
+    f.model.shared_experts = 1;
+    f.model.expert_ffn = 14336;
+    fx_quant(&f.quant, "MXFP4_MOE", 8.5, "mxfp4");
+    f.quant.expert_bpw = 4.25;
+    llmroof__shape s = shape_of(&f);
+    const double attn = 2.0 * 4096 * 4096 + 2.0 * 4096 * 1024, expert = 3.0 * 4096 * 14336,
+                 router = 4096.0 * 8, norms = 2.0 * 4096 * 4;
+    const double rest = (attn + expert + router) * 8.5 / 8;
+    ck_assert_double_eq_tol(s.layer_moe, rest + 8 * expert * 4.25 / 8 + norms, 1.0);
+    ck_assert_double_eq_tol(s.layer_moe_read, rest + 2 * expert * 4.25 / 8 + norms, 1.0);
+    /* A dense layer has no routed experts: all at bpw. */
+    f.model.dense_layers = 1;
+    s = shape_of(&f);
+    ck_assert_double_eq_tol(s.layer_dense, (attn + 3.0 * 4096 * 14336) * 8.5 / 8 + norms, 1.0);
+    /* 0: the experts at bpw, as before. */
+    f.quant.expert_bpw = 0;
+    s = shape_of(&f);
+    ck_assert_double_eq_tol(s.layer_moe, (attn + 9 * expert + router) * 8.5 / 8 + norms, 1.0);
+}
+END_TEST
+
 /* Sliding-window layers keep min(ctx, window) cells; MLA keeps one latent
  * of kv_lora_rank + rope_dim per cell. */
 START_TEST(sliding_window_and_mla)
@@ -276,6 +305,7 @@ int main(void)
     tcase_add_test(tc, params_of_llama_8b);
     tcase_add_test(tc, tied_embeddings);
     tcase_add_test(tc, moe_bytes);
+    tcase_add_test(tc, moe_expert_type);
     tcase_add_test(tc, sliding_window_and_mla);
     tcase_add_test(tc, mla_query_low_rank);
     tcase_add_test(tc, embedding_and_output_types);

@@ -113,6 +113,7 @@ int main(void)
     F(llmroof_quant, quality);
     F(llmroof_quant, source);
     F(llmroof_quant, cpu_dot_cost);
+    F(llmroof_quant, expert_bpw);
     S(llmroof_kernel_efficiency);
     F(llmroof_kernel_efficiency, kernel);
     F(llmroof_kernel_efficiency, efficiency);

@@ -132,6 +132,28 @@ def main():
         check(name + " estimate --config", p.returncode == 0, p.stderr.strip())
         print("ok   %-10s %5d tensors, %6.2f GiB, read in %.2f ms" % (
             name, info.tensor_count, nbytes / 2**30, dt * 1e3))
+    # ---- routed experts of their own type (MXFP4_MOE: MXFP4 experts, Q8_0
+    # elsewhere): each part's bits per weight, so decode reads the active
+    # experts' bytes; the file's bytes stay exact.
+    md, tensors = G.model_tensors("gpt-oss", None, "MXFP4_MOE")
+    path = os.path.join(tmp, "gpt-oss-mxfp4.gguf")
+    G.write_gguf(path, "gpt-oss", md, tensors)
+    m, q, info = llmroof.model_from_gguf(path)
+    check("mxfp4_moe expert_bpw", abs(q.expert_bpw - 4.25) < 0.01, q.expert_bpw)
+    check("mxfp4_moe bpw", 8.5 <= q.bpw < 9.0, q.bpw)
+    p = subprocess.run([TOOL, "estimate", "--system", "server-8x-h100-sxm", "--gguf", path,
+                        "--ctx", "4096", "--json"], capture_output=True, text=True)
+    check("mxfp4_moe estimate", p.returncode == 0, p.stderr.strip())
+    if p.returncode == 0:
+        w = json.loads(p.stdout)["memory"]["weights_bytes"]
+        check("mxfp4_moe weights", abs(w - info.tensor_bytes) <= 0.01 * info.tensor_bytes,
+              (w, info.tensor_bytes))
+    # Every matrix one type (Q8_0): no expert type of its own.
+    md, tensors = G.model_tensors("qwen3moe", G.TINY, "Q8_0")
+    path = os.path.join(tmp, "qwen3moe-q8.gguf")
+    G.write_gguf(path, "qwen3moe", md, tensors)
+    m, q, info = llmroof.model_from_gguf(path)
+    check("q8_0 moe expert_bpw", q.expert_bpw == 0, q.expert_bpw)
     # ---- a split model
     md, tensors = G.model_tensors("llama", G.TINY, "Q8_0")
     G.write_split(os.path.join(tmp, "tiny"), 3, "llama", md, tensors)

@@ -366,6 +366,9 @@ typedef struct llmroof_quant {
                                         2 flops at the fitted efficiency on CPU tiers, in
                                         decode and prefill alike (docs/model.md §5, §6).
                                         0 = not set */
+    double expert_bpw;               /* bits per weight of a mixture-of-experts model's routed
+                                        expert matrices (llama.cpp's 3-D "_exps" tensors:
+                                        MXFP4_MOE keeps them MXFP4, the rest Q8_0); 0 = bpw */
 } llmroof_quant;
 
 typedef struct llmroof_kernel_efficiency {

@@ -524,6 +524,7 @@ class llmroof_quant(_Struct):
         ("quality", c_double),
         ("source", _SOURCE),
         ("cpu_dot_cost", c_double),
+        ("expert_bpw", c_double),
     ]
 
 

@@ -38,6 +38,7 @@ GPUS = {
     "NVIDIA RTX 5000 Ada Generation": "rtx-5000-ada",
     "NVIDIA RTX 6000 Ada Generation": "rtx-6000-ada",
     "Tesla P40": "tesla-p40",
+    "Tesla P100-SXM2-16GB": "tesla-p100-sxm2",
     "NVIDIA A40": "a40",
     "NVIDIA L4": "l4",
     "NVIDIA L40S": "l40s",
@@ -93,6 +94,12 @@ GPUS = {
     "AMD Instinct MI100 (gfx908) @ 190 W": "mi100",
     "Intel(R) Arc(TM) Pro B60 Graphics": "arc-pro-b60",
     "AMD Radeon AI PRO R9700": "radeon-ai-pro-r9700",
+    'AMD Radeon AI PRO R9700 (gfx1201; log prints "AMD Radeon Graphics, gfx1201" under ROCm 7.9)':
+        "radeon-ai-pro-r9700",
+    "AMD Instinct MI100 (gfx908, CDNA1)": "mi100",
+    "AMD Radeon PRO W7900 Dual Slot (gfx1100, RDNA3)": "radeon-pro-w7900",
+    "AMD Radeon Pro VII (Vega20)": "radeon-pro-vii",
+    "NVIDIA GeForce RTX 4070": "rtx-4070",
     "NVIDIA GeForce RTX 4080 SUPER": "rtx-4080-super",
     "NVIDIA GeForce RTX 5070 Ti": "rtx-5070-ti",
     # The guide's gpt-oss-20b runs need ~13 GB: the 16 GB card.
@@ -159,6 +166,7 @@ UNIFIED = {
     "Apple M4 Max (16-core CPU) GPU": ("m4-max-40c", "m4-max-cpu"),
     "Apple M4 Max GPU": ("m4-max-40c", "m4-max-cpu"),
     "AMD Ryzen AI Max+ 395": ("strix-halo-395", "strix-halo-cpu"),
+    "Radeon 8060S Graphics (Strix Halo iGPU, gfx1151)": ("strix-halo-395", "strix-halo-cpu"),
     "NVIDIA DGX Spark": ("dgx-spark-gb10", "dgx-spark-cpu"),
     "NVIDIA GB10 (DGX Spark)": ("dgx-spark-gb10", "dgx-spark-cpu"),
     # Core count not stated by the source; both bins share the bandwidth,
@@ -176,6 +184,7 @@ UNIFIED = {
 # CPU-only rows: published device -> CPU device id.
 CPU_ONLY = {
     "Apple M1 Max (24-core GPU) CPU only": "m1-max-cpu",
+    "Apple M1 Max CPU": "m1-max-cpu",
     "Apple M2 Pro (12-core CPU/19-core GPU) CPU only": "m2-pro-cpu",
     "Apple M3 (10-core GPU) CPU only": "m3-cpu",
     "Apple M3 Max (40-core GPU) CPU only": "m3-max-cpu",
@@ -239,12 +248,16 @@ MODEL_PATTERNS = [
     (r"llama-2-13b|^llama 13b q", "llama-2-13b"),
     (r"llama-2-7b|^llama 7b (?:f16|q|iq)", "llama-2-7b"),
     (r"llama4 17bx16e|llama.?4.?scout", "llama-4-scout"),
-    (r"qwen3moe 30b|qwen3.?30b.?a3b", "qwen3-30b-a3b"),
+    # Qwen3-Coder-30B-A3B keeps Qwen3-30B-A3B's shapes (48 layers, 128
+    # experts, 8 a token), Qwen2.5-Coder-7B Qwen2.5-7B's.
+    (r"qwen3moe 30b|qwen3.?30b.?a3b|qwen3-coder-30b-a3b", "qwen3-30b-a3b"),
+    (r"qwen2\.5-coder-7b", "qwen2.5-7b"),
     (r"qwen3.?4b", "qwen3-4b"), (r"qwen3.?14b", "qwen3-14b"), (r"qwen3.?32b", "qwen3-32b"),
     (r"qwen3.?8b", "qwen3-8b"),
     (r"qwq.?32b|qwen2\.5.?32b", "qwen2.5-32b"), (r"qwen2\.5.?72b", "qwen2.5-72b"),
     (r"qwen2\.5.?14b|^qwen2 14b", "qwen2.5-14b"), (r"qwen2\.5.?1\.5b", "qwen2.5-1.5b"),
-    (r"qwen2\.5.?7b|deepseek-r1-distill-qwen-7b", "qwen2.5-7b"),
+    # Qwen2-7B keeps Qwen2.5-7B's shapes (28 layers, 3584 wide, 4 KV heads).
+    (r"qwen2\.5.?7b|deepseek-r1-distill-qwen-7b|^qwen2 7b", "qwen2.5-7b"),
     (r"gemma3 12b|gemma-3-12b", "gemma-3-12b"), (r"gemma3 27b|gemma-3-27b", "gemma-3-27b"),
     (r"mistral.?small.*24b", "mistral-small-24b"),
     (r"mistral.?7b", "mistral-7b-v0.3"),

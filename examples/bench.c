@@ -19,6 +19,11 @@
  *                            and tensor infos) / llmroof_model_from_config
  *                            on each file, nothing else; tools/nlc/bench_gguf.sh
  *                            prints it beside node-llama-cpp's reader.
+ *   llmroof-bench --gguf-tensors N FILE
+ *                            writes FILE, a GGUF header of N one-dimensional
+ *                            tensor infos and no metadata (2^20 is the
+ *                            reader's limit), and times reading it as --gguf
+ *                            does: the cost of the name-uniqueness check.
  *
  * Each figure is the median over RUNS runs of REPS repetitions; both are
  * printed. */
@@ -388,8 +393,64 @@ static int bench_files(int argc, char **argv)
     return 0;
 }
 
+/* A GGUF v3 file of n tensor infos "blk.K.w", 8 f32 each, no metadata;
+ * the data section is left a hole (the reader checks its size only). */
+static int write_many_tensors(const char *path, unsigned long n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        perror(path);
+        return 1;
+    }
+    unsigned char head[24] = {'G', 'G', 'U', 'F', 3};
+    for (int k = 0; k < 8; k++)
+        head[8 + k] = (unsigned char)((unsigned long long)n >> (8 * k));
+    int ok = fwrite(head, 1, sizeof head, f) == sizeof head;
+    unsigned long long pos = sizeof head;
+    for (unsigned long i = 0; i < n && ok; i++) {
+        unsigned char rec[64] = {0};
+        char name[32];
+        int len = snprintf(name, sizeof name, "blk.%lu.w", i);
+        unsigned long long fields[2] = {(unsigned long long)len, 0};
+        size_t at = 0;
+        for (int k = 0; k < 8; k++)
+            rec[at++] = (unsigned char)(fields[0] >> (8 * k));
+        memcpy(rec + at, name, (size_t)len);
+        at += (size_t)len;
+        rec[at] = 1; /* n_dims */
+        at += 4;
+        rec[at] = 8; /* ne0 */
+        at += 8;
+        at += 4; /* type 0: f32 */
+        unsigned long long off = 32ull * i;
+        for (int k = 0; k < 8; k++)
+            rec[at++] = (unsigned char)(off >> (8 * k));
+        ok = fwrite(rec, 1, at, f) == at;
+        pos += at;
+    }
+    unsigned long long end = (pos + 31) / 32 * 32 + 32ull * n;
+    ok = ok && fseek(f, (long)(end - 1), SEEK_SET) == 0 && fputc(0, f) != EOF;
+    if (fclose(f) != 0 || !ok) {
+        perror(path);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "--gguf-tensors") == 0) {
+        char *endp;
+        unsigned long n = strtoul(argv[2], &endp, 10);
+        if (*endp || n == 0 || n > (1ul << 20)) {
+            fprintf(stderr, "%s: --gguf-tensors takes 1 to 1048576\n", argv[0]);
+            return 2;
+        }
+        if (write_many_tensors(argv[3], n))
+            return 1;
+        char *args[] = {argv[0], "--gguf", argv[3]};
+        return bench_files(3, args);
+    }
     int quick = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
@@ -401,7 +462,7 @@ int main(int argc, char **argv)
             return bench_files(argc, argv);
         } else {
             fprintf(stderr, "usage: %s [--quick | --estimate-only N | --gguf FILE "
-                            "[--config FILE]...]\n", argv[0]);
+                            "[--config FILE]... | --gguf-tensors N FILE]\n", argv[0]);
             return 2;
         }
     }

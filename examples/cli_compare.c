@@ -5,10 +5,13 @@
  *
  * The mix file is read with libyaml's document API; every error names the
  * file, line and column of the offending node. */
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "cli.h"
@@ -444,9 +447,22 @@ static int load_mix(const char *file, mix *m)
 {
     memset(m, 0, sizeof *m);
     m->file = file;
-    FILE *f = fopen(file, "rb");
+    /* A regular file only, checked before any read: a FIFO whose writer
+     * never writes would block (opened without blocking for the same
+     * reason). */
+    int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    struct stat st;
+    int fl = -1;
+    FILE *f = NULL;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (fl = fcntl(fd, F_GETFL)) >= 0 &&
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0)
+        f = fdopen(fd, "rb");
     if (!f) {
-        cli_error("%s: cannot open the workload mix", file);
+        int regular = fd >= 0 && fl >= 0;
+        if (fd >= 0)
+            close(fd);
+        cli_error("%s: cannot open the workload mix%s", file,
+                  fd >= 0 && !regular ? ": not a regular file" : "");
         return CLI_DATA;
     }
     static char text[MIX_MAX_BYTES + 1];

@@ -378,6 +378,14 @@ static void print_memory(const llmroof_result *res)
            llmroof_kv_type_string(res->kv_type), (unsigned)res->batch);
     printf("  compute buffers   %10s\n", cli_gib(b, sizeof b, (double)res->compute));
     printf("  runtime overhead  %10s\n", cli_gib(b, sizeof b, (double)res->overhead));
+    /* A tied embedding: llama.cpp keeps a copy of the head where it runs
+     * besides the input embedding on the host (more than a few bytes of
+     * per-tier rounding). */
+    const double parts = (double)res->weights + (double)res->kv + (double)res->compute +
+                         (double)res->overhead;
+    if ((double)res->total > parts + 1024.0 * 1024.0)
+        printf("  tied head copy    %10s   the output head where it runs; the embedding stays "
+               "on the host\n", cli_gib(b, sizeof b, (double)res->total - parts));
     printf("  total             %10s\n", cli_gib(b, sizeof b, (double)res->total));
 }
 

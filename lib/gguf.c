@@ -4,12 +4,14 @@
  * file costs at most its header's worth of reading and memory bounded by
  * its tensor count. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -105,9 +107,13 @@ typedef struct reader {
     uint32_t file_type, alignment, split_count, version;
     uint64_t vocab_tokens;
     kv_value kv[K_N][4]; /* a few prefixes per suffix (the arch's and others') */
-    /* Duplicate detection: FNV-1a hashes of keys and tensor names, sorted. */
-    uint64_t *hashes;
-    size_t hash_count, hash_cap;
+    /* Duplicate detection: the FNV-1a hash of each key or tensor name and
+     * where its string starts in the file, sorted once at the end of the
+     * list (n log n: a sorted insertion each was quadratic). */
+    struct seen {
+        uint64_t hash, pos;
+    } *seen;
+    size_t seen_count, seen_cap;
 } reader;
 
 #if defined(__GNUC__)
@@ -262,34 +268,55 @@ static uint64_t fnv(const char *s, size_t n)
     return h;
 }
 
-/* Adds a hash; returns 1 if it was there (a duplicate, or in 2^-64 a
- * collision, reported the same way). */
-static llmroof_status remember(reader *r, uint64_t h, int *dup)
+/* Notes a key's or tensor name's hash and the file offset of its string
+ * (its length field). */
+static llmroof_status remember(reader *r, uint64_t h, uint64_t pos)
 {
-    *dup = 0;
-    size_t lo = 0, hi = r->hash_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r->hashes[mid] < h)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < r->hash_count && r->hashes[lo] == h) {
-        *dup = 1;
-        return LLMROOF_OK;
-    }
-    if (r->hash_count == r->hash_cap) {
-        size_t cap = r->hash_cap ? r->hash_cap * 2 : 64;
-        uint64_t *p = llmroof__realloc(r->hashes, cap * sizeof *p);
+    if (r->seen_count == r->seen_cap) {
+        size_t cap = r->seen_cap ? r->seen_cap * 2 : 64;
+        struct seen *p = llmroof__realloc(r->seen, cap * sizeof *p);
         if (!p)
             return llmroof__fail(r->err, LLMROOF_E_NOMEM, r->path, 0, 0, "out of memory");
-        r->hashes = p;
-        r->hash_cap = cap;
+        r->seen = p;
+        r->seen_cap = cap;
     }
-    memmove(r->hashes + lo + 1, r->hashes + lo, (r->hash_count - lo) * sizeof *r->hashes);
-    r->hashes[lo] = h;
-    r->hash_count++;
+    r->seen[r->seen_count].hash = h;
+    r->seen[r->seen_count].pos = pos;
+    r->seen_count++;
+    return LLMROOF_OK;
+}
+
+static int cmp_seen(const void *a, const void *b)
+{
+    const struct seen *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* After a list of keys or tensor infos: a hash noted twice is a name given
+ * twice (or in 2^-64 a collision, reported the same way); the message
+ * shows the later one, read again from the file. */
+static llmroof_status check_twice(reader *r, const char *what)
+{
+    if (r->seen_count > 1)
+        qsort(r->seen, r->seen_count, sizeof *r->seen, cmp_seen);
+    for (size_t i = 1; i < r->seen_count; i++) {
+        if (r->seen[i].hash != r->seen[i - 1].hash)
+            continue;
+        char name[81] = "";
+        uint64_t n = 0;
+        unsigned char le[8];
+        if (fseeko(r->f, (off_t)r->seen[i].pos, SEEK_SET) == 0 && fread(le, 1, 8, r->f) == 8) {
+            for (int k = 7; k >= 0; k--)
+                n = n << 8 | le[k];
+            size_t k = fread(name, 1, n < 80 ? (size_t)n : 80, r->f);
+            name[k] = '\0';
+        }
+        r->bpos = r->blen = 0; /* the buffer no longer follows the file */
+        r->pos = r->seen[i].pos; /* the message's byte: the later name's */
+        return rfail(r, LLMROOF_E_DUPLICATE, "%s '%.80s' given twice", what, name);
+    }
     return LLMROOF_OK;
 }
 
@@ -477,18 +504,15 @@ static llmroof_status read_file(reader *r, sums *s, int first)
     if (nt > MAX_TENSORS)
         return rfail(r, LLMROOF_E_LIMIT, "%" PRIu64 " tensors (at most %u)", nt, MAX_TENSORS);
     s->kv += nk;
-    r->hash_count = 0;
+    r->seen_count = 0;
     r->alignment = 32;
     for (uint64_t i = 0; i < nk; i++) {
         char key[256];
-        uint64_t len;
+        uint64_t len, at = r->pos;
         TRY(str(r, key, sizeof key, MAX_KEY_LEN, &len, "metadata key"));
         if (!utf8_ok((const unsigned char *)key, strlen(key)) || strlen(key) != len)
             return rfail(r, LLMROOF_E_SYNTAX, "metadata key %" PRIu64 " is not UTF-8 text", i);
-        int dup;
-        TRY(remember(r, fnv(key, strlen(key)) ^ len, &dup));
-        if (dup)
-            return rfail(r, LLMROOF_E_DUPLICATE, "metadata key '%.80s' given twice", key);
+        TRY(remember(r, fnv(key, strlen(key)) ^ len, at));
         uint32_t t;
         TRY(u32(r, &t));
         if (!first && strncmp(key, "split.", 6) != 0 && strcmp(key, "general.alignment") != 0) {
@@ -501,6 +525,7 @@ static llmroof_status read_file(reader *r, sums *s, int first)
         }
         TRY(value(r, key, t));
     }
+    TRY(check_twice(r, "metadata key"));
     if (r->alignment == 0 || (r->alignment & (r->alignment - 1)) || r->alignment > (1u << 20))
         return rfail(r, LLMROOF_E_RANGE, "general.alignment %u is not a power of two up to 1 MiB",
                      r->alignment);
@@ -512,21 +537,16 @@ static llmroof_status read_file(reader *r, sums *s, int first)
     if (nt && !spans)
         return llmroof__fail(r->err, LLMROOF_E_NOMEM, r->path, 0, 0, "out of memory");
     llmroof_status st = LLMROOF_OK;
-    r->hash_count = 0;
+    r->seen_count = 0;
     for (uint64_t i = 0; i < nt && st == LLMROOF_OK; i++) {
         char name[MAX_NAME + 1];
-        uint64_t len;
+        uint64_t len, at = r->pos;
         uint32_t nd, type;
         uint64_t dims[4], off;
         if ((st = str(r, name, sizeof name, MAX_NAME, &len, "tensor name")) != LLMROOF_OK)
             break;
-        int dup;
-        if ((st = remember(r, fnv(name, strlen(name)), &dup)) != LLMROOF_OK)
+        if ((st = remember(r, fnv(name, strlen(name)), at)) != LLMROOF_OK)
             break;
-        if (dup) {
-            st = rfail(r, LLMROOF_E_DUPLICATE, "tensor '%.80s' given twice", name);
-            break;
-        }
         if ((st = u32(r, &nd)) != LLMROOF_OK)
             break;
         if (nd < 1 || nd > 4) {
@@ -585,6 +605,8 @@ static llmroof_status read_file(reader *r, sums *s, int first)
         if (c == 1 && nd >= 2)
             s->embed_rows = dims[1];
     }
+    if (st == LLMROOF_OK)
+        st = check_twice(r, "tensor");
     if (st == LLMROOF_OK) {
         /* Tensor data starts at the next multiple of the alignment. */
         uint64_t data = (r->pos + r->alignment - 1) / r->alignment * r->alignment;
@@ -611,14 +633,23 @@ static llmroof_status open_part(reader *r, const char *path)
     r->path = path;
     r->pos = 0;
     r->bpos = r->blen = 0;
-    r->f = fopen(path, "rb");
-    if (!r->f)
+    /* Opened without blocking (a FIFO without a writer would block open)
+     * and refused unless a regular file before anything is read (a FIFO
+     * whose writer never writes would block the first read). */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
         return llmroof__fail(r->err, LLMROOF_E_IO, path, 0, 0, "cannot open: %s", strerror(errno));
     struct stat stt;
-    if (fstat(fileno(r->f), &stt) != 0 || !S_ISREG(stt.st_mode)) {
-        fclose(r->f);
-        r->f = NULL;
+    int fl;
+    if (fstat(fd, &stt) != 0 || !S_ISREG(stt.st_mode)) {
+        close(fd);
         return llmroof__fail(r->err, LLMROOF_E_IO, path, 0, 0, "not a regular file");
+    }
+    if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ||
+        !(r->f = fdopen(fd, "rb"))) {
+        int e = errno;
+        close(fd);
+        return llmroof__fail(r->err, LLMROOF_E_IO, path, 0, 0, "cannot open: %s", strerror(e));
     }
     r->size = (uint64_t)stt.st_size;
     return LLMROOF_OK;
@@ -710,7 +741,7 @@ llmroof_status llmroof_model_from_gguf(const char *path, llmroof_model *model,
         }
         llmroof__free(part);
     }
-    llmroof__free(r->hashes);
+    llmroof__free(r->seen);
     if (st != LLMROOF_OK) {
         llmroof__free(r);
         return st;

@@ -274,8 +274,15 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
             ratio[g] = v;
         }
     }
+    /* Relative to the largest first: values near DBL_MAX would add up to
+     * infinity and leave every ratio 0 (issue 14). */
+    double top = 0;
     for (uint32_t g = 0; g < G; g++)
+        top = ratio[g] > top ? ratio[g] : top;
+    for (uint32_t g = 0; g < G; g++) {
+        ratio[g] = top > 0 ? ratio[g] / top : ratio[g];
         total_ratio += ratio[g];
+    }
     if (G > 0 && !(total_ratio > 0)) {
         if (req->tensor_split_count > 0)
             return llmroof__fail(err, LLMROOF_E_RANGE, NULL, 0, 0,
@@ -441,10 +448,14 @@ llmroof_status llmroof__place(const llmroof__machine *m, const llmroof_engine *e
         fits64 &= add_bytes(&res->kv, tr->kv) && add_bytes(&res->compute, tr->compute) &&
                   add_bytes(&res->overhead, tr->overhead);
     }
+    /* The model's weights are the file's; the total is what the tiers hold
+     * (with the host's copy of a tied embedding, docs/model.md §4; the
+     * storage tier's bytes are the host tier's overflow, counted there). */
     res->weights = llmroof__to_bytes(s->weights_total);
-    res->total = res->weights;
-    fits64 &= add_bytes(&res->total, res->kv) && add_bytes(&res->total, res->compute) &&
-              add_bytes(&res->total, res->overhead);
+    res->total = 0;
+    for (uint32_t i = 0; i < t; i++)
+        if (res->tiers[i].kind != LLMROOF_TIER_STORAGE)
+            fits64 &= add_bytes(&res->total, res->tiers[i].total);
     if (!fits64)
         return llmroof__fail(err, LLMROOF_E_RANGE, NULL, 0, 0,
                              "the memory this model needs on system '%s' overflows 64 bits "

@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -1486,6 +1487,13 @@ llmroof_status llmroof__read_file(const char *path, char **text, size_t *length,
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return io_error(path, "open", errno, err);
+    /* Only a regular file: a FIFO, socket or device could block the first
+     * read forever (a FIFO whose writer never writes). */
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return llmroof__fail(err, LLMROOF_E_IO, path, 0, 0, "not a regular file");
+    }
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
         int e = errno;

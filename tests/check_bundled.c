@@ -284,6 +284,16 @@ START_TEST(systems_resolve_and_estimate)
                     add(&p, "estimate %s / %s / %s: %s", s->id, req.model, eng->id, err.message);
                     continue;
                 }
+                /* The total is the tiers' (issue 14: the host's copy of a
+                 * tied embedding was in the host tier, not in the total;
+                 * the storage tier's bytes are the host tier's overflow). */
+                uint64_t tiers = 0;
+                for (uint32_t t = 0; t < res.tier_count; t++)
+                    if (res.tiers[t].kind != LLMROOF_TIER_STORAGE)
+                        tiers += res.tiers[t].total;
+                if (tiers != res.total)
+                    add(&p, "estimate %s / %s / %s: total %llu, tiers %llu", s->id, req.model,
+                        eng->id, (unsigned long long)res.total, (unsigned long long)tiers);
                 if (res.fit == LLMROOF_FIT_NONE)
                     continue;
                 if (!(res.decode_tps > 0 && isfinite(res.decode_tps) &&

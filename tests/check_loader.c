@@ -2,6 +2,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -539,10 +540,22 @@ START_TEST(test_limits)
                      LLMROOF_E_LIMIT);
     free(text);
 
-    /* /dev/zero never ends: the read loop stops at the cap. */
+    /* A regular file over the cap (a 17 MiB hole): the read loop stops at
+     * the cap.  /dev/zero, which never ends, is not a regular file: refused
+     * before any read (issue 14). */
+    char huge[] = "/tmp/llmroof-check-big-XXXXXX";
+    int fd = mkstemp(huge);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(ftruncate(fd, 17 << 20), 0);
+    close(fd);
     llmroof_error_init(&err);
-    ck_assert_int_eq(llmroof_catalog_load_file(cat, "/dev/zero", 0, &err), LLMROOF_E_LIMIT);
+    ck_assert_int_eq(llmroof_catalog_load_file(cat, huge, 0, &err), LLMROOF_E_LIMIT);
+    ck_assert_str_eq(err.file, huge);
+    unlink(huge);
+    llmroof_error_init(&err);
+    ck_assert_int_eq(llmroof_catalog_load_file(cat, "/dev/zero", 0, &err), LLMROOF_E_IO);
     ck_assert_str_eq(err.file, "/dev/zero");
+    ck_assert_ptr_nonnull(strstr(err.message, "not a regular file"));
     ck_assert_uint_eq(total(cat), 0);
     llmroof_catalog_free(cat);
 }
@@ -792,12 +805,19 @@ START_TEST(test_io_errors)
     ck_assert_str_eq(err.file, "/nonexistent/x.yaml");
     llmroof_error_init(&err);
     ck_assert_int_eq(llmroof_catalog_load_file(cat, "/", 0, &err), LLMROOF_E_IO);
-    /* A FIFO with no writer neither hangs nor crashes. */
+    /* A FIFO, with no writer or with one that never writes, is refused
+     * before the first read (issue 14: the second blocked it forever). */
     char fifo[256];
     snprintf(fifo, sizeof fifo, "/tmp/llmroof-check-fifo-%d", (int)getpid());
     if (mkfifo(fifo, 0600) == 0) {
         llmroof_error_init(&err);
-        ck_assert_int_eq(llmroof_catalog_load_file(cat, fifo, 0, &err), LLMROOF_E_SCHEMA);
+        ck_assert_int_eq(llmroof_catalog_load_file(cat, fifo, 0, &err), LLMROOF_E_IO);
+        int wr = open(fifo, O_RDWR);
+        ck_assert_int_ge(wr, 0);
+        llmroof_error_init(&err);
+        ck_assert_int_eq(llmroof_catalog_load_file(cat, fifo, 0, &err), LLMROOF_E_IO);
+        ck_assert_ptr_nonnull(strstr(err.message, "not a regular file"));
+        close(wr);
         unlink(fifo);
     }
     ck_assert_int_eq(llmroof_catalog_load_file(cat, NULL, 0, NULL), LLMROOF_E_INVALID_ARGUMENT);

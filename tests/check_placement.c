@@ -93,6 +93,19 @@ START_TEST(two_gpus_hold_70b)
     b = tier_of(&r, LLMROOF_TIER_ACCELERATOR, 1);
     ck_assert_uint_eq(a->layers, 30);
     ck_assert_uint_eq(b->layers, 10);
+
+    /* Values whose sum overflows split like their ratio (issue 14: 1e308,
+     * 1e308 summed to infinity and put no layer on the first GPU). */
+    f.req.tensor_split[0] = 1e308;
+    f.req.tensor_split[1] = 1e308;
+    f.req.gpu_layers = -1;
+    r = fx_run(&f);
+    f.req.tensor_split[0] = f.req.tensor_split[1] = 1;
+    llmroof_result even = fx_run(&f);
+    ck_assert_int_eq(r.fit, LLMROOF_FIT_GPU);
+    ck_assert_uint_eq(tier_of(&r, LLMROOF_TIER_ACCELERATOR, 0)->layers,
+                      tier_of(&even, LLMROOF_TIER_ACCELERATOR, 0)->layers);
+    ck_assert_double_eq(r.decode_tps, even.decode_tps);
 }
 END_TEST
 

@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 import runner
 
@@ -877,6 +878,40 @@ def image_errors():
     assert code == 1 and "unified" in err, err
     code, _, err = run(*(base + ["--engine", "llama.cpp"]))
     assert code == 1 and "image" in err, err
+
+
+@test
+def fifo_inputs_are_refused():
+    """Issue 14, item 1: a FIFO given as any input file blocked forever
+    (GGUF: fopen before the regular-file check; the YAML, config.json and
+    mix readers: the first read, while a writer holds the FIFO open).  Each
+    reader refuses it before reading; the timeout turns a hang into a
+    failure."""
+    d = tempfile.mkdtemp(prefix="llmroof-fifo-")
+    fifo = os.path.join(d, "input.gguf")
+    os.mkfifo(fifo)
+    calls = [("inspect", fifo),
+             ("estimate", "--system", "pc-rtx-4090", "--gguf", fifo),
+             ("estimate", "--system", "pc-rtx-4090", "--config", fifo, "--quant", "Q4_0"),
+             ("estimate", "--catalog", fifo, "--system", "pc-rtx-4090", "--model",
+              "llama-3-8b", "--quant", "Q4_0"),
+             ("compare", fifo)]
+    try:
+        for writer in (False, True):
+            # With a writer that never writes (O_RDWR opens a FIFO without
+            # blocking on Linux), an open without O_NONBLOCK succeeds and the
+            # first read blocks.
+            fd = os.open(fifo, os.O_RDWR) if writer else None
+            try:
+                for args in calls:
+                    code, _, err = run(*args, timeout=10)
+                    assert code == 1 and "not a regular file" in err, (writer, args, code, err)
+            finally:
+                if fd is not None:
+                    os.close(fd)
+    finally:
+        os.unlink(fifo)
+        os.rmdir(d)
 
 
 def main(argv):

@@ -154,6 +154,21 @@ def main():
     G.write_gguf(path, "qwen3moe", md, tensors)
     m, q, info = llmroof.model_from_gguf(path)
     check("q8_0 moe expert_bpw", q.expert_bpw == 0, q.expert_bpw)
+    # ---- issue 14, item 2: 2^20 tensor infos (the limit).  The duplicate
+    # check inserted each name's hash into a sorted array (quadratic: 29 s);
+    # it now sorts once.  The timeout turns the old behaviour into a
+    # failure; the time itself is llmroof-bench's (--gguf-tensors).
+    many = os.path.join(tmp, "many.gguf")
+    G.write_many_tensors(many, 1 << 20)
+    p = subprocess.run([TOOL, "inspect", "--json", many], capture_output=True, text=True,
+                       timeout=20)
+    check("2^20 tensors read", p.returncode == 0 and
+          json.loads(p.stdout)["tensors"] == 1 << 20, p.stderr.strip())
+    G.write_many_tensors(many, 1 << 20, repeat=(5, 1 << 19))
+    p = subprocess.run([TOOL, "inspect", many], capture_output=True, text=True, timeout=20)
+    check("2^20 tensors, one name twice", p.returncode == 1 and
+          "tensor 'blk.5.w' given twice" in p.stderr, p.stderr.strip())
+    os.unlink(many)
     # ---- a split model
     md, tensors = G.model_tensors("llama", G.TINY, "Q8_0")
     G.write_split(os.path.join(tmp, "tiny"), 3, "llama", md, tensors)

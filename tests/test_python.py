@@ -331,6 +331,30 @@ def config_json_model_estimates_like_the_catalogs_and_the_cli():
 
 
 @test
+def fifo_paths_are_refused():
+    """Issue 14, item 1: model_from_gguf, model_from_config and
+    Catalog.from_file on a FIFO (with a writer that never writes) raise an
+    I/O error instead of blocking; run in a child so that a hang fails."""
+    d = tempfile.mkdtemp(prefix="llmroof-fifo-")
+    fifo = os.path.join(d, "model.gguf")
+    os.mkfifo(fifo)
+    fd = os.open(fifo, os.O_RDWR)
+    try:
+        code, out, err = run_python(
+            "import llmroof\n"
+            "for f in (llmroof.model_from_gguf, llmroof.model_from_config,\n"
+            "          llmroof.Catalog.from_file):\n"
+            "    try:\n"
+            "        f(%r)\n"
+            "    except llmroof.LlmroofError as e:\n"
+            "        print(e.code.name, 'regular file' in str(e))\n" % fifo)
+    finally:
+        os.close(fd)
+        shutil.rmtree(d)
+    assert code == 0 and out.split() == ["IO", "True"] * 3, (code, out, err)
+
+
+@test
 def estimate_workload_keywords_match_the_cli():
     import llmroof
     kw = dict(ctx=8192, depth=1024, prompt=256, gen=64, batch=2, ubatch=256, kv_type="q8_0",

@@ -664,7 +664,10 @@ typedef struct llmroof_result {
     uint64_t kv;                   /* bytes, whole cache */
     uint64_t compute;              /* bytes of compute buffers, all devices */
     uint64_t overhead;             /* runtime overheads, all devices */
-    uint64_t total;
+    uint64_t total;                /* what the tiers hold, the sum of their totals (the
+                                      storage tier's bytes are the host's overflow):
+                                      the parts above, plus the copy of a tied embedding
+                                      llama.cpp keeps where the head runs */
     double params;                 /* parameters computed from the shapes */
     double active_params;          /* used per token (MoE: routed experts only) */
     uint32_t tier_count;

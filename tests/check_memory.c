@@ -90,15 +90,21 @@ START_TEST(tied_embeddings)
 }
 END_TEST
 
+/* Llama 3 8B's attention with 8 experts of 14336, 2 a token. */
+static void moe_8x2(fixture *f)
+{
+    fx_pc(f, 1);
+    f->model.experts = 8;
+    f->model.experts_active = 2;
+    f->model.expert_ffn = 14336;
+}
+
 /* Mixture of experts: all experts in memory, a/E of them read per token at
  * batch 1, E (1 - (1 - a/E)^b) at batch b. */
 START_TEST(moe_bytes)
 {
     fixture f;
-    fx_pc(&f, 1);
-    f.model.experts = 8;
-    f.model.experts_active = 2;
-    f.model.expert_ffn = 14336;
+    moe_8x2(&f);
     fx_quant(&f.quant, "F16", 16, "f16");
     llmroof__shape s = shape_of(&f);
     const double attn = 2.0 * 4096 * 4096 + 2.0 * 4096 * 1024, expert = 3.0 * 4096 * 14336,
@@ -127,11 +133,8 @@ END_TEST
 START_TEST(moe_expert_type)
 {
     fixture f;
-    fx_pc(&f, 1);
-    f.model.experts = 8;
-    f.model.experts_active = 2;
+    moe_8x2(&f);
     f.model.shared_experts = 1;
-    f.model.expert_ffn = 14336;
     fx_quant(&f.quant, "MXFP4_MOE", 8.5, "mxfp4");
     f.quant.expert_bpw = 4.25;
     llmroof__shape s = shape_of(&f);

@@ -7,7 +7,7 @@
 #   1. meson test -C build                     every suite, the normal build
 #   2. build-asan: ASan + UBSan, strict        every suite, Python included
 #   3. valgrind on the unit suite              memory errors, definite/indirect leaks
-#   4. tests/fuzz/run.sh 60                    each libFuzzer target 60 s (clang, build-fuzz)
+#   4. tests/fuzz/run.sh 40                    each libFuzzer target 40 s (clang, build-fuzz)
 #   5. tests/coverage.sh build-cov             gcovr line/branch floors on lib/
 #
 # LLMROOF_FUZZ_SECONDS changes step 4's time per target (0 skips it).
@@ -36,7 +36,7 @@ asan() {
 step "tests" meson test -C build --print-errorlogs
 step "sanitizers (ASan+UBSan)" asan
 step "valgrind (unit suite)" meson test -C build --setup valgrind --suite unit --print-errorlogs
-fuzz=${LLMROOF_FUZZ_SECONDS:-60}
+fuzz=${LLMROOF_FUZZ_SECONDS:-40}
 if [ "$fuzz" -gt 0 ]; then
     # Two fuzzers at once on two cores: four targets in about 2 x SECONDS.
     step "fuzz (${fuzz} s per target)" env LLMROOF_FUZZ_JOBS="${LLMROOF_FUZZ_JOBS:-2}" \

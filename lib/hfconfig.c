@@ -19,6 +19,7 @@ typedef struct field {
     int is_scalar;
     int quoted;              /* a JSON string: never read as a number */
     int seen_top, seen_text; /* given at the top level / under text_config */
+    uint32_t line, col;      /* where the value is (0: a class default) */
     uint64_t sliding; /* "sliding_attention" entries of an array */
 } field;
 
@@ -79,6 +80,52 @@ static uint32_t u32(cfg *c, const char *key)
     return (uint32_t)v;
 }
 
+/* An optional whole number: absent or JSON null (Hugging Face's "use the
+ * default") gives 0 and the default applies; anything else that is not a
+ * whole number of at least `min` is an error at its file:line:column
+ * (issue 14: "8" as a string, -8, 8.5, true, [8], NaN and 1e30 each fell
+ * back to the default and gave a silently wrong model). */
+static llmroof_status opt_u32(cfg *c, const char *path, const char *key, uint32_t min,
+                              uint32_t *out, llmroof_error *err)
+{
+    *out = 0;
+    field *f = find(c, key);
+    if (!f || (f->is_scalar && !f->quoted && strcmp(f->value, "null") == 0))
+        return LLMROOF_OK;
+    double v;
+    if (f->is_scalar && !f->quoted && llmroof__parse_number(f->value, &v, NULL) == LLMROOF_OK &&
+        v >= min && v <= 4294967295.0 && v == (double)(uint32_t)v) {
+        *out = (uint32_t)v;
+        return LLMROOF_OK;
+    }
+    const char *what = !f->is_scalar ? "an object or array" : f->quoted ? "a string" : f->value;
+    return llmroof__fail(err, LLMROOF_E_SCHEMA, path, f->line, f->col,
+                         "'%s' must be a whole number of at least %u (or absent), got %.40s%s%s",
+                         key, min, f->is_scalar && f->quoted ? "\"" : "",
+                         f->is_scalar && f->quoted ? f->value : what,
+                         f->is_scalar && f->quoted ? "\" (a string)" : "");
+}
+
+/* An optional JSON boolean: absent or null is false. */
+static llmroof_status opt_bool(cfg *c, const char *path, const char *key, uint32_t *out,
+                               llmroof_error *err)
+{
+    *out = 0;
+    field *f = find(c, key);
+    if (!f || (f->is_scalar && !f->quoted && strcmp(f->value, "null") == 0))
+        return LLMROOF_OK;
+    if (f->is_scalar && !f->quoted &&
+        (strcmp(f->value, "true") == 0 || strcmp(f->value, "false") == 0)) {
+        *out = strcmp(f->value, "true") == 0;
+        return LLMROOF_OK;
+    }
+    return llmroof__fail(err, LLMROOF_E_SCHEMA, path, f->line, f->col,
+                         "'%s' must be true or false (or absent), got %s%.40s%s", key,
+                         f->is_scalar && f->quoted ? "\"" : "",
+                         !f->is_scalar ? "an object or array" : f->value,
+                         f->is_scalar && f->quoted ? "\" (a string)" : "");
+}
+
 static const char *text(cfg *c, const char *key)
 {
     field *f = find(c, key);
@@ -105,6 +152,10 @@ static field *claim(cfg *c, const char *path, const frame *t, int top, const yam
         f->seen_top = 1;
     else
         f->seen_text = 1;
+    if (!top || !f->seen_text) { /* the value that holds */
+        f->line = (uint32_t)mk->line + 1;
+        f->col = (uint32_t)mk->column + 1;
+    }
     return f;
 }
 
@@ -185,11 +236,11 @@ static llmroof_status parse(const char *path, const char *data, size_t len, cfg 
                     field *f = NULL;
                     if (is_map && depth == 1 && strcmp(t->key, "text_config") == 0)
                         n->kept = 1;
-                    else if (!is_map && (f = claim(c, path, t, depth == 1, mk, err, &st)) &&
+                    else if ((f = claim(c, path, t, depth == 1, mk, err, &st)) &&
                              (depth == 2 || !f->seen_text)) {
                         f->is_scalar = 0;
                         f->sliding = 0;
-                        n->arr = f;
+                        n->arr = is_map ? NULL : f;
                     }
                 }
                 depth++;
@@ -299,38 +350,65 @@ llmroof_status llmroof_model_from_config(const char *path, llmroof_model *model,
     m.hidden = u32(c, "hidden_size");
     m.ffn = u32(c, "intermediate_size");
     m.heads = u32(c, "num_attention_heads");
-    m.kv_heads = u32(c, "num_key_value_heads");
-    m.head_dim = u32(c, "head_dim");
     m.vocab = u32(c, "vocab_size");
     m.context = u32(c, "max_position_embeddings");
-    m.tied_embeddings = strcmp(text(c, "tie_word_embeddings"), "true") == 0;
+    /* Optional keys: absent (or null) takes the default; present, they must
+     * be what they say (opt_u32, opt_bool). */
+    uint32_t experts[3], active[2], kv_lora = 0, nope = 0, swa = 0, pattern = 0;
+    st = opt_u32(c, path, "num_key_value_heads", 1, &m.kv_heads, err);
+    if (st == LLMROOF_OK)
+        st = opt_u32(c, path, "head_dim", 1, &m.head_dim, err);
+    if (st == LLMROOF_OK)
+        st = opt_bool(c, path, "tie_word_embeddings", &m.tied_embeddings, err);
     /* Mixture of experts: the names vary by family. */
-    m.experts = u32(c, "num_local_experts");
-    if (!m.experts)
-        m.experts = u32(c, "num_experts");
-    if (!m.experts)
-        m.experts = u32(c, "n_routed_experts");
+    static const char *const expert_keys[] = {"num_local_experts", "num_experts",
+                                              "n_routed_experts"};
+    for (int i = 0; i < 3 && st == LLMROOF_OK; i++)
+        st = opt_u32(c, path, expert_keys[i], 1, &experts[i], err);
+    if (st == LLMROOF_OK)
+        st = opt_u32(c, path, "num_experts_per_tok", 1, &active[0], err);
+    if (st == LLMROOF_OK)
+        st = opt_u32(c, path, "experts_per_token", 1, &active[1], err);
+    if (st == LLMROOF_OK)
+        st = opt_u32(c, path, "moe_intermediate_size", 1, &m.expert_ffn, err);
+    if (st == LLMROOF_OK)
+        st = opt_u32(c, path, "n_shared_experts", 0, &m.shared_experts, err);
+    if (st == LLMROOF_OK)
+        st = opt_u32(c, path, "first_k_dense_replace", 0, &m.dense_layers, err);
+    if (st == LLMROOF_OK)
+        st = opt_u32(c, path, "kv_lora_rank", 0, &kv_lora, err);
+    if (st == LLMROOF_OK)
+        st = opt_u32(c, path, "q_lora_rank", 0, &m.q_lora_rank, err);
+    if (st == LLMROOF_OK)
+        st = opt_u32(c, path, "qk_rope_head_dim", 0, &m.rope_dim, err);
+    if (st == LLMROOF_OK)
+        st = opt_u32(c, path, "qk_nope_head_dim", 0, &nope, err);
+    if (st == LLMROOF_OK)
+        st = opt_u32(c, path, "sliding_window", 0, &swa, err);
+    if (st == LLMROOF_OK)
+        st = opt_u32(c, path, "sliding_window_pattern", 1, &pattern, err);
+    if (st != LLMROOF_OK) {
+        llmroof__free(c);
+        return st;
+    }
+    m.experts = experts[0] ? experts[0] : experts[1] ? experts[1] : experts[2];
     if (m.experts) {
-        m.experts_active = u32(c, "num_experts_per_tok");
-        if (!m.experts_active)
-            m.experts_active = u32(c, "experts_per_token");
-        m.expert_ffn = u32(c, "moe_intermediate_size");
+        m.experts_active = active[0] ? active[0] : active[1];
         if (!m.expert_ffn)
             m.expert_ffn = m.ffn; /* Mixtral, gpt-oss: intermediate_size is the expert's */
-        m.shared_experts = u32(c, "n_shared_experts");
-        m.dense_layers = u32(c, "first_k_dense_replace");
+    } else {
+        m.expert_ffn = m.shared_experts = m.dense_layers = 0;
     }
     /* Latent attention (DeepSeek-V2/V3). */
-    if (u32(c, "kv_lora_rank")) {
+    if (kv_lora) {
         m.attention = LLMROOF_ATTENTION_MLA;
-        m.kv_lora_rank = u32(c, "kv_lora_rank");
-        m.q_lora_rank = u32(c, "q_lora_rank");
-        m.rope_dim = u32(c, "qk_rope_head_dim");
-        m.head_dim = u32(c, "qk_nope_head_dim") + m.rope_dim;
+        m.kv_lora_rank = kv_lora;
+        m.head_dim = nope + m.rope_dim;
+    } else {
+        m.q_lora_rank = m.rope_dim = 0;
     }
     /* Sliding windows: layer_types says which layers (gpt-oss, Gemma 3 in
      * newer configs); else Gemma 2 alternates and Gemma 3 uses five of six. */
-    uint32_t swa = u32(c, "sliding_window");
     field *lt = find(c, "layer_types");
     if (swa && m.layers) {
         uint32_t n_swa = 0;
@@ -339,7 +417,7 @@ llmroof_status llmroof_model_from_config(const char *path, llmroof_model *model,
         else if (strncmp(type, "gemma2", 6) == 0)
             n_swa = m.layers / 2;
         else if (strncmp(type, "gemma3", 6) == 0)
-            n_swa = m.layers - m.layers / (u32(c, "sliding_window_pattern") ? u32(c, "sliding_window_pattern") : 6);
+            n_swa = m.layers - m.layers / (pattern ? pattern : 6);
         if (n_swa) {
             m.sliding_window = swa;
             m.sliding_layers = n_swa > m.layers ? m.layers : n_swa;

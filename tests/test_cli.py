@@ -12,6 +12,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -912,6 +913,54 @@ def fifo_inputs_are_refused():
     finally:
         os.unlink(fifo)
         os.rmdir(d)
+
+
+@test
+def config_json_malformed_optional_keys_are_errors():
+    """Issue 14, item 3: an optional config.json key that is present but not
+    what it says was taken as absent (Mixtral with "num_local_experts": "8"
+    became a dense 7B; num_key_value_heads "8" gave full multi-head KV, 4x
+    too big).  Each is now an error naming the key at its line:column;
+    absent or null takes the default (Hugging Face's None)."""
+    base = open(os.path.join(DATA, "config", "mistralai_Mixtral-8x7B-v0.1",
+                             "config.json")).read()
+    d = tempfile.mkdtemp(prefix="llmroof-cfg-")
+    path = os.path.join(d, "config.json")
+
+    def run_with(key, value, where="top"):
+        text = base
+        if where == "top":
+            text = re.sub(r'"%s": [^,\n]+' % key, '"%s": %s' % (key, value), text)
+        else:  # a text_config holding the value, beside the top level's
+            text = text.replace('"vocab_size": 32000', '"vocab_size": 32000,\n  '
+                                '"text_config": {"%s": %s}' % (key, value))
+        with open(path, "w") as f:
+            f.write(text)
+        return run("estimate", "--system", "pc-rtx-4090", "--config", path, "--quant",
+                   "Q4_K_M", "--json")
+
+    try:
+        code, out, err = run_with("num_local_experts", "8")
+        assert code == 0 and json.loads(out)["model"]["params"] > 40e9, (code, err)
+        line = base.split("\n").index('  "num_local_experts": 8,') + 1
+        for key, bad in (("num_local_experts", ['"8"', "-8", "8.5", "0", "NaN", "1e30", "true",
+                                                "[8]", "{}"]),
+                         ("num_key_value_heads", ['"8"', "-8", "8.5", "true", "[8]", "NaN"]),
+                         ("tie_word_embeddings", ['"true"', "1", "[]"])):
+            for value in bad:
+                code, out, err = run_with(key, value)
+                assert code == 1 and "'%s'" % key in err, (key, value, code, out[:200], err)
+                if key == "num_local_experts":
+                    assert ":%d:" % line in err, (value, err)
+        # A text_config value wins over the top level's, and is held to the
+        # same rule: 0 KV heads is not "use the default".
+        code, out, err = run_with("num_key_value_heads", "0", where="text")
+        assert code == 1 and "'num_key_value_heads'" in err, (code, err)
+        # null is Hugging Face's "the default": full multi-head attention.
+        code, out, err = run_with("num_key_value_heads", "null")
+        assert code == 0, err
+    finally:
+        shutil.rmtree(d)
 
 
 def main(argv):

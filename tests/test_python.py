@@ -355,6 +355,26 @@ def fifo_paths_are_refused():
 
 
 @test
+def pick_arguments_are_checked():
+    """Issue 14, item 4: pick() wrapped or ignored bad arguments (headroom
+    2**64 + 20 GiB acted as 20 GiB, -1 as 2**64 - 1, min_ctx 2**32 + 1024
+    as 1024, kv_types [99] was dropped, "500" and 1.9 were taken)."""
+    import llmroof
+    GiB = 1 << 30
+    bad = [({"headroom": 2 ** 64 + 20 * GiB}, ValueError), ({"headroom": -1}, ValueError),
+           ({"headroom": 1.9}, TypeError), ({"min_ctx": 2 ** 32 + 1024}, ValueError),
+           ({"min_ctx": -1}, ValueError), ({"kv_types": [99]}, ValueError),
+           ({"kv_types": ["q9_9"]}, ValueError), ({"min_decode_tps": "500"}, TypeError),
+           ({"max_ttft": None}, TypeError), ({"min_prefill_tps": [1]}, TypeError)]
+    with llmroof.Catalog.builtin() as cat:
+        ok = cat.pick("pc-rtx-4090", "llama-3-8b", headroom=GiB, min_ctx=4096,
+                      kv_types=["f16", "q8_0"], min_decode_tps=10)
+        assert ok.chosen >= 0, ok.advice
+        for kwargs, exc in bad:
+            raises(exc, cat.pick, "pc-rtx-4090", "llama-3-8b", **kwargs)
+
+
+@test
 def estimate_workload_keywords_match_the_cli():
     import llmroof
     kw = dict(ctx=8192, depth=1024, prompt=256, gen=64, batch=2, ubatch=256, kv_type="q8_0",

@@ -339,13 +339,19 @@ def _pick(self, system, model, quants=None, kv_types=None, min_ctx=0, min_decode
     if kv_types:
         mask = 0
         for kv in kv_types:
-            mask |= 1 << int(capi.KvType.parse(kv))
-        req.kv_types = mask
-    req.min_ctx = int(min_ctx)
-    req.min_decode_tps = float(min_decode_tps)
-    req.min_prefill_tps = float(min_prefill_tps)
-    req.max_ttft = float(max_ttft)
-    req.headroom = int(headroom)
+            t = capi.KvType.parse(kv)
+            if not isinstance(t, capi.KvType):
+                raise ValueError("pick(): unknown kv type %r (expected one of: %s)" % (
+                    kv, ", ".join(m.label for m in capi.KvType)))
+            mask |= 1 << int(t)
+        _objects.set_field(req, "kv_types", mask)
+    # The same type and range checks as every other field (issue 14: int()
+    # and float() wrapped 2**64 + 20 GiB to 20 GiB, -1 to 2**64 - 1, and
+    # took "500" and 1.9).
+    for name, value in (("min_ctx", min_ctx), ("min_decode_tps", min_decode_tps),
+                        ("min_prefill_tps", min_prefill_tps), ("max_ttft", max_ttft),
+                        ("headroom", headroom)):
+        _objects.set_field(req, name, value)
     if no_offload:
         req.flags |= capi.LLMROOF_PICK_NO_OFFLOAD
     if allow_storage:

@@ -392,6 +392,20 @@ static llmroof_status check_string(llmroof_error *err, const where *w, const cha
     return LLMROOF_OK;
 }
 
+/* A name is shown as it is, in one line (issue 14: a name with a line
+ * break forged a "Verdict:" line in the text output, an ESC sequence
+ * reached the terminal): no control characters. */
+static llmroof_status check_name(llmroof_error *err, const where *w, const char *s, int required)
+{
+    TRY(check_string(err, w, "name", s, LLMROOF_NAME_MAX, required));
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            return vfail(err, w, "name", LLMROOF_E_SCHEMA,
+                         "name has a control character (byte 0x%02x at %d)", *c,
+                         (int)(c - (const unsigned char *)s));
+    return LLMROOF_OK;
+}
+
 /* An id-valued field: optional when `required` is 0 ("" = none). */
 static llmroof_status check_ref_id(llmroof_error *err, const where *w, const char *key,
                                    const char *s, int required)
@@ -452,7 +466,7 @@ static llmroof_status check_positive_u32(llmroof_error *err, const where *w, con
 static llmroof_status check_common(llmroof_error *err, const where *w, const char *name,
                                    const char *source, int name_required)
 {
-    TRY(check_string(err, w, "name", name, LLMROOF_NAME_MAX, name_required));
+    TRY(check_name(err, w, name, name_required));
     TRY(check_string(err, w, "source", source, LLMROOF_SOURCE_MAX, 0));
     return LLMROOF_OK;
 }

@@ -85,10 +85,15 @@ llmroof_status llmroof__fail(llmroof_error *err, llmroof_status code, const char
     va_end(ap);
     /* One line, as the header promises: quoted input (a multi-line YAML
      * scalar, a GGUF string) may hold line breaks and other controls. */
-    for (char *c = err->message; *c; c++)
+    llmroof__blank_controls(err->message);
+    return code;
+}
+
+void llmroof__blank_controls(char *s)
+{
+    for (char *c = s; *c; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             *c = ' ';
-    return code;
 }
 
 int llmroof__lookup_name(const char *const *table, const char *name)

@@ -754,6 +754,7 @@ llmroof_status llmroof_model_from_gguf(const char *path, llmroof_model *model,
     llmroof_model_init(&m);
     stem(path, m.id, sizeof m.id);
     snprintf(m.name, sizeof m.name, "%s", r->name[0] ? r->name : m.id);
+    llmroof__blank_controls(m.name); /* a file's general.name: shown in one line */
     m.layers = kv_get(r, K_BLOCKS);
     m.hidden = kv_get(r, K_EMBD);
     m.ffn = kv_get(r, K_FFN);

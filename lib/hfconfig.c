@@ -346,6 +346,7 @@ llmroof_status llmroof_model_from_config(const char *path, llmroof_model *model,
     }
     llmroof__id_from(stem, n, m.id, sizeof m.id);
     snprintf(m.name, sizeof m.name, "%s from config.json", type[0] ? type : "a model");
+    llmroof__blank_controls(m.name); /* model_type may hold JSON-escaped controls */
     m.layers = u32(c, "num_hidden_layers");
     m.hidden = u32(c, "hidden_size");
     m.ffn = u32(c, "intermediate_size");

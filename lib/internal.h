@@ -34,6 +34,10 @@ llmroof_status llmroof__fail(llmroof_error *err, llmroof_status code, const char
 #endif
     ;
 
+/* Control characters (bytes below 0x20 and 0x7f) turned into spaces: text
+ * from files shown in one line. */
+void llmroof__blank_controls(char *s);
+
 /* Returns from the calling function when expr fails. */
 #define TRY(expr)                                                                                  \
     do {                                                                                           \

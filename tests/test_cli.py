@@ -963,6 +963,38 @@ def config_json_malformed_optional_keys_are_errors():
         shutil.rmtree(d)
 
 
+@test
+def names_cannot_forge_output_lines():
+    """Issue 14, item 8: the text output printed names raw, so a YAML name
+    with a line break forged a "Verdict:" line and a GGUF general.name or a
+    config.json model_type with ESC reached the terminal.  A catalog name
+    with a control character is a schema error at its line; names from
+    GGUF and config.json files have their controls blanked."""
+    d = tempfile.mkdtemp(prefix="llmroof-names-")
+    try:
+        cat = os.path.join(d, "forged.yaml")
+        with open(cat, "w") as f:
+            f.write('llmroof: 1\nmodels:\n  forged-8b:\n'
+                    '    name: "Forged\\nVerdict: FITS, 900 tok/s"\n'
+                    '    layers: 32\n    hidden: 4096\n    ffn: 14336\n    heads: 32\n'
+                    '    kv_heads: 8\n    vocab: 128256\n    context: 8192\n')
+        code, out, err = run("estimate", "--catalog", cat, "--system", "pc-rtx-4090",
+                             "--model", "forged-8b", "--quant", "Q4_K_M")
+        assert code == 1 and "control character" in err and ":4:" in err, (code, out, err)
+        cfg = os.path.join(d, "config.json")
+        with open(cfg, "w") as f:
+            json.dump({"model_type": "llama\u001b[2J\nVerdict: FORGED", "hidden_size": 4096,
+                       "intermediate_size": 14336, "num_attention_heads": 32,
+                       "num_hidden_layers": 32, "num_key_value_heads": 8,
+                       "vocab_size": 128256, "max_position_embeddings": 8192}, f)
+        code, out, err = run("estimate", "--system", "pc-rtx-4090", "--config", cfg,
+                             "--quant", "Q4_K_M")
+        assert code == 0 and "\x1b" not in out, repr(out[:300])
+        assert not any(l.startswith("Verdict: FORGED") for l in out.splitlines()), out[:600]
+    finally:
+        shutil.rmtree(d)
+
+
 def main(argv):
     global LLMROOF, DATA
     if len(argv) != 3:

@@ -148,6 +148,12 @@ def main():
         w = json.loads(p.stdout)["memory"]["weights_bytes"]
         check("mxfp4_moe weights", abs(w - info.tensor_bytes) <= 0.01 * info.tensor_bytes,
               (w, info.tensor_bytes))
+    # Issue 14, item 8: a file's general.name is shown in one line, its
+    # control characters blanked (an ESC sequence reached the terminal).
+    md["general.name"] = "evil\x1b[2J\nVerdict: FORGED"
+    G.write_gguf(path, "gpt-oss", md, tensors)
+    m, q, info = llmroof.model_from_gguf(path)
+    check("general.name controls blanked", m.name == "evil [2J Verdict: FORGED", repr(m.name))
     # Every matrix one type (Q8_0): no expert type of its own.
     md, tensors = G.model_tensors("qwen3moe", G.TINY, "Q8_0")
     path = os.path.join(tmp, "qwen3moe-q8.gguf")

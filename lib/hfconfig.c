@@ -356,38 +356,23 @@ llmroof_status llmroof_model_from_config(const char *path, llmroof_model *model,
     /* Optional keys: absent (or null) takes the default; present, they must
      * be what they say (opt_u32, opt_bool). */
     uint32_t experts[3], active[2], kv_lora = 0, nope = 0, swa = 0, pattern = 0;
-    st = opt_u32(c, path, "num_key_value_heads", 1, &m.kv_heads, err);
-    if (st == LLMROOF_OK)
-        st = opt_u32(c, path, "head_dim", 1, &m.head_dim, err);
-    if (st == LLMROOF_OK)
-        st = opt_bool(c, path, "tie_word_embeddings", &m.tied_embeddings, err);
-    /* Mixture of experts: the names vary by family. */
-    static const char *const expert_keys[] = {"num_local_experts", "num_experts",
-                                              "n_routed_experts"};
-    for (int i = 0; i < 3 && st == LLMROOF_OK; i++)
-        st = opt_u32(c, path, expert_keys[i], 1, &experts[i], err);
-    if (st == LLMROOF_OK)
-        st = opt_u32(c, path, "num_experts_per_tok", 1, &active[0], err);
-    if (st == LLMROOF_OK)
-        st = opt_u32(c, path, "experts_per_token", 1, &active[1], err);
-    if (st == LLMROOF_OK)
-        st = opt_u32(c, path, "moe_intermediate_size", 1, &m.expert_ffn, err);
-    if (st == LLMROOF_OK)
-        st = opt_u32(c, path, "n_shared_experts", 0, &m.shared_experts, err);
-    if (st == LLMROOF_OK)
-        st = opt_u32(c, path, "first_k_dense_replace", 0, &m.dense_layers, err);
-    if (st == LLMROOF_OK)
-        st = opt_u32(c, path, "kv_lora_rank", 0, &kv_lora, err);
-    if (st == LLMROOF_OK)
-        st = opt_u32(c, path, "q_lora_rank", 0, &m.q_lora_rank, err);
-    if (st == LLMROOF_OK)
-        st = opt_u32(c, path, "qk_rope_head_dim", 0, &m.rope_dim, err);
-    if (st == LLMROOF_OK)
-        st = opt_u32(c, path, "qk_nope_head_dim", 0, &nope, err);
-    if (st == LLMROOF_OK)
-        st = opt_u32(c, path, "sliding_window", 0, &swa, err);
-    if (st == LLMROOF_OK)
-        st = opt_u32(c, path, "sliding_window_pattern", 1, &pattern, err);
+    const struct {
+        const char *key;
+        uint32_t min, *to;
+    } opt[] = {
+        {"num_key_value_heads", 1, &m.kv_heads}, {"head_dim", 1, &m.head_dim},
+        /* Mixture of experts: the names vary by family. */
+        {"num_local_experts", 1, &experts[0]}, {"num_experts", 1, &experts[1]},
+        {"n_routed_experts", 1, &experts[2]}, {"num_experts_per_tok", 1, &active[0]},
+        {"experts_per_token", 1, &active[1]}, {"moe_intermediate_size", 1, &m.expert_ffn},
+        {"n_shared_experts", 0, &m.shared_experts}, {"first_k_dense_replace", 0, &m.dense_layers},
+        {"kv_lora_rank", 0, &kv_lora}, {"q_lora_rank", 0, &m.q_lora_rank},
+        {"qk_rope_head_dim", 0, &m.rope_dim}, {"qk_nope_head_dim", 0, &nope},
+        {"sliding_window", 0, &swa}, {"sliding_window_pattern", 1, &pattern},
+    };
+    st = opt_bool(c, path, "tie_word_embeddings", &m.tied_embeddings, err);
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0] && st == LLMROOF_OK; i++)
+        st = opt_u32(c, path, opt[i].key, opt[i].min, opt[i].to, err);
     if (st != LLMROOF_OK) {
         llmroof__free(c);
         return st;

@@ -141,7 +141,8 @@ void fuzz_check_estimate(llmroof_status st, const llmroof_error *err, const llmr
     FUZZ_CHECK(accel_layers + host_layers == res->layers);
     /* The total is the tiers' (storage excepted: the host's overflow); it
      * holds the parts, and may hold more (the host's copy of a tied
-     * embedding), less at most a byte of rounding a tier. */
+     * embedding), less the rounding of each tier's bytes from a double (a
+     * byte a tier, or a unit in the last place near 2^63). */
     uint64_t tiers = 0, parts;
     for (uint32_t i = 0; i < res->tier_count; i++)
         if (res->tiers[i].kind != LLMROOF_TIER_STORAGE)
@@ -149,7 +150,7 @@ void fuzz_check_estimate(llmroof_status st, const llmroof_error *err, const llmr
     FUZZ_CHECK(tiers == res->total);
     FUZZ_CHECK(add_u64(res->weights, res->kv, &parts) && add_u64(parts, res->compute, &parts) &&
                add_u64(parts, res->overhead, &parts));
-    FUZZ_CHECK(res->total + res->tier_count >= parts);
+    FUZZ_CHECK((double)res->total + res->tier_count + (double)parts * 0x1p-50 >= (double)parts);
 }
 
 void fuzz_check_pick(const llmroof_catalog *cat, llmroof_status st, const llmroof_error *err,

@@ -363,7 +363,7 @@ vfail(llmroof_error *err, const where *w, const char *key, llmroof_status code, 
     char msg[LLMROOF_ERROR_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    llmroof__vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
     uint32_t line, column;
     locate(w, key, &line, &column);

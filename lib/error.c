@@ -1,4 +1,6 @@
 /* Status codes, error reporting and the enum name tables. */
+#include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,6 +71,38 @@ void llmroof__id_from(const char *s, size_t n, char *out, size_t cap)
     out[k] = '\0';
 }
 
+/* Numbers in the library's text are written the C way ("1.5"), whatever
+ * LC_NUMERIC the embedding process set (issue 14: "got 1,5" under de_DE):
+ * each formatting runs with the calling thread switched to a "C" numeric
+ * locale (POSIX uselocale, per thread), made once. */
+static locale_t c_numeric;
+static pthread_once_t c_numeric_once = PTHREAD_ONCE_INIT;
+
+static void make_c_numeric(void)
+{
+    c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+locale_t llmroof__c_numeric_begin(void)
+{
+    pthread_once(&c_numeric_once, make_c_numeric);
+    return c_numeric ? uselocale(c_numeric) : (locale_t)0;
+}
+
+void llmroof__c_numeric_end(locale_t old)
+{
+    if (c_numeric && old)
+        uselocale(old);
+}
+
+int llmroof__vformat(char *buf, size_t n, const char *fmt, va_list ap)
+{
+    locale_t old = llmroof__c_numeric_begin();
+    int r = vsnprintf(buf, n, fmt, ap);
+    llmroof__c_numeric_end(old);
+    return r;
+}
+
 llmroof_status llmroof__fail(llmroof_error *err, llmroof_status code, const char *file,
                              uint32_t line, uint32_t column, const char *fmt, ...)
 {
@@ -81,7 +115,7 @@ llmroof_status llmroof__fail(llmroof_error *err, llmroof_status code, const char
     llmroof__strlcpy(err->file, file ? file : "", sizeof err->file);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    llmroof__vformat(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
     /* One line, as the header promises: quoted input (a multi-line YAML
      * scalar, a GGUF string) may hold line breaks and other controls. */

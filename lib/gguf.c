@@ -124,7 +124,7 @@ static llmroof_status rfail(reader *r, llmroof_status code, const char *fmt, ...
     char msg[LLMROOF_ERROR_MESSAGE_MAX - 64];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    llmroof__vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return llmroof__fail(r->err, code, r->path, 0, (uint32_t)(r->pos > UINT32_MAX ? UINT32_MAX : r->pos),
                          "GGUF: %s (at byte %" PRIu64 ")", msg, r->pos);

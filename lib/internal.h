@@ -3,6 +3,7 @@
 #ifndef LLMROOF_INTERNAL_H
 #define LLMROOF_INTERNAL_H
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,6 +38,13 @@ llmroof_status llmroof__fail(llmroof_error *err, llmroof_status code, const char
 /* Control characters (bytes below 0x20 and 0x7f) turned into spaces: text
  * from files shown in one line. */
 void llmroof__blank_controls(char *s);
+
+/* vsnprintf with the C numeric locale ("1.5", never "1,5"), whatever the
+ * process set; begin/end switch the calling thread to it for longer
+ * formatting (pick's reasons and advice). */
+int llmroof__vformat(char *buf, size_t n, const char *fmt, va_list ap);
+locale_t llmroof__c_numeric_begin(void);
+void llmroof__c_numeric_end(locale_t old);
 
 /* Returns from the calling function when expr fails. */
 #define TRY(expr)                                                                                  \

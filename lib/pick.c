@@ -462,8 +462,22 @@ static void advise(const llmroof_pick_request *pr, const attempt *near, const ch
 #undef ADD
 }
 
+static llmroof_status pick(const llmroof_catalog *cat, const llmroof_pick_request *req,
+                           llmroof_pick_result *res, llmroof_error *err);
+
+/* The reasons and the advice hold numbers: written the C way whatever the
+ * process's LC_NUMERIC (issue 14). */
 llmroof_status llmroof_pick(const llmroof_catalog *cat, const llmroof_pick_request *req,
                             llmroof_pick_result *res, llmroof_error *err)
+{
+    locale_t old = llmroof__c_numeric_begin();
+    llmroof_status st = pick(cat, req, res, err);
+    llmroof__c_numeric_end(old);
+    return st;
+}
+
+static llmroof_status pick(const llmroof_catalog *cat, const llmroof_pick_request *req,
+                           llmroof_pick_result *res, llmroof_error *err)
 {
     if (!cat || !req || !res)
         return llmroof__fail(err, LLMROOF_E_INVALID_ARGUMENT, NULL, 0, 0,
@@ -620,7 +634,17 @@ llmroof_status llmroof_pick(const llmroof_catalog *cat, const llmroof_pick_reque
     return LLMROOF_OK;
 }
 
+static size_t llama_args(const llmroof_pick_result *res, char *buf, size_t size);
+
 size_t llmroof_pick_llama_args(const llmroof_pick_result *res, char *buf, size_t size)
+{
+    locale_t old = llmroof__c_numeric_begin();
+    size_t n = llama_args(res, buf, size);
+    llmroof__c_numeric_end(old);
+    return n;
+}
+
+static size_t llama_args(const llmroof_pick_result *res, char *buf, size_t size)
 {
     if (buf && size)
         buf[0] = '\0';

@@ -89,7 +89,7 @@ perr(P *p, llmroof_status code, const yaml_mark_t *m, const char *fmt, ...)
     char msg[LLMROOF_ERROR_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    llmroof__vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
     uint32_t line = m ? pos1(m->line) : 0, column = m ? pos1(m->column) : 0;
     if (p->ctx_kind)

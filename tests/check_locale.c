@@ -105,6 +105,61 @@ static int digest(const char *dir, int nconfig, char **configs, uint64_t *h)
     return 1;
 }
 
+/* A decimal comma between two digits: "2,5". */
+static int decimal_comma(const char *s)
+{
+    for (const char *c = s; c[0] && c[1] && c[2]; c++)
+        if (c[0] >= '0' && c[0] <= '9' && c[1] == ',' && c[2] >= '0' && c[2] <= '9')
+            return 1;
+    return 0;
+}
+
+/* Issue 14, item 9: the library's text (error messages, pick's reasons and
+ * advice) writes numbers the C way under the process's de_DE locale. */
+static int c_numbers_in_text(void)
+{
+    llmroof_catalog *cat;
+    llmroof_error err;
+    llmroof_error_init(&err);
+    if (llmroof_catalog_new(&cat, &err) || llmroof_catalog_load_builtin(cat, 0, &err)) {
+        fprintf(stderr, "FAIL: %s\n", err.message);
+        return 0;
+    }
+    static const char bad[] = "llmroof: 1\nquants:\n  q-bad:\n    name: bad\n"
+                              "    bpw: 65.5\n    kernel: q4_0\n";
+    llmroof_error_init(&err);
+    int ok = 1;
+    if (llmroof_catalog_load_string(cat, "bad.yaml", bad, sizeof bad - 1, 0, &err) ==
+            LLMROOF_OK ||
+        !strstr(err.message, "65.5") || decimal_comma(err.message)) {
+        fprintf(stderr, "FAIL: error message under de_DE: %s\n", err.message);
+        ok = 0;
+    }
+    llmroof_pick_request req;
+    llmroof_pick_request_init(&req);
+    snprintf(req.base.system, sizeof req.base.system, "pc-rtx-4090");
+    snprintf(req.base.model, sizeof req.base.model, "llama-3-70b");
+    req.min_decode_tps = 90.5; /* no quant of a 70B reaches it on one card */
+    llmroof_pick_result res;
+    llmroof_pick_result_init(&res);
+    llmroof_error_init(&err);
+    if (llmroof_pick(cat, &req, &res, &err) != LLMROOF_OK) {
+        fprintf(stderr, "FAIL: pick: %s\n", err.message);
+        ok = 0;
+    }
+    for (uint32_t i = 0; ok && i < res.candidate_count; i++)
+        if (decimal_comma(res.candidates[i].reason)) {
+            fprintf(stderr, "FAIL: pick reason under de_DE: %s\n", res.candidates[i].reason);
+            ok = 0;
+        }
+    if (ok && (decimal_comma(res.advice) || !strstr(res.advice, "90.5"))) {
+        fprintf(stderr, "FAIL: pick advice under de_DE: %s\n", res.advice);
+        ok = 0;
+    }
+    llmroof_catalog_free(cat);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -125,6 +180,8 @@ int main(int argc, char **argv)
         return 1;
     }
     if (!digest(argv[1], argc - 2, argv + 2, &de_hash))
+        return 1;
+    if (!c_numbers_in_text())
         return 1;
     printf("C: %016llx  de_DE: %016llx\n", (unsigned long long)c_hash,
            (unsigned long long)de_hash);

@@ -399,7 +399,7 @@ static llmroof_status check_name(llmroof_error *err, const where *w, const char 
 {
     TRY(check_string(err, w, "name", s, LLMROOF_NAME_MAX, required));
     for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-        if (*c < 0x20 || *c == 0x7f)
+        if (llmroof__is_control(*c))
             return vfail(err, w, "name", LLMROOF_E_SCHEMA,
                          "name has a control character (byte 0x%02x at %d)", *c,
                          (int)(c - (const unsigned char *)s));

@@ -126,7 +126,7 @@ llmroof_status llmroof__fail(llmroof_error *err, llmroof_status code, const char
 void llmroof__blank_controls(char *s)
 {
     for (char *c = s; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+        if (llmroof__is_control((unsigned char)*c))
             *c = ' ';
 }
 

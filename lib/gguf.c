@@ -4,13 +4,11 @@
  * file costs at most its header's worth of reading and memory bounded by
  * its tensor count. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -633,25 +631,14 @@ static llmroof_status open_part(reader *r, const char *path)
     r->path = path;
     r->pos = 0;
     r->bpos = r->blen = 0;
-    /* Opened without blocking (a FIFO without a writer would block open)
-     * and refused unless a regular file before anything is read (a FIFO
-     * whose writer never writes would block the first read). */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    int fd = llmroof__open_regular(path, &r->size, r->err);
     if (fd < 0)
-        return llmroof__fail(r->err, LLMROOF_E_IO, path, 0, 0, "cannot open: %s", strerror(errno));
-    struct stat stt;
-    int fl;
-    if (fstat(fd, &stt) != 0 || !S_ISREG(stt.st_mode)) {
-        close(fd);
-        return llmroof__fail(r->err, LLMROOF_E_IO, path, 0, 0, "not a regular file");
-    }
-    if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ||
-        !(r->f = fdopen(fd, "rb"))) {
+        return LLMROOF_E_IO;
+    if (!(r->f = fdopen(fd, "rb"))) {
         int e = errno;
         close(fd);
         return llmroof__fail(r->err, LLMROOF_E_IO, path, 0, 0, "cannot open: %s", strerror(e));
     }
-    r->size = (uint64_t)stt.st_size;
     return LLMROOF_OK;
 }
 

@@ -35,8 +35,14 @@ llmroof_status llmroof__fail(llmroof_error *err, llmroof_status code, const char
 #endif
     ;
 
-/* Control characters (bytes below 0x20 and 0x7f) turned into spaces: text
- * from files shown in one line. */
+/* A control character: a byte below 0x20, or 0x7f. */
+static inline int llmroof__is_control(unsigned char c)
+{
+    return c < 0x20 || c == 0x7f;
+}
+
+/* Control characters turned into spaces: text from files shown in one
+ * line. */
 void llmroof__blank_controls(char *s);
 
 /* vsnprintf with the C numeric locale ("1.5", never "1,5"), whatever the
@@ -182,8 +188,13 @@ size_t llmroof__edit_distance(const char *a, const char *b);
 llmroof_status llmroof__yaml_load(const llmroof_catalog *cat, llmroof__batch *b, const char *file,
                                   const char *text, size_t length, uint32_t flags,
                                   llmroof_error *err);
-/* Reads a whole file with a size cap (safe on FIFOs and /dev/zero).
+/* Reads a whole regular file with a size cap (llmroof__open_regular).
  * *text is NUL-terminated and freed with llmroof__free(). */
+/* A regular file opened for reading (blocking), refused before any read
+ * when it is anything else (a FIFO, a device: they could block for ever);
+ * its size in *size (may be NULL).  -1 with err set (LLMROOF_E_IO) on
+ * failure. */
+int llmroof__open_regular(const char *path, uint64_t *size, llmroof_error *err);
 llmroof_status llmroof__read_file(const char *path, char **text, size_t *length,
                                   llmroof_error *err);
 #endif

@@ -521,12 +521,13 @@ static void prefill(const llmroof__placement *p, const llmroof__shape *s, const 
         double bw = achieved(be, w->dev->bandwidth, memory_eta(be, w->dev, q));
         const llmroof_device *cdev = on_gpu ? gpu0->dev : w->dev;
         const double f = tier_compute(cdev, on_gpu ? gpu0->backend : be, on_gpu ? 0 : req->threads);
+        const double f_run = sustained(cdev, f);
         if (on_gpu)
-            tier_time(bytes, flops, m->host_link->bandwidth, m->host_link->bandwidth, f,
-                      sustained(cdev, f), eta_p, fixed, LLMROOF_RESOURCE_HOST_LINK,
-                      &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
+            tier_time(bytes, flops, m->host_link->bandwidth, m->host_link->bandwidth, f, f_run,
+                      eta_p, fixed, LLMROOF_RESOURCE_HOST_LINK, &st->tier[i], &st->tier_bound[i],
+                      &st->tier_by[i]);
         else
-            tier_time(bytes, flops, w->dev->bandwidth, bw, f, sustained(cdev, f), eta_p, fixed,
+            tier_time(bytes, flops, w->dev->bandwidth, bw, f, f_run, eta_p, fixed,
                       mem_resource(tr), &st->tier[i], &st->tier_bound[i], &st->tier_by[i]);
         add_scores(st, i, w->kv_fraction * w->count * s->score_bytes_pair * cells,
                    w->dev->bandwidth, bw);

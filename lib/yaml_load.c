@@ -1477,29 +1477,43 @@ static llmroof_status io_error(const char *path, const char *what, int errnum, l
     return llmroof__fail(err, LLMROOF_E_IO, path, 0, 0, "cannot %s '%.200s': %s", what, path, buf);
 }
 
-llmroof_status llmroof__read_file(const char *path, char **text, size_t *length,
-                                  llmroof_error *err)
+int llmroof__open_regular(const char *path, uint64_t *size, llmroof_error *err)
 {
-    *text = NULL;
-    *length = 0;
     /* O_NONBLOCK: opening a FIFO without a writer must not hang; reads are
      * made blocking again below. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return io_error(path, "open", errno, err);
+    if (fd < 0) {
+        io_error(path, "open", errno, err);
+        return -1;
+    }
     /* Only a regular file: a FIFO, socket or device could block the first
      * read forever (a FIFO whose writer never writes). */
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return llmroof__fail(err, LLMROOF_E_IO, path, 0, 0, "not a regular file");
+        llmroof__fail(err, LLMROOF_E_IO, path, 0, 0, "not a regular file");
+        return -1;
     }
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
         int e = errno;
         close(fd);
-        return io_error(path, "read", e, err);
+        io_error(path, "read", e, err);
+        return -1;
     }
+    if (size)
+        *size = (uint64_t)st.st_size;
+    return fd;
+}
+
+llmroof_status llmroof__read_file(const char *path, char **text, size_t *length,
+                                  llmroof_error *err)
+{
+    *text = NULL;
+    *length = 0;
+    int fd = llmroof__open_regular(path, NULL, err);
+    if (fd < 0)
+        return LLMROOF_E_IO;
     size_t cap = 64 * 1024, n = 0;
     char *buf = llmroof__malloc(cap + 1);
     if (!buf) {

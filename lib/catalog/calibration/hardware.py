@@ -249,15 +249,15 @@ MODEL_PATTERNS = [
     (r"llama-2-7b|^llama 7b (?:f16|q|iq)", "llama-2-7b"),
     (r"llama4 17bx16e|llama.?4.?scout", "llama-4-scout"),
     # Qwen3-Coder-30B-A3B keeps Qwen3-30B-A3B's shapes (48 layers, 128
-    # experts, 8 a token), Qwen2.5-Coder-7B Qwen2.5-7B's.
+    # experts, 8 a token).
     (r"qwen3moe 30b|qwen3.?30b.?a3b|qwen3-coder-30b-a3b", "qwen3-30b-a3b"),
-    (r"qwen2\.5-coder-7b", "qwen2.5-7b"),
     (r"qwen3.?4b", "qwen3-4b"), (r"qwen3.?14b", "qwen3-14b"), (r"qwen3.?32b", "qwen3-32b"),
     (r"qwen3.?8b", "qwen3-8b"),
     (r"qwq.?32b|qwen2\.5.?32b", "qwen2.5-32b"), (r"qwen2\.5.?72b", "qwen2.5-72b"),
     (r"qwen2\.5.?14b|^qwen2 14b", "qwen2.5-14b"), (r"qwen2\.5.?1\.5b", "qwen2.5-1.5b"),
-    # Qwen2-7B keeps Qwen2.5-7B's shapes (28 layers, 3584 wide, 4 KV heads).
-    (r"qwen2\.5.?7b|deepseek-r1-distill-qwen-7b|^qwen2 7b", "qwen2.5-7b"),
+    # Qwen2-7B and Qwen2.5-Coder-7B keep Qwen2.5-7B's shapes (28 layers,
+    # 3584 wide, 4 KV heads).
+    (r"qwen2\.5.?7b|qwen2\.5-coder-7b|deepseek-r1-distill-qwen-7b|^qwen2 7b", "qwen2.5-7b"),
     (r"gemma3 12b|gemma-3-12b", "gemma-3-12b"), (r"gemma3 27b|gemma-3-27b", "gemma-3-27b"),
     (r"mistral.?small.*24b", "mistral-small-24b"),
     (r"mistral.?7b", "mistral-7b-v0.3"),

@@ -84,6 +84,7 @@ SAME_AUTHOR = {"xiongjiedai_readme_llama3": "xiongjiedai", "xiongjiedai_notebook
                # JohannesGaessler's tables across llama.cpp PRs.
                "llamacpp_jg_gemv_fusion": "llamacpp_jg", "llamacpp_jg_hip_prs_2026": "llamacpp_jg",
                "llamacpp_jg_cuda_prs_2025": "llamacpp_jg", "llamacpp_pr24127_5090": "llamacpp_jg",
+               "llamacpp_am17an_cuda_prs": "llamacpp_am17an_prs",
                # 0cc4m's Vulkan PR tables (some rows of the 2025 Vulkan file).
                "llamacpp_0cc4m_vulkan_prs": "llamacpp_vulkan_prs_2025"}
 
@@ -1016,6 +1017,8 @@ def main():
     ap.add_argument("--report", help="write the accuracy tables (markdown) here")
     ap.add_argument("--predictions", help="write every row's prediction (CSV) here")
     ap.add_argument("--plot", help="draw predicted vs measured (held-out rows) here, .svg or .png")
+    ap.add_argument("--show-fold", metavar="SOURCE",
+                    help="print the fitted values of the fold that leaves SOURCE out")
     ap.add_argument("--check-report", metavar="FILE",
                     help="exit 1 unless FILE holds the current cross-validation tables")
     args = ap.parse_args()
@@ -1216,14 +1219,15 @@ def main():
 
     # Leave-one-source-out: each source's rows predicted by a fit without it.
     need_scores = (args.report or args.check_report or args.predictions or args.plot
-                   or args.write or args.check)
+                   or args.write or args.check or args.show_fold)
     out, insample = [], []
     if need_scores:
         by_src = {}
         for d in data:
             by_src.setdefault(d["row"]["source_id"], []).append(d)
         for src in sorted(by_src):
-            fold_text, _ = engines_override(fit_all(exclude=src), lines)
+            fold = fit_all(exclude=src, verbose=src == args.show_fold)
+            fold_text, _ = engines_override(fold, lines)
             fold_file = os.path.join(tmp, "fold-engines.yaml")
             with open(fold_file, "w", encoding="utf-8") as f:
                 f.write(fold_text)

@@ -31,7 +31,7 @@ GPUS = {
     "NVIDIA GeForce RTX 4080": "rtx-4080",
     "NVIDIA GeForce RTX 4090": "rtx-4090", "RTX 4090": "rtx-4090", "Nvidia RTX 4090": "rtx-4090",
     "NVIDIA GeForce RTX 5080": "rtx-5080",
-    "NVIDIA GeForce RTX 5090": "rtx-5090",
+    "NVIDIA GeForce RTX 5090": "rtx-5090", "RTX 5090": "rtx-5090",
     "NVIDIA RTX A4000": "rtx-a4000", "Nvidia RTX A4000": "rtx-a4000",
     "NVIDIA RTX A6000": "rtx-a6000",
     "NVIDIA RTX 4000 Ada Generation": "rtx-4000-ada",
@@ -86,6 +86,9 @@ GPUS = {
     "MI50": "mi50-32gb", "P40": "tesla-p40",
     # Devices added for issue 13 (lib/catalog/devices-gpus-more.yaml).
     "NVIDIA RTX PRO 6000 Blackwell Workstation Edition": "rtx-pro-6000-ws",
+    # The Server Edition is the same GB202 board and 1.79 TB/s GDDR7 at up
+    # to 600 W, passively cooled: the Workstation Edition's descriptor.
+    "RTX PRO 6000 Blackwell Server Edition": "rtx-pro-6000-ws",
     "NVIDIA H200 PCIe 141GB (H200 NVL)": "h200-nvl",
     "NVIDIA B300 SXM 288GB": "b300-sxm",
     "AMD Instinct MI100": "mi100",
@@ -254,7 +257,8 @@ MODEL_PATTERNS = [
     (r"qwen3.?4b", "qwen3-4b"), (r"qwen3.?14b", "qwen3-14b"), (r"qwen3.?32b", "qwen3-32b"),
     (r"qwen3.?8b", "qwen3-8b"),
     (r"qwq.?32b|qwen2\.5.?32b", "qwen2.5-32b"), (r"qwen2\.5.?72b", "qwen2.5-72b"),
-    (r"qwen2\.5.?14b|^qwen2 14b", "qwen2.5-14b"), (r"qwen2\.5.?1\.5b", "qwen2.5-1.5b"),
+    (r"qwen2\.5.?14b|^qwen2 14b", "qwen2.5-14b"), (r"qwen2\.5.?3b|^qwen2 3b", "qwen2.5-3b"),
+    (r"qwen2\.5.?1\.5b", "qwen2.5-1.5b"),
     # Qwen2-7B and Qwen2.5-Coder-7B keep Qwen2.5-7B's shapes (28 layers,
     # 3584 wide, 4 KV heads).
     (r"qwen2\.5.?7b|qwen2\.5-coder-7b|deepseek-r1-distill-qwen-7b|^qwen2 7b", "qwen2.5-7b"),

@@ -1038,8 +1038,10 @@ LLMROOF_API void llmroof_gguf_info_init(llmroof_gguf_info *info);
  * cannot be derived still gives exact bytes: the call succeeds, derived
  * lacks LLMROOF_GGUF_SHAPES and note says what is missing.  Hostile or
  * broken files (truncated, absurd counts, offsets past the end, unknown
- * types, duplicate keys) are errors with the byte offset in `column` and
- * line 0.  Never reads tensor data; memory is bounded by the tensor count. */
+ * types, duplicate keys, a shape key, general.alignment, general.file_type
+ * or split.count present but not a whole number from 0 to 2^32 - 1) are
+ * errors with the byte offset in `column` and line 0; absent keys keep
+ * their defaults.  Never reads tensor data; memory is bounded by the tensor count. */
 LLMROOF_API llmroof_status llmroof_model_from_gguf(const char *path, llmroof_model *model,
                                                    llmroof_quant *quant,
                                                    llmroof_gguf_info *info,

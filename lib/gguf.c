@@ -104,8 +104,11 @@ typedef struct reader {
     unsigned char buf[READ_BUF];
     size_t bpos, blen;
     const char *path;
+    const char *first_path; /* a split set's first part */
+    int first;              /* reading the first part */
     uint64_t pos, size;
     llmroof_error *err;
+    char key[MAX_KEY_LEN + 1]; /* the metadata key being read, whole */
     /* What the metadata said. */
     char arch[LLMROOF_ID_MAX];
     char name[LLMROOF_NAME_MAX];
@@ -485,12 +488,19 @@ static llmroof_status value(reader *r, const char *key, uint64_t at, uint32_t t)
         uint64_t w;
         if (!whole(t, v, &w))
             return not_whole(r, key, at, t, v, 0);
-        if (strcmp(key, "general.file_type") == 0)
+        if (strcmp(key, "general.file_type") == 0) {
             r->file_type = (uint32_t)w;
-        else if (strcmp(key, "general.alignment") == 0)
+        } else if (strcmp(key, "general.alignment") == 0) {
             r->alignment = (uint32_t)w;
-        else
+        } else if (r->first) {
             r->split_count = (uint32_t)w;
+        } else if (w != r->split_count) {
+            /* The first part's count names the others: a later part's
+             * must agree (one saying 4294967295 replaced it, issue 14). */
+            r->pos = at;
+            return rfail(r, LLMROOF_E_SCHEMA, "split.count %" PRIu64 " in this part, but %u in "
+                         "the first, '%.200s'", w, r->split_count, r->first_path);
+        }
         return LLMROOF_OK;
     }
     uint32_t et;
@@ -589,13 +599,17 @@ static llmroof_status read_file(reader *r, sums *s, int first)
     s->kv += nk;
     r->seen_count = 0;
     r->alignment = 32;
+    r->first = first;
+    char *key = r->key;
     for (uint64_t i = 0; i < nk; i++) {
-        char key[256];
         uint64_t len, at = r->pos;
-        TRY(str(r, key, sizeof key, MAX_KEY_LEN, &len, "metadata key"));
-        if (!utf8_ok((const unsigned char *)key, strlen(key)) || strlen(key) != len)
+        TRY(str(r, key, sizeof r->key, MAX_KEY_LEN, &len, "metadata key"));
+        if (strlen(key) != len)
+            return rfail(r, LLMROOF_E_SYNTAX, "metadata key %" PRIu64 " holds a NUL byte after "
+                         "'%.80s'", i, key);
+        if (!utf8_ok((const unsigned char *)key, (size_t)len))
             return rfail(r, LLMROOF_E_SYNTAX, "metadata key %" PRIu64 " is not UTF-8 text", i);
-        TRY(remember(r, fnv(key, strlen(key)) ^ len, at));
+        TRY(remember(r, fnv(key, (size_t)len), at));
         uint32_t t;
         TRY(u32(r, &t));
         if (!first && strncmp(key, "split.", 6) != 0 && strcmp(key, "general.alignment") != 0) {
@@ -639,7 +653,12 @@ static llmroof_status read_file(reader *r, sums *s, int first)
         uint64_t dims[4], off;
         if ((st = str(r, name, sizeof name, MAX_NAME, &len, "tensor name")) != LLMROOF_OK)
             break;
-        if ((st = remember(r, fnv(name, strlen(name)), at)) != LLMROOF_OK)
+        if (strlen(name) != len) { /* never "given twice" for what follows the NUL */
+            st = rfail(r, LLMROOF_E_SYNTAX, "tensor %" PRIu64 "'s name holds a NUL byte after "
+                       "'%.80s'", i, name);
+            break;
+        }
+        if ((st = remember(r, fnv(name, (size_t)len), at)) != LLMROOF_OK)
             break;
         if ((st = u32(r, &nd)) != LLMROOF_OK)
             break;
@@ -789,6 +808,7 @@ llmroof_status llmroof_model_from_gguf(const char *path, llmroof_model *model,
         return llmroof__fail(err, LLMROOF_E_NOMEM, path, 0, 0, "out of memory");
     r->err = err;
     r->file_type = UINT32_MAX;
+    r->first_path = path;
     sums s;
     memset(&s, 0, sizeof s);
     uint64_t file_bytes = 0;

@@ -569,6 +569,112 @@ START_TEST(malformed_integer_keys)
 }
 END_TEST
 
+/* Issue 14, item 7: metadata keys up to the documented 65,535 bytes read
+ * (keys from 256 bytes on were "not UTF-8 text", and two sharing their
+ * first 255 bytes were one key given twice); a key or a tensor name with a
+ * NUL byte in it is an error of its own (names that differed only after
+ * the NUL were "given twice"). */
+START_TEST(long_keys_and_nul_bytes)
+{
+    llmroof_model m;
+    llmroof_quant q;
+    llmroof_gguf_info i;
+    llmroof_error e;
+    char *k = malloc(65537);
+    ck_assert_ptr_nonnull(k);
+    buf b = {0};
+    head(&b, 3, 0, 4);
+    kv_str(&b, "general.architecture", "llama");
+    memset(k, 'a', 300);
+    memcpy(k, "x.", 2);
+    k[299] = '1';
+    k[300] = '\0';
+    kv_u32(&b, k, 1);
+    k[299] = '2'; /* the same 299 bytes, then another */
+    kv_u32(&b, k, 2);
+    memset(k, 'b', 65535);
+    k[65535] = '\0';
+    kv_u32(&b, k, 3);
+    const char *path = write_file("long.gguf", &b, b.n, b.n);
+    ck_assert_msg(read_gguf(path, &m, &q, &i, &e) == LLMROOF_OK, "%s", e.message);
+    ck_assert_uint_eq(i.metadata_count, 4);
+    free(b.p);
+    /* The same long key twice is still a duplicate. */
+    memset(&b, 0, sizeof b);
+    head(&b, 3, 0, 2);
+    k[300] = '\0';
+    kv_u32(&b, k, 1);
+    kv_u32(&b, k, 2);
+    ck_assert_int_eq(hostile("longdup.gguf", &b, 0, &e), LLMROOF_E_DUPLICATE);
+    ck_assert_ptr_nonnull(strstr(e.message, "given twice"));
+    /* One byte more than the limit. */
+    memset(k, 'b', 65536);
+    k[65536] = '\0';
+    head(&b, 3, 0, 1);
+    kv_u32(&b, k, 3);
+    ck_assert_int_eq(hostile("toolong.gguf", &b, 0, &e), LLMROOF_E_LIMIT);
+    ck_assert_ptr_nonnull(strstr(e.message, "65536 bytes (at most 65535)"));
+    free(k);
+    /* A NUL inside a key. */
+    head(&b, 3, 0, 1);
+    u64(&b, 5);
+    put(&b, "x.a\0b", 5);
+    u32(&b, 4);
+    u32(&b, 1);
+    ck_assert_int_eq(hostile("nulkey.gguf", &b, 0, &e), LLMROOF_E_SYNTAX);
+    ck_assert_msg(strstr(e.message, "NUL byte") && strstr(e.message, "'x.a'"), "%s", e.message);
+    /* Tensor names that differ only after a NUL. */
+    uint64_t d2[2] = {32, 4};
+    head(&b, 3, 2, 0);
+    const char *names[2] = {"a.weight\0x", "a.weight\0y"};
+    for (int t = 0; t < 2; t++) {
+        u64(&b, 10);
+        put(&b, names[t], 10);
+        u32(&b, 2);
+        u64(&b, d2[0]);
+        u64(&b, d2[1]);
+        u32(&b, 0);
+        u64(&b, (uint64_t)t * 512);
+    }
+    ck_assert_int_eq(hostile("nultensor.gguf", &b, 4096, &e), LLMROOF_E_SYNTAX);
+    ck_assert_msg(strstr(e.message, "NUL byte") && strstr(e.message, "'a.weight'"), "%s",
+                  e.message);
+}
+END_TEST
+
+/* Issue 14, item 7: a later part's split.count replaced the first's (a
+ * part saying 4294967295 sent the reader after a file name cut short); a
+ * part that disagrees with the first is an error naming both counts. */
+START_TEST(split_parts_disagree)
+{
+    buf a = {0}, b2 = {0};
+    uint64_t d[2] = {64, 64};
+    head(&a, 3, 1, 2);
+    kv_str(&a, "general.architecture", "llama");
+    str(&a, "split.count");
+    u32(&a, 2);
+    put(&a, "\x02\x00", 2);
+    tensor(&a, "token_embd.weight", 2, d, 0, 0);
+    head(&b2, 3, 1, 1);
+    kv_u32(&b2, "split.count", 4294967295u);
+    tensor(&b2, "output.weight", 2, d, 1, 0);
+    const char *later = write_file("m-00002-of-00002.gguf", &b2, b2.n, 4096 * 3);
+    char second[160];
+    snprintf(second, sizeof second, "%s", later);
+    const char *path = write_file("m-00001-of-00002.gguf", &a, a.n, 4096 * 5);
+    llmroof_model m;
+    llmroof_quant q;
+    llmroof_gguf_info i;
+    llmroof_error e;
+    ck_assert_int_eq(read_gguf(path, &m, &q, &i, &e), LLMROOF_E_SCHEMA);
+    ck_assert_str_eq(e.file, second);
+    ck_assert_msg(strstr(e.message, "split.count 4294967295") && strstr(e.message, "2 in") &&
+                  strstr(e.message, "m-00001-of-00002.gguf"), "%s", e.message);
+    free(a.p);
+    free(b2.p);
+}
+END_TEST
+
 /* A model split in two files: the tensors of both are summed. */
 START_TEST(split_files)
 {
@@ -623,6 +729,8 @@ int main(void)
     tcase_add_test(tc, hostile_headers);
     tcase_add_test(tc, split_files);
     tcase_add_test(tc, malformed_integer_keys);
+    tcase_add_test(tc, long_keys_and_nul_bytes);
+    tcase_add_test(tc, split_parts_disagree);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);

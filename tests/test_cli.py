@@ -843,6 +843,51 @@ def compare_bad_mix_files_name_line_and_column():
 
 
 @test
+def compare_mix_reader_has_the_loaders_limits():
+    """Issue 14, item 10: the mix reader (libyaml's document loader) took
+    anchors and aliases, had no depth limit (200,000 nested brackets took
+    95 s) and took a machine or a key given twice.  It now refuses what the
+    catalog loader refuses, each at its file:line:column, and the deep file
+    stops at depth 17 (the run's timeout turns a hang into a failure)."""
+    good = open(article_mix(), encoding="utf-8").read()
+    sdxl = good.index("  - name: SDXL images")
+    cases = [
+        (good.replace("systems: [", "systems: &m ["), "anchors (&m) are not allowed", 6),
+        ("systems: [*m]\nworkloads: []\n", "aliases (*m) are not allowed", 1),
+        (good.replace("systems: [", "systems: !!seq ["), "explicit tags (tag:yaml.org,2002:seq) are not allowed", 6),
+        (good.replace("share: 70%", "share: !!str 70%"), "explicit tags", 11),
+        ("workloads: " + "[" * 200000 + "]" * 200000 + "\n", "nesting deeper than 16", 1),
+        ("workloads:\n" + "  - " * 40 + "x\n", "nesting deeper than 16", 2),
+        (good.replace("pc-2x-rtx-4090]", "pc-2x-rtx-4090, pc-rtx-4090]"),
+         "systems: 'pc-rtx-4090' is given twice", 6),
+        (good + "systems: [pc-rtx-4090]\n", "key 'systems' is given twice", 34),
+        (good.replace("    gen: 512\n", "    gen: 512\n    gen: 64\n"),
+         "key 'gen' is given twice", 25),
+        (good.replace("{metal: coreml, cuda: diffusers}", "{metal: coreml, metal: mlx}"),
+         "key 'metal' is given twice", 32),
+        (good[:sdxl] + good[sdxl:].replace("    kind: image\n",
+                                           "    kind: image\n    kind: image\n"),
+         "key 'kind' is given twice", 29),
+        (good + "---\n" + good, "a second YAML document", 34),
+    ]
+    d = tempfile.mkdtemp(prefix="llmroof-mix-")
+    try:
+        path = os.path.join(d, "mix.yaml")
+        for text, want, line in cases:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            code, out, err = run("compare", path, timeout=30)
+            assert code == 1 and out == "", (want, code, out[:300], err)
+            assert want in err and "mix.yaml:%d:" % line in err, (want, line, err)
+        # The same machine twice on the command line is a usage error.
+        code, _, err = run("compare", article_mix(), "--system", "pc-rtx-4090", "--system",
+                           "pc-rtx-4090")
+        assert code == 2 and "'pc-rtx-4090' given twice" in err, (code, err)
+    finally:
+        shutil.rmtree(d)
+
+
+@test
 def image_json_and_human():
     code, out, err = run("image", "--system", "pc-rtx-4090", "--model", "sdxl-1.0", "--json")
     assert code == 0, err

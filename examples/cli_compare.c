@@ -1192,7 +1192,7 @@ int cli_cmd_compare(int argc, char **argv, cli_common *c)
                 return CLI_USAGE;
             json = 1;
         } else if ((m_ = cli_match("compare", argc, argv, &i, "--plot", &v)) != 0) {
-            if (m_ < 0)
+            if (m_ < 0 || cli_file_name("compare", "option '--plot'", v) != 0)
                 return CLI_USAGE;
             plot_path = v;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -1200,6 +1200,8 @@ int cli_cmd_compare(int argc, char **argv, cli_common *c)
             return CLI_USAGE;
         } else if (file) {
             cli_usage_error("compare", "one workload mix file, got '%s' and '%s'", file, argv[i]);
+            return CLI_USAGE;
+        } else if (cli_file_name("compare", "the MIX.yaml argument", argv[i]) != 0) {
             return CLI_USAGE;
         } else {
             file = argv[i];

@@ -705,6 +705,33 @@ def lookup_errors():
 
 
 @test
+def argument_types_are_checked():
+    """Issue 14, item 11: Catalog.from_string(5) loaded five NUL bytes
+    (bytes(5)) instead of raising TypeError, and ids(99) returned [] where
+    99 is no section.  Text is a str or bytes-like; a section is a Section,
+    its value, label or name; anything else raises."""
+    import llmroof
+    for bad in (5, 2.5, None, ["llmroof: 1"], object()):
+        e = raises(TypeError, llmroof.Catalog.from_string, bad)
+        assert "str or bytes" in str(e), (bad, e)
+    with llmroof.Catalog.builtin() as cat:
+        raises(TypeError, cat.load_string, 5)
+        before = cat.counts()
+        cat.load_string(bytearray(b"llmroof: 1\n"))  # bytes-like still loads
+        cat.load_string(memoryview(b"llmroof: 1\n"))
+        assert cat.counts() == before
+        for bad in (99, -1, 7):
+            for fn in (cat.ids, cat.count):
+                e = raises(ValueError, fn, bad)
+                assert "unknown Section %d" % bad in str(e), (fn, bad, e)
+            raises(ValueError, cat.get, bad, "rtx-4090")
+        raises(TypeError, cat.ids, 2.0)
+        raises(TypeError, cat.ids, True)
+        assert cat.ids(2) == cat.ids("systems") == cat.ids(llmroof.Section.SYSTEMS)
+        assert cat.count(3) == cat.count("MODELS") > 0
+
+
+@test
 def pick_matches_the_tool():
     """Catalog.pick() gives what `llmroof pick --format json` gives, and its
     llama_args are llmroof_pick_llama_args()'s."""

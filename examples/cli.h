@@ -55,6 +55,11 @@ int cli_parse_electricity_price(const char *cmd, const char *v, double *out);
  * -1 after reporting a usage error (missing or unexpected value). */
 int cli_match(const char *cmd, int argc, char **argv, int *i, const char *name,
               const char **value);
+/* A file name given on the command line: an empty one is a usage error
+ * (issue 14: `--catalog ""` was exit 2 but `--gguf ""` exit 1).  `what`
+ * names it: "option '--gguf'", "the FILE argument".  0, or -1 after the
+ * message. */
+int cli_file_name(const char *cmd, const char *what, const char *v);
 /* Handles --catalog FILE and --override.  Same return convention. */
 int cli_common_option(const char *cmd, int argc, char **argv, int *i, cli_common *c);
 /* The workload options estimate and pick share: --ctx --depth --prompt

@@ -3,8 +3,10 @@
  * estimate on every machine; the verdicts and the overall score are the
  * arithmetic of docs/compare.md, nothing more.
  *
- * The mix file is read with libyaml's document API; every error names the
- * file, line and column of the offending node. */
+ * The mix file is read with libyaml's document API, after a pass over its
+ * events with the catalog loader's limits and strictness (no anchors,
+ * aliases or tags, nesting at most 16 deep, one document); every error
+ * names the file, line and column of the offending node. */
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 #define MIX_MAX_WORKLOADS 32
 #define MIX_MAX_BYTES (1u << 20)
 #define PLOT_MAX_POINTS 24
+#define MIX_MAX_DEPTH 16 /* nested collections, as the catalog loader (docs/yaml.md) */
 
 enum { KIND_LLM, KIND_IMAGE, KIND_TRAIN, KIND_COUNT };
 static const char *const kind_names[] = {"llm", "image", "train", NULL};
@@ -103,6 +106,21 @@ static const char *node_kind(const yaml_node_t *n)
     case YAML_MAPPING_NODE: return "a mapping";
     default: return "nothing";
     }
+}
+
+/* A mapping's key given twice (the later value would silently win): the
+ * error at the second.  Keys before `p` were all known ones (an unknown key
+ * is an error first), so the scan is short. */
+static int key_twice(const reader *r, const yaml_node_t *map, const yaml_node_pair_t *p)
+{
+    const yaml_node_t *kn = yaml_document_get_node(r->doc, p->key);
+    const char *k = scalar_of(kn);
+    for (const yaml_node_pair_t *q = map->data.mapping.pairs.start; k && q < p; q++) {
+        const char *before = scalar_of(yaml_document_get_node(r->doc, q->key));
+        if (before && strcmp(before, k) == 0)
+            return fail_at(r, kn, "key '%.64s' is given twice", k);
+    }
+    return CLI_OK;
 }
 
 static int want_scalar(const reader *r, const yaml_node_t *n, const char *key, const char **out)
@@ -220,7 +238,7 @@ static int read_engine(const reader *r, const yaml_node_t *n, engine_choice *e)
         const yaml_node_t *v = yaml_document_get_node(r->doc, p->value);
         int32_t b = 0;
         int rc = read_enum(r, k, "engine", llmroof_backend_string, LLMROOF_BACKEND_NONE, &b);
-        if (rc)
+        if (rc || (rc = key_twice(r, n, p)) != 0)
             return rc;
         if ((rc = read_id(r, v, "engine", e->by_backend[b])) != 0)
             return rc;
@@ -340,6 +358,8 @@ static int read_workload(const reader *r, const yaml_node_t *n, workload *w)
         int rc = CLI_OK;
         if (!k)
             return fail_at(r, kn, "workload keys are plain names, got %s", node_kind(kn));
+        if ((rc = key_twice(r, n, p)) != 0)
+            return rc;
         if (strcmp(k, "name") == 0) {
             const char *s;
             if ((rc = want_scalar(r, v, "name", &s)) != 0)
@@ -380,6 +400,8 @@ static int read_workload(const reader *r, const yaml_node_t *n, workload *w)
     return CLI_OK;
 }
 
+static const char *const root_keys[] = {"systems", "electricity_price", "workloads", NULL};
+
 static int read_mix(const reader *r, const yaml_node_t *root, mix *m)
 {
     if (!root || root->type != YAML_MAPPING_NODE)
@@ -391,7 +413,9 @@ static int read_mix(const reader *r, const yaml_node_t *root, mix *m)
         const yaml_node_t *kn = yaml_document_get_node(r->doc, p->key);
         const yaml_node_t *v = yaml_document_get_node(r->doc, p->value);
         const char *k = scalar_of(kn);
-        int rc = CLI_OK;
+        int rc = key_in(root_keys, k ? k : "") ? key_twice(r, root, p) : CLI_OK;
+        if (rc)
+            return rc;
         if (k && strcmp(k, "systems") == 0) {
             if (v->type != YAML_SEQUENCE_NODE)
                 return fail_at(r, v, "systems: expected a sequence of system ids, got %s",
@@ -403,6 +427,10 @@ static int read_mix(const reader *r, const yaml_node_t *root, mix *m)
                     return fail_at(r, s, "systems: at most %d machines", MIX_MAX_SYSTEMS);
                 if ((rc = read_id(r, s, "systems", m->systems[m->nsystems])) != 0)
                     return rc;
+                for (uint32_t k2 = 0; k2 < m->nsystems; k2++)
+                    if (strcmp(m->systems[k2], m->systems[m->nsystems]) == 0)
+                        return fail_at(r, s, "systems: '%s' is given twice",
+                                       m->systems[k2]);
                 m->nsystems++;
             }
         } else if (k && strcmp(k, "electricity_price") == 0) {
@@ -443,6 +471,80 @@ static int read_mix(const reader *r, const yaml_node_t *root, mix *m)
     return CLI_OK;
 }
 
+/* The loader's limits, on the events before any document is built
+ * (issue 14: the document loader took anchors and aliases, had no depth
+ * limit -- libyaml is quadratic on deep nesting, 200,000 levels took 95 s --
+ * and kept the first of several documents).  0, or CLI_DATA after the
+ * error at its file:line:column. */
+static int check_events(const char *file, const char *text, size_t len)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) {
+        cli_error("%s: out of memory", file);
+        return CLI_DATA;
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    int depth = 0, docs = 0, rc = -1;
+    char msg[160];
+    yaml_mark_t at = {0, 0, 0};
+    while (rc < 0) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&p, &e)) {
+            at = p.problem_mark;
+            snprintf(msg, sizeof msg, "%s", p.problem ? p.problem : "YAML syntax error");
+            rc = CLI_DATA;
+            break;
+        }
+        const yaml_char_t *anchor = NULL, *tag = NULL;
+        at = e.start_mark;
+        switch (e.type) {
+        case YAML_STREAM_END_EVENT: rc = CLI_OK; break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (++docs > 1) {
+                snprintf(msg, sizeof msg, "a second YAML document: a mix file holds exactly one");
+                rc = CLI_DATA;
+            }
+            break;
+        case YAML_ALIAS_EVENT:
+            snprintf(msg, sizeof msg, "aliases (*%.40s) are not allowed",
+                     (const char *)e.data.alias.anchor);
+            rc = CLI_DATA;
+            break;
+        case YAML_SCALAR_EVENT:
+            anchor = e.data.scalar.anchor;
+            tag = e.data.scalar.tag;
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            anchor = e.type == YAML_SEQUENCE_START_EVENT ? e.data.sequence_start.anchor
+                                                         : e.data.mapping_start.anchor;
+            tag = e.type == YAML_SEQUENCE_START_EVENT ? e.data.sequence_start.tag
+                                                      : e.data.mapping_start.tag;
+            if (++depth > MIX_MAX_DEPTH) {
+                snprintf(msg, sizeof msg, "nesting deeper than %d levels", MIX_MAX_DEPTH);
+                rc = CLI_DATA;
+            }
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT: depth--; break;
+        default: break;
+        }
+        if (rc < 0 && anchor) {
+            snprintf(msg, sizeof msg, "anchors (&%.40s) are not allowed", (const char *)anchor);
+            rc = CLI_DATA;
+        } else if (rc < 0 && tag) {
+            snprintf(msg, sizeof msg, "explicit tags (%.40s) are not allowed", (const char *)tag);
+            rc = CLI_DATA;
+        }
+        yaml_event_delete(&e);
+    }
+    yaml_parser_delete(&p);
+    if (rc != CLI_OK)
+        cli_error("%s:%lu:%lu: %s", file, (unsigned long)at.line + 1,
+                  (unsigned long)at.column + 1, msg);
+    return rc;
+}
+
 static int load_mix(const char *file, mix *m)
 {
     memset(m, 0, sizeof *m);
@@ -473,6 +575,8 @@ static int load_mix(const char *file, mix *m)
         cli_error("%s: %s", file, bad_read ? "read error" : "larger than 1 MiB");
         return CLI_DATA;
     }
+    if (check_events(file, text, len) != CLI_OK)
+        return CLI_DATA;
     yaml_parser_t parser;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&parser)) {
@@ -1077,13 +1181,18 @@ int cli_cmd_compare(int argc, char **argv, cli_common *c)
                                            "characters", MIX_MAX_SYSTEMS, LLMROOF_ID_MAX - 1);
                 return CLI_USAGE;
             }
+            for (uint32_t k = 0; k < nsystems; k++)
+                if (strcmp(systems[k], v) == 0) {
+                    cli_usage_error("compare", "--system: '%s' given twice", v);
+                    return CLI_USAGE;
+                }
             strcpy(systems[nsystems++], v);
         } else if ((m_ = cli_match("compare", argc, argv, &i, "--json", NULL)) != 0) {
             if (m_ < 0)
                 return CLI_USAGE;
             json = 1;
         } else if ((m_ = cli_match("compare", argc, argv, &i, "--plot", &v)) != 0) {
-            if (m_ < 0)
+            if (m_ < 0 || cli_file_name("compare", "option '--plot'", v) != 0)
                 return CLI_USAGE;
             plot_path = v;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -1091,6 +1200,8 @@ int cli_cmd_compare(int argc, char **argv, cli_common *c)
             return CLI_USAGE;
         } else if (file) {
             cli_usage_error("compare", "one workload mix file, got '%s' and '%s'", file, argv[i]);
+            return CLI_USAGE;
+        } else if (cli_file_name("compare", "the MIX.yaml argument", argv[i]) != 0) {
             return CLI_USAGE;
         } else {
             file = argv[i];

@@ -116,6 +116,8 @@ int cli_cmd_inspect(int argc, char **argv, cli_common *c)
         } else if (path) {
             cli_usage_error("inspect", "one FILE at a time");
             return CLI_USAGE;
+        } else if (cli_file_name("inspect", "the FILE argument", argv[i]) != 0) {
+            return CLI_USAGE;
         } else {
             path = argv[i];
         }

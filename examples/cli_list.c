@@ -362,6 +362,8 @@ int cli_cmd_check(int argc, char **argv, cli_common *c)
     for (int i = 0; i < argc; i++) {
         int m;
         if (only_files) {
+            if (cli_file_name("check", "a FILE argument", argv[i]) != 0)
+                return CLI_USAGE;
             files++;
             continue;
         }
@@ -382,6 +384,8 @@ int cli_cmd_check(int argc, char **argv, cli_common *c)
             cli_usage_error("check", "unknown option '%s'", argv[i]);
             return CLI_USAGE;
         }
+        if (cli_file_name("check", "a FILE argument", argv[i]) != 0)
+            return CLI_USAGE;
         files++;
     }
     if (files == 0) {

@@ -25,9 +25,9 @@ void cli_help_pick(FILE *out)
           "  --engine E           inference engine (default llama.cpp)\n"
           "  --kv T[,T...]        KV cache types allowed, tried from the most precise\n"
           "                       (default f16), e.g. --kv f16,q8_0\n"
-          "  --min-ctx N          the context may shrink down to N tokens before layers\n"
-          "                       are offloaded, as llama.cpp's --fit does (default:\n"
-          "                       the context is fixed)\n"
+          "  --min-ctx N          the context may shrink down to N tokens (at most\n"
+          "                       --ctx) before layers are offloaded, as llama.cpp's\n"
+          "                       --fit does (default: the context is fixed)\n"
           "  --no-offload         refuse placements with layers in host RAM\n"
           "  --allow-storage      accept placements that page weights from disk\n"
           "\n"
@@ -69,20 +69,28 @@ static int bad(const char *opt, const char *v, const char *want)
 }
 
 
+/* T[,T...]: every element a KV type; an empty one (",f16", "f16,",
+ * "f16,,q8_0") is refused, as --tensor-split refuses it. */
 static int parse_kv(const char *v, uint32_t *mask)
 {
-    char buf[128];
-    if (strlen(v) >= sizeof buf)
-        return -1;
-    strcpy(buf, v);
     *mask = 0;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    for (const char *p = v;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char piece[32];
         int32_t t;
-        if (llmroof_kv_type_from_string(tok, &t) != LLMROOF_OK)
+        if (len == 0 || len >= sizeof piece)
+            return -1;
+        memcpy(piece, p, len);
+        piece[len] = '\0';
+        if (llmroof_kv_type_from_string(piece, &t) != LLMROOF_OK)
             return -1;
         *mask |= 1u << t;
+        if (!comma)
+            break;
+        p = comma + 1;
     }
-    return *mask ? 0 : -1;
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, cli_common *c, pick_opts *o, llmroof_pick_request *p)
@@ -113,7 +121,7 @@ static int parse_args(int argc, char **argv, cli_common *c, pick_opts *o, llmroo
                 return CLI_USAGE;
             o->model = v;
         } else if ((m = cli_match("pick", argc, argv, &i, "--config", &v)) != 0) {
-            if (m < 0)
+            if (m < 0 || cli_file_name("pick", "option '--config'", v) != 0)
                 return CLI_USAGE;
             o->config = v;
         } else if ((m = cli_match("pick", argc, argv, &i, "--engine", &v)) != 0) {
@@ -121,7 +129,7 @@ static int parse_args(int argc, char **argv, cli_common *c, pick_opts *o, llmroo
                 return CLI_USAGE;
             o->engine = v;
         } else if ((m = cli_match("pick", argc, argv, &i, "--gguf", &v)) != 0) {
-            if (m < 0)
+            if (m < 0 || cli_file_name("pick", "option '--gguf'", v) != 0)
                 return CLI_USAGE;
             if (o->gguf_count >= LLMROOF_MAX_CANDIDATES)
                 return bad("--gguf", v, "at most 64 files");
@@ -199,6 +207,17 @@ static int parse_args(int argc, char **argv, cli_common *c, pick_opts *o, llmroo
     }
     if (o->gguf_count && (o->model || p->quant_count)) {
         cli_usage_error("pick", "--gguf files give the model and the quants: no --model or --quant");
+        return CLI_USAGE;
+    }
+    /* The context may only shrink to --min-ctx (issue 14: one above it was
+     * taken silently); --ctx 0 is depth + prompt + gen, as in estimate. */
+    const uint64_t ctx = p->base.ctx ? p->base.ctx
+                                     : (uint64_t)p->base.depth + p->base.prompt + p->base.gen;
+    if (p->min_ctx > ctx) {
+        cli_usage_error("pick", "--min-ctx %u is above the context (%llu)%s: the context can "
+                                "only shrink down to --min-ctx; raise --ctx or lower --min-ctx",
+                        p->min_ctx, (unsigned long long)ctx,
+                        p->base.ctx ? "" : " (--ctx 0: depth + prompt + gen)");
         return CLI_USAGE;
     }
     if (cli_set_id(p->base.system, o->system, "system") ||

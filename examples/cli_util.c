@@ -156,6 +156,14 @@ int cli_match(const char *cmd, int argc, char **argv, int *i, const char *name,
     return 1;
 }
 
+int cli_file_name(const char *cmd, const char *what, const char *v)
+{
+    if (v && *v)
+        return 0;
+    cli_usage_error(cmd, "%s needs a file name, not an empty string", what);
+    return -1;
+}
+
 int cli_common_option(const char *cmd, int argc, char **argv, int *i, cli_common *c)
 {
     const char *v = NULL;
@@ -163,10 +171,8 @@ int cli_common_option(const char *cmd, int argc, char **argv, int *i, cli_common
     if (m < 0)
         return -1;
     if (m > 0) {
-        if (!*v) {
-            cli_usage_error(cmd, "option '--catalog' needs a file name");
+        if (cli_file_name(cmd, "option '--catalog'", v) != 0)
             return -1;
-        }
         c->catalogs[c->catalog_count++] = v;
         return 1;
     }

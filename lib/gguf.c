@@ -81,6 +81,13 @@ typedef struct kv_value {
     char prefix[PREFIX_MAX];
     uint64_t value; /* the largest element for a per-layer array */
     int set;
+    /* A value that is not a whole number up to 2^32 - 1 (its first such
+     * element in an array): an error once the architecture says the key is
+     * the model's (issue 14, item 3).  Its type, raw bits and the key's
+     * offset; bad_type T_STR in an array is an array of strings. */
+    int bad, bad_in_array;
+    uint32_t bad_type;
+    uint64_t bad_bits, bad_at;
 } kv_value;
 
 typedef struct tensor_span {
@@ -97,8 +104,11 @@ typedef struct reader {
     unsigned char buf[READ_BUF];
     size_t bpos, blen;
     const char *path;
+    const char *first_path; /* a split set's first part */
+    int first;              /* reading the first part */
     uint64_t pos, size;
     llmroof_error *err;
+    char key[MAX_KEY_LEN + 1]; /* the metadata key being read, whole */
     /* What the metadata said. */
     char arch[LLMROOF_ID_MAX];
     char name[LLMROOF_NAME_MAX];
@@ -318,69 +328,140 @@ static llmroof_status check_twice(reader *r, const char *what)
     return LLMROOF_OK;
 }
 
-/* One scalar of type t; integral values into *v (floats: truncated). */
-static llmroof_status scalar(reader *r, uint32_t t, uint64_t *v)
+/* One scalar of type t: its raw little-endian bits. */
+static llmroof_status scalar(reader *r, uint32_t t, uint64_t *x)
 {
     unsigned char b[8];
     TRY(get(r, b, scalar_size[t]));
-    uint64_t x = le(b, scalar_size[t]);
-    switch (t) {
-    case T_I8: *v = (int8_t)x < 0 ? 0 : x; break;
-    case T_I16: *v = (int16_t)x < 0 ? 0 : x; break;
-    case T_I32: *v = (int32_t)x < 0 ? 0 : x; break;
-    case T_I64: *v = (int64_t)x < 0 ? 0 : x; break;
-    case T_F32: {
-        float f;
-        uint32_t u = (uint32_t)x;
-        memcpy(&f, &u, 4);
-        *v = f > 0 && f < 1.8e19f ? (uint64_t)f : 0;
-        break;
-    }
-    case T_F64: {
-        double d;
-        memcpy(&d, &x, 8);
-        *v = d > 0 && d < 1.8e19 ? (uint64_t)d : 0;
-        break;
-    }
-    default: *v = x; break;
-    }
+    *x = le(b, scalar_size[t]);
     return LLMROOF_OK;
 }
 
-static void record(reader *r, const char *key, uint64_t value)
+/* Whether a scalar of type t (raw bits x) is a whole number the model can
+ * hold: an integer type, not negative, at most 2^32 - 1.  Its value in *v. */
+static int whole(uint32_t t, uint64_t x, uint64_t *v)
+{
+    int64_t s;
+    switch (t) {
+    case T_U8: case T_U16: case T_U32: case T_U64:
+        *v = x;
+        return x <= UINT32_MAX;
+    case T_I8: s = (int8_t)x; break;
+    case T_I16: s = (int16_t)x; break;
+    case T_I32: s = (int32_t)x; break;
+    case T_I64: s = (int64_t)x; break;
+    default: return 0; /* a boolean, a float, a string, an array */
+    }
+    *v = (uint64_t)s;
+    return s >= 0 && s <= (int64_t)UINT32_MAX;
+}
+
+/* The error for a key read as a whole number whose value (of type t, raw
+ * bits x; in_array: an element of an array) is not one.  The byte offset
+ * is the key's: r->pos moves there, as the read stops. */
+static llmroof_status not_whole(reader *r, const char *key, uint64_t at, uint32_t t, uint64_t x,
+                                int in_array)
+{
+    static const char *const names[] = {"uint8", "int8", "uint16", "int16", "uint32", "int32",
+                                        "float32", "boolean", "string", "array", "uint64",
+                                        "int64", "float64"};
+    r->pos = at;
+    const char *is = in_array ? "holds" : "is";
+    if (t == T_STR || t == T_ARR || t == T_BOOL)
+        return rfail(r, LLMROOF_E_SCHEMA, "key '%.80s' is %s%s, not %s", key,
+                     in_array ? "an array of " : t == T_ARR ? "an " : "a ",
+                     t == T_BOOL && in_array ? "booleans" : t == T_STR && in_array ? "strings"
+                                                                          : names[t],
+                     in_array ? "whole numbers" : "a whole number");
+    if (t == T_F32 || t == T_F64) {
+        double d;
+        if (t == T_F32) {
+            float f;
+            uint32_t u = (uint32_t)x;
+            memcpy(&f, &u, 4);
+            d = f;
+        } else {
+            memcpy(&d, &x, 8);
+        }
+        return rfail(r, LLMROOF_E_SCHEMA, "key '%.80s' %s a %s (%g), not a whole number", key,
+                     is, names[t], d);
+    }
+    uint64_t v;
+    whole(t, x, &v);
+    if ((int64_t)v < 0 && t != T_U64)
+        return rfail(r, LLMROOF_E_RANGE, "key '%.80s' %s a negative number (%" PRId64 ")", key,
+                     is, (int64_t)v);
+    return rfail(r, LLMROOF_E_RANGE, "key '%.80s' %s %" PRIu64 ", above %" PRIu32, key, is, v,
+                 UINT32_MAX);
+}
+
+/* The slot of a shape key ("ARCH.SUFFIX") for its prefix, or NULL when the
+ * key is none (or a fifth prefix of one suffix). */
+static kv_value *slot(reader *r, const char *key)
 {
     const char *dot = strchr(key, '.');
     if (!dot || (size_t)(dot - key) >= PREFIX_MAX)
-        return;
+        return NULL;
     for (int k = 0; k < K_N; k++) {
         if (strcmp(dot + 1, suffixes[k]) != 0)
             continue;
         for (int s = 0; s < 4; s++) {
             kv_value *x = &r->kv[k][s];
             if (x->set && strncmp(x->prefix, key, (size_t)(dot - key)) == 0 &&
-                x->prefix[dot - key] == '\0') {
-                if (value > x->value)
-                    x->value = value;
-                return;
-            }
+                x->prefix[dot - key] == '\0')
+                return x;
             if (!x->set) {
                 memcpy(x->prefix, key, (size_t)(dot - key));
                 x->prefix[dot - key] = '\0';
-                x->value = value;
                 x->set = 1;
-                return;
+                return x;
             }
         }
+        return NULL;
+    }
+    return NULL;
+}
+
+/* A shape key's value or element (type t, raw bits x): the largest whole
+ * number is kept; the first that is not one is noted for the check after
+ * the metadata. */
+static void record(kv_value *x, uint64_t at, uint32_t t, uint64_t bits, int in_array)
+{
+    uint64_t v;
+    if (whole(t, bits, &v)) {
+        if (v > x->value)
+            x->value = v;
+    } else if (!x->bad) {
+        x->bad = 1;
+        x->bad_in_array = in_array;
+        x->bad_type = t;
+        x->bad_bits = bits;
+        x->bad_at = at;
     }
 }
 
-/* A metadata value; keys the model needs are recorded. */
-static llmroof_status value(reader *r, const char *key, uint32_t t)
+/* Keys outside the architecture's prefix read as whole numbers. */
+static int general_whole(const char *key)
+{
+    return strcmp(key, "general.file_type") == 0 || strcmp(key, "general.alignment") == 0 ||
+           strcmp(key, "split.count") == 0;
+}
+
+/* A metadata value (its key at offset `at`); keys the model needs are
+ * recorded.  Those read as whole numbers must be one (issue 14, item 3):
+ * general.file_type, general.alignment and split.count at once, the shape
+ * keys after the metadata, when the architecture says which are the
+ * model's. */
+static llmroof_status value(reader *r, const char *key, uint64_t at, uint32_t t)
 {
     if (t > T_F64)
         return rfail(r, LLMROOF_E_UNSUPPORTED, "key '%.80s': unknown value type %u", key, t);
     if (t != T_STR && (strcmp(key, "general.architecture") == 0 || strcmp(key, "general.name") == 0))
         return rfail(r, LLMROOF_E_SCHEMA, "key '%s' must be a string, not type %u", key, t);
+    const int general = general_whole(key);
+    kv_value *shape = general ? NULL : slot(r, key);
+    if (general && (t == T_STR || t == T_ARR))
+        return not_whole(r, key, at, t, 0, 0);
     uint64_t v;
     if (t == T_STR) {
         char buf[LLMROOF_NAME_MAX];
@@ -389,6 +470,8 @@ static llmroof_status value(reader *r, const char *key, uint32_t t)
             snprintf(r->arch, sizeof r->arch, "%.*s", (int)sizeof r->arch - 1, buf);
         else if (strcmp(key, "general.name") == 0)
             snprintf(r->name, sizeof r->name, "%s", buf);
+        else if (shape)
+            record(shape, at, T_STR, 0, 0);
         return LLMROOF_OK;
     }
     if (t != T_ARR) {
@@ -396,14 +479,28 @@ static llmroof_status value(reader *r, const char *key, uint32_t t)
         if (t == T_BOOL && v > 1)
             return rfail(r, LLMROOF_E_SYNTAX, "key '%.80s': boolean %" PRIu64 " is not 0 or 1", key,
                          v);
-        if (strcmp(key, "general.file_type") == 0)
-            r->file_type = (uint32_t)(v > UINT32_MAX ? UINT32_MAX : v);
-        else if (strcmp(key, "general.alignment") == 0)
-            r->alignment = (uint32_t)(v > UINT32_MAX ? 0 : v);
-        else if (strcmp(key, "split.count") == 0)
-            r->split_count = (uint32_t)(v > UINT32_MAX ? UINT32_MAX : v);
-        else
-            record(r, key, v);
+        if (shape) {
+            record(shape, at, t, v, 0);
+            return LLMROOF_OK;
+        }
+        if (!general)
+            return LLMROOF_OK;
+        uint64_t w;
+        if (!whole(t, v, &w))
+            return not_whole(r, key, at, t, v, 0);
+        if (strcmp(key, "general.file_type") == 0) {
+            r->file_type = (uint32_t)w;
+        } else if (strcmp(key, "general.alignment") == 0) {
+            r->alignment = (uint32_t)w;
+        } else if (r->first) {
+            r->split_count = (uint32_t)w;
+        } else if (w != r->split_count) {
+            /* The first part's count names the others: a later part's
+             * must agree (one saying 4294967295 replaced it, issue 14). */
+            r->pos = at;
+            return rfail(r, LLMROOF_E_SCHEMA, "split.count %" PRIu64 " in this part, but %u in "
+                         "the first, '%.200s'", w, r->split_count, r->first_path);
+        }
         return LLMROOF_OK;
     }
     uint32_t et;
@@ -424,19 +521,17 @@ static llmroof_status value(reader *r, const char *key, uint32_t t)
     if (strcmp(key, "tokenizer.ggml.tokens") == 0)
         r->vocab_tokens = n;
     if (et == T_STR) {
+        if (shape && n > 0)
+            record(shape, at, T_STR, 0, 1);
         for (uint64_t i = 0; i < n; i++)
             TRY(str(r, NULL, 0, MAX_STRING, NULL, "array string"));
         return LLMROOF_OK;
     }
-    int wanted = 0;
-    const char *dot = strchr(key, '.');
-    for (int k = 0; dot && k < K_N; k++)
-        wanted |= strcmp(dot + 1, suffixes[k]) == 0;
-    if (!wanted)
+    if (!shape)
         return skip(r, n * scalar_size[et]);
     for (uint64_t i = 0; i < n; i++) { /* per-layer values: keep the largest */
         TRY(scalar(r, et, &v));
-        record(r, key, v);
+        record(shape, at, et, v, 1);
     }
     return LLMROOF_OK;
 }
@@ -504,26 +599,41 @@ static llmroof_status read_file(reader *r, sums *s, int first)
     s->kv += nk;
     r->seen_count = 0;
     r->alignment = 32;
+    r->first = first;
+    char *key = r->key;
     for (uint64_t i = 0; i < nk; i++) {
-        char key[256];
         uint64_t len, at = r->pos;
-        TRY(str(r, key, sizeof key, MAX_KEY_LEN, &len, "metadata key"));
-        if (!utf8_ok((const unsigned char *)key, strlen(key)) || strlen(key) != len)
+        TRY(str(r, key, sizeof r->key, MAX_KEY_LEN, &len, "metadata key"));
+        if (strlen(key) != len)
+            return rfail(r, LLMROOF_E_SYNTAX, "metadata key %" PRIu64 " holds a NUL byte after "
+                         "'%.80s'", i, key);
+        if (!utf8_ok((const unsigned char *)key, (size_t)len))
             return rfail(r, LLMROOF_E_SYNTAX, "metadata key %" PRIu64 " is not UTF-8 text", i);
-        TRY(remember(r, fnv(key, strlen(key)) ^ len, at));
+        TRY(remember(r, fnv(key, (size_t)len), at));
         uint32_t t;
         TRY(u32(r, &t));
         if (!first && strncmp(key, "split.", 6) != 0 && strcmp(key, "general.alignment") != 0) {
             /* Later parts repeat the first's metadata: read past it. */
             char keep[LLMROOF_ID_MAX];
             memcpy(keep, r->arch, sizeof keep);
-            TRY(value(r, "", t));
+            TRY(value(r, "", at, t));
             memcpy(r->arch, keep, sizeof keep);
             continue;
         }
-        TRY(value(r, key, t));
+        TRY(value(r, key, at, t));
     }
     TRY(check_twice(r, "metadata key"));
+    /* The architecture's shape keys that are not whole numbers (in the
+     * order of the suffixes: the first such key). */
+    for (int k = 0; first && k < K_N; k++)
+        for (int s = 0; s < 4; s++) {
+            const kv_value *x = &r->kv[k][s];
+            if (x->set && x->bad && strcmp(x->prefix, r->arch) == 0) {
+                char name[PREFIX_MAX + 64];
+                snprintf(name, sizeof name, "%s.%s", x->prefix, suffixes[k]);
+                return not_whole(r, name, x->bad_at, x->bad_type, x->bad_bits, x->bad_in_array);
+            }
+        }
     if (r->alignment == 0 || (r->alignment & (r->alignment - 1)) || r->alignment > (1u << 20))
         return rfail(r, LLMROOF_E_RANGE, "general.alignment %u is not a power of two up to 1 MiB",
                      r->alignment);
@@ -543,7 +653,12 @@ static llmroof_status read_file(reader *r, sums *s, int first)
         uint64_t dims[4], off;
         if ((st = str(r, name, sizeof name, MAX_NAME, &len, "tensor name")) != LLMROOF_OK)
             break;
-        if ((st = remember(r, fnv(name, strlen(name)), at)) != LLMROOF_OK)
+        if (strlen(name) != len) { /* never "given twice" for what follows the NUL */
+            st = rfail(r, LLMROOF_E_SYNTAX, "tensor %" PRIu64 "'s name holds a NUL byte after "
+                       "'%.80s'", i, name);
+            break;
+        }
+        if ((st = remember(r, fnv(name, (size_t)len), at)) != LLMROOF_OK)
             break;
         if ((st = u32(r, &nd)) != LLMROOF_OK)
             break;
@@ -693,6 +808,7 @@ llmroof_status llmroof_model_from_gguf(const char *path, llmroof_model *model,
         return llmroof__fail(err, LLMROOF_E_NOMEM, path, 0, 0, "out of memory");
     r->err = err;
     r->file_type = UINT32_MAX;
+    r->first_path = path;
     sums s;
     memset(&s, 0, sizeof s);
     uint64_t file_bytes = 0;

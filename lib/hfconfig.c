@@ -13,8 +13,31 @@
 #define MAX_DEPTH 16
 #define MAX_KEYS 512
 
+/* A key: its first 63 bytes, kept for lookups by name and messages, and
+ * its whole length and FNV-1a hash, so that two longer keys sharing those
+ * 63 bytes stay two (issue 14: they were one key "given twice"). */
+typedef struct key_id {
+    char text[64];
+    size_t len;
+    uint64_t hash;
+} key_id;
+
+static void key_id_of(key_id *k, const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    size_t keep = n < sizeof k->text ? n : sizeof k->text - 1;
+    memcpy(k->text, s, keep);
+    k->text[keep] = '\0';
+    k->len = n;
+    k->hash = h;
+}
+
 typedef struct field {
     char key[64];
+    size_t key_len;
+    uint64_t key_hash;
     char value[64];
     int is_scalar;
     int quoted;              /* a JSON string: never read as a number */
@@ -33,29 +56,47 @@ typedef struct frame {
     int is_map;
     int want_key;  /* an object expecting its next key */
     int kept;      /* the root object, or the root's "text_config" */
-    char key[64];  /* the key whose value comes next */
+    key_id key;    /* the key whose value comes next */
     field *arr;    /* a kept array: count its items */
 } frame;
 
-static field *find(cfg *c, const char *key)
+/* The field of a whole key. */
+static field *find_id(cfg *c, const key_id *k)
 {
     for (int i = 0; i < c->n; i++)
-        if (strcmp(c->f[i].key, key) == 0)
+        if (c->f[i].key_len == k->len && c->f[i].key_hash == k->hash &&
+            strcmp(c->f[i].key, k->text) == 0)
             return &c->f[i];
     return NULL;
 }
 
-static field *add(cfg *c, const char *key)
+static field *find(cfg *c, const char *key)
 {
-    field *f = find(c, key);
+    key_id k;
+    key_id_of(&k, key, strlen(key));
+    return find_id(c, &k);
+}
+
+static field *add_id(cfg *c, const key_id *k)
+{
+    field *f = find_id(c, k);
     if (f)
         return f;
     if (c->n >= MAX_KEYS)
         return NULL;
     f = &c->f[c->n++];
     memset(f, 0, sizeof *f);
-    llmroof__strlcpy(f->key, key, sizeof f->key);
+    memcpy(f->key, k->text, sizeof f->key);
+    f->key_len = k->len;
+    f->key_hash = k->hash;
     return f;
+}
+
+static field *add(cfg *c, const char *key)
+{
+    key_id k;
+    key_id_of(&k, key, strlen(key));
+    return add_id(c, &k);
 }
 
 static int num(cfg *c, const char *key, double *out)
@@ -137,7 +178,7 @@ static const char *text(cfg *c, const char *key)
 static field *claim(cfg *c, const char *path, const frame *t, int top, const yaml_mark_t *mk,
                     llmroof_error *err, llmroof_status *st)
 {
-    field *f = add(c, t->key);
+    field *f = add_id(c, &t->key);
     if (!f) {
         *st = llmroof__fail(err, LLMROOF_E_LIMIT, path, (uint32_t)mk->line + 1,
                             (uint32_t)mk->column + 1, "more than %d keys", MAX_KEYS);
@@ -145,7 +186,7 @@ static field *claim(cfg *c, const char *path, const frame *t, int top, const yam
     }
     if (top ? f->seen_top : f->seen_text) {
         *st = llmroof__fail(err, LLMROOF_E_DUPLICATE, path, (uint32_t)mk->line + 1,
-                            (uint32_t)mk->column + 1, "key '%.60s' given twice", t->key);
+                            (uint32_t)mk->column + 1, "key '%.60s' given twice", t->key.text);
         return NULL;
     }
     if (top)
@@ -191,7 +232,7 @@ static llmroof_status parse(const char *path, const char *data, size_t len, cfg 
                 st = llmroof__fail(err, LLMROOF_E_SYNTAX, path, line, col,
                                    "an object key must be a string");
             } else {
-                snprintf(t->key, sizeof t->key, "%s", (const char *)ev.data.scalar.value);
+                key_id_of(&t->key, (const char *)ev.data.scalar.value, ev.data.scalar.length);
                 t->want_key = 0;
             }
         } else if (ev.type == YAML_SCALAR_EVENT) {
@@ -234,7 +275,7 @@ static llmroof_status parse(const char *path, const char *data, size_t len, cfg 
                     n->kept = 1;
                 else if (t->kept && t->is_map) {
                     field *f = NULL;
-                    if (is_map && depth == 1 && strcmp(t->key, "text_config") == 0)
+                    if (is_map && depth == 1 && strcmp(t->key.text, "text_config") == 0)
                         n->kept = 1;
                     else if ((f = claim(c, path, t, depth == 1, mk, err, &st)) &&
                              (depth == 2 || !f->seen_text)) {

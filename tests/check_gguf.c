@@ -413,6 +413,268 @@ START_TEST(hostile_headers)
 }
 END_TEST
 
+/* A metadata value of any type: key, type tag, the value's bytes. */
+static void kv_raw(buf *b, const char *k, uint32_t type, const void *v, size_t n)
+{
+    str(b, k);
+    u32(b, type);
+    put(b, v, n);
+}
+
+/* An array of 4-byte elements of type et. */
+static void kv_arr32(buf *b, const char *k, uint32_t et, const uint32_t *v, uint64_t n)
+{
+    str(b, k);
+    u32(b, 9);
+    u32(b, et);
+    u64(b, n);
+    for (uint64_t i = 0; i < n; i++)
+        u32(b, v[i]);
+}
+
+/* Issue 14, item 3: a key read as a whole number (the shape keys,
+ * general.alignment, general.file_type, split.count) that is present but
+ * not a whole number -- a string, a boolean, a float, an array where one
+ * number belongs, a negative or a value above 2^32 - 1 -- is an error
+ * naming the key, never a default or a silently wrong number.  Absent keys
+ * keep their defaults; per-layer arrays of whole numbers still read. */
+START_TEST(malformed_integer_keys)
+{
+    static const struct {
+        const char *key;
+        uint32_t type;
+        const char *bytes;
+        size_t n;
+        llmroof_status status;
+        const char *says;
+    } cases[] = {
+        {"llama.block_count", 8, "\x02\0\0\0\0\0\0\0" "32", 10, LLMROOF_E_SCHEMA, "a string"},
+        {"llama.block_count", 7, "\x01", 1, LLMROOF_E_SCHEMA, "a boolean"},
+        {"llama.embedding_length", 6, "\0\0\x80\x45", 4, LLMROOF_E_SCHEMA, "a float32 (4096)"},
+        {"llama.feed_forward_length", 12, "\0\0\0\0\0\0\x04\xc0", 8, LLMROOF_E_SCHEMA,
+         "a float64 (-2.5)"},
+        {"llama.attention.head_count", 5, "\xf8\xff\xff\xff", 4, LLMROOF_E_RANGE,
+         "a negative number (-8)"},
+        {"llama.attention.head_count_kv", 1, "\xff", 1, LLMROOF_E_RANGE, "a negative number (-1)"},
+        {"llama.attention.key_length", 11, "\0\0\0\0\0\0\0\x80", 8, LLMROOF_E_RANGE,
+         "negative"},
+        {"llama.attention.value_length", 10, "\0\0\0\0\x01\0\0\0", 8, LLMROOF_E_RANGE,
+         "4294967296, above 4294967295"},
+        {"llama.context_length", 8, "\x04\0\0\0\0\0\0\0" "4096", 12, LLMROOF_E_SCHEMA,
+         "a string"},
+        {"llama.expert_count", 7, "\0", 1, LLMROOF_E_SCHEMA, "a boolean"},
+        {"llama.expert_used_count", 3, "\xfe\xff", 2, LLMROOF_E_RANGE, "a negative number (-2)"},
+        {"llama.attention.sliding_window", 6, "\0\0\0\x3f", 4, LLMROOF_E_SCHEMA, "float32"},
+        {"llama.attention.kv_lora_rank", 8, "\0\0\0\0\0\0\0\0", 8, LLMROOF_E_SCHEMA,
+         "a string"},
+        {"general.alignment", 8, "\x02\0\0\0\0\0\0\0" "64", 10, LLMROOF_E_SCHEMA, "a string"},
+        {"general.alignment", 6, "\0\0\0\x42", 4, LLMROOF_E_SCHEMA, "a float32 (32)"},
+        {"general.alignment", 5, "\xe0\xff\xff\xff", 4, LLMROOF_E_RANGE, "a negative number (-32)"},
+        {"general.alignment", 9, "\x04\0\0\0\x01\0\0\0\0\0\0\0\x20\0\0\0", 16,
+         LLMROOF_E_SCHEMA, "an array"},
+        {"general.file_type", 8, "\x01\0\0\0\0\0\0\0" "7", 9, LLMROOF_E_SCHEMA, "a string"},
+        {"general.file_type", 10, "\0\0\0\0\x01\0\0\0", 8, LLMROOF_E_RANGE, "above"},
+        {"split.count", 8, "\x01\0\0\0\0\0\0\0" "2", 9, LLMROOF_E_SCHEMA, "a string"},
+        {"split.count", 7, "\x01", 1, LLMROOF_E_SCHEMA, "a boolean"},
+    };
+    llmroof_model m;
+    llmroof_quant q;
+    llmroof_gguf_info i;
+    llmroof_error e;
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        /* After the architecture, and before it (a key is checked when the
+         * metadata is whole and the architecture known). */
+        for (int before = 0; before < 2; before++) {
+            buf b = {0};
+            head(&b, 3, 0, 3);
+            if (!before)
+                kv_str(&b, "general.architecture", "llama");
+            kv_u32(&b, "general.quantization_version", 2);
+            kv_raw(&b, cases[k].key, cases[k].type, cases[k].bytes, cases[k].n);
+            if (before)
+                kv_str(&b, "general.architecture", "llama");
+            const char *path = write_file("int.gguf", &b, b.n, b.n);
+            llmroof_status st = read_gguf(path, &m, &q, &i, &e);
+            ck_assert_msg(st == cases[k].status, "%s (%s): status %s, want %s: %s", cases[k].key,
+                          cases[k].says, llmroof_status_string(st),
+                          llmroof_status_string(cases[k].status), e.message);
+            char want[96];
+            snprintf(want, sizeof want, "key '%s'", cases[k].key);
+            ck_assert_msg(strstr(e.message, want) && strstr(e.message, cases[k].says),
+                          "message '%s' lacks \"%s\" or \"%s\"", e.message, want, cases[k].says);
+            ck_assert_str_eq(e.file, path);
+            ck_assert_uint_gt(e.column, 0);
+            free(b.p);
+        }
+    }
+    /* Per-layer arrays of whole numbers (a hybrid model's KV heads, 0 on
+     * its recurrent layers) and any integer width still read; an array
+     * with a negative, a string or a float in it does not. */
+    buf b = {0};
+    const uint32_t kv[4] = {0, 8, 0, 8};
+    head(&b, 3, 0, 5);
+    kv_str(&b, "general.architecture", "llama");
+    kv_arr32(&b, "llama.attention.head_count_kv", 5, kv, 4);
+    kv_raw(&b, "llama.attention.head_count", 3, "\x20\0", 2);
+    kv_raw(&b, "llama.block_count", 10, "\x04\0\0\0\0\0\0\0", 8);
+    kv_raw(&b, "qwen2.block_count", 8, "\x01\0\0\0\0\0\0\0" "x", 9); /* not this file's */
+    const char *path = write_file("hybrid.gguf", &b, b.n, b.n);
+    ck_assert_msg(read_gguf(path, &m, &q, &i, &e) == LLMROOF_OK, "%s", e.message);
+    ck_assert_uint_eq(m.kv_heads, 8);
+    ck_assert_uint_eq(m.heads, 32);
+    ck_assert_uint_eq(m.layers, 4);
+    free(b.p);
+    static const struct {
+        uint32_t et;
+        uint32_t v[2];
+        llmroof_status status;
+        const char *says;
+    } arrays[] = {
+        {5, {8, 0xffffffffu}, LLMROOF_E_RANGE, "a negative number (-1)"},
+        {6, {0x41000000u, 0}, LLMROOF_E_SCHEMA, "float32 (8)"},
+        {7, {1, 0}, LLMROOF_E_SCHEMA, "boolean"},
+    };
+    for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) {
+        memset(&b, 0, sizeof b);
+        head(&b, 3, 0, 2);
+        kv_str(&b, "general.architecture", "llama");
+        if (arrays[k].et == 7) { /* booleans are one byte each */
+            str(&b, "llama.attention.head_count_kv");
+            u32(&b, 9);
+            u32(&b, 7);
+            u64(&b, 2);
+            put(&b, "\x01\x00", 2);
+        } else {
+            kv_arr32(&b, "llama.attention.head_count_kv", arrays[k].et, arrays[k].v, 2);
+        }
+        path = write_file("badarr.gguf", &b, b.n, b.n);
+        ck_assert_int_eq(read_gguf(path, &m, &q, &i, &e), arrays[k].status);
+        ck_assert_msg(strstr(e.message, "key 'llama.attention.head_count_kv'") &&
+                      strstr(e.message, arrays[k].says), "%s", e.message);
+        free(b.p);
+    }
+    memset(&b, 0, sizeof b);
+    head(&b, 3, 0, 2);
+    kv_str(&b, "general.architecture", "llama");
+    str(&b, "llama.attention.head_count_kv");
+    u32(&b, 9);
+    u32(&b, 8);
+    u64(&b, 1);
+    str(&b, "8");
+    path = write_file("strarr.gguf", &b, b.n, b.n);
+    ck_assert_int_eq(read_gguf(path, &m, &q, &i, &e), LLMROOF_E_SCHEMA);
+    ck_assert_msg(strstr(e.message, "key 'llama.attention.head_count_kv'") &&
+                  strstr(e.message, "an array of strings"), "%s", e.message);
+    free(b.p);
+}
+END_TEST
+
+/* Issue 14, item 7: metadata keys up to the documented 65,535 bytes read
+ * (keys from 256 bytes on were "not UTF-8 text", and two sharing their
+ * first 255 bytes were one key given twice); a key or a tensor name with a
+ * NUL byte in it is an error of its own (names that differed only after
+ * the NUL were "given twice"). */
+START_TEST(long_keys_and_nul_bytes)
+{
+    llmroof_model m;
+    llmroof_quant q;
+    llmroof_gguf_info i;
+    llmroof_error e;
+    char *k = malloc(65537);
+    ck_assert_ptr_nonnull(k);
+    buf b = {0};
+    head(&b, 3, 0, 4);
+    kv_str(&b, "general.architecture", "llama");
+    memset(k, 'a', 300);
+    memcpy(k, "x.", 2);
+    k[299] = '1';
+    k[300] = '\0';
+    kv_u32(&b, k, 1);
+    k[299] = '2'; /* the same 299 bytes, then another */
+    kv_u32(&b, k, 2);
+    memset(k, 'b', 65535);
+    k[65535] = '\0';
+    kv_u32(&b, k, 3);
+    const char *path = write_file("long.gguf", &b, b.n, b.n);
+    ck_assert_msg(read_gguf(path, &m, &q, &i, &e) == LLMROOF_OK, "%s", e.message);
+    ck_assert_uint_eq(i.metadata_count, 4);
+    free(b.p);
+    /* The same long key twice is still a duplicate. */
+    memset(&b, 0, sizeof b);
+    head(&b, 3, 0, 2);
+    k[300] = '\0';
+    kv_u32(&b, k, 1);
+    kv_u32(&b, k, 2);
+    ck_assert_int_eq(hostile("longdup.gguf", &b, 0, &e), LLMROOF_E_DUPLICATE);
+    ck_assert_ptr_nonnull(strstr(e.message, "given twice"));
+    /* One byte more than the limit. */
+    memset(k, 'b', 65536);
+    k[65536] = '\0';
+    head(&b, 3, 0, 1);
+    kv_u32(&b, k, 3);
+    ck_assert_int_eq(hostile("toolong.gguf", &b, 0, &e), LLMROOF_E_LIMIT);
+    ck_assert_ptr_nonnull(strstr(e.message, "65536 bytes (at most 65535)"));
+    free(k);
+    /* A NUL inside a key. */
+    head(&b, 3, 0, 1);
+    u64(&b, 5);
+    put(&b, "x.a\0b", 5);
+    u32(&b, 4);
+    u32(&b, 1);
+    ck_assert_int_eq(hostile("nulkey.gguf", &b, 0, &e), LLMROOF_E_SYNTAX);
+    ck_assert_msg(strstr(e.message, "NUL byte") && strstr(e.message, "'x.a'"), "%s", e.message);
+    /* Tensor names that differ only after a NUL. */
+    uint64_t d2[2] = {32, 4};
+    head(&b, 3, 2, 0);
+    const char *names[2] = {"a.weight\0x", "a.weight\0y"};
+    for (int t = 0; t < 2; t++) {
+        u64(&b, 10);
+        put(&b, names[t], 10);
+        u32(&b, 2);
+        u64(&b, d2[0]);
+        u64(&b, d2[1]);
+        u32(&b, 0);
+        u64(&b, (uint64_t)t * 512);
+    }
+    ck_assert_int_eq(hostile("nultensor.gguf", &b, 4096, &e), LLMROOF_E_SYNTAX);
+    ck_assert_msg(strstr(e.message, "NUL byte") && strstr(e.message, "'a.weight'"), "%s",
+                  e.message);
+}
+END_TEST
+
+/* Issue 14, item 7: a later part's split.count replaced the first's (a
+ * part saying 4294967295 sent the reader after a file name cut short); a
+ * part that disagrees with the first is an error naming both counts. */
+START_TEST(split_parts_disagree)
+{
+    buf a = {0}, b2 = {0};
+    uint64_t d[2] = {64, 64};
+    head(&a, 3, 1, 2);
+    kv_str(&a, "general.architecture", "llama");
+    str(&a, "split.count");
+    u32(&a, 2);
+    put(&a, "\x02\x00", 2);
+    tensor(&a, "token_embd.weight", 2, d, 0, 0);
+    head(&b2, 3, 1, 1);
+    kv_u32(&b2, "split.count", 4294967295u);
+    tensor(&b2, "output.weight", 2, d, 1, 0);
+    const char *later = write_file("m-00002-of-00002.gguf", &b2, b2.n, 4096 * 3);
+    char second[160];
+    snprintf(second, sizeof second, "%s", later);
+    const char *path = write_file("m-00001-of-00002.gguf", &a, a.n, 4096 * 5);
+    llmroof_model m;
+    llmroof_quant q;
+    llmroof_gguf_info i;
+    llmroof_error e;
+    ck_assert_int_eq(read_gguf(path, &m, &q, &i, &e), LLMROOF_E_SCHEMA);
+    ck_assert_str_eq(e.file, second);
+    ck_assert_msg(strstr(e.message, "split.count 4294967295") && strstr(e.message, "2 in") &&
+                  strstr(e.message, "m-00001-of-00002.gguf"), "%s", e.message);
+    free(a.p);
+    free(b2.p);
+}
+END_TEST
+
 /* A model split in two files: the tensors of both are summed. */
 START_TEST(split_files)
 {
@@ -466,6 +728,9 @@ int main(void)
     tcase_add_test(tc, every_truncation_is_an_error);
     tcase_add_test(tc, hostile_headers);
     tcase_add_test(tc, split_files);
+    tcase_add_test(tc, malformed_integer_keys);
+    tcase_add_test(tc, long_keys_and_nul_bytes);
+    tcase_add_test(tc, split_parts_disagree);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);

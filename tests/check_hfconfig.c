@@ -200,6 +200,28 @@ START_TEST(bad_files)
 }
 END_TEST
 
+/* Issue 14, item 7: keys were kept to 63 bytes, so two longer keys
+ * sharing those 63 were one key "given twice"; whole keys are compared. */
+START_TEST(long_keys)
+{
+    llmroof_model m;
+    llmroof_error err;
+    char text[1024];
+    const char *stem = "a_custom_setting_whose_name_is_longer_than_sixty_three_bytes_in_all";
+    snprintf(text, sizeof text, "{" SHAPES ", \"%s_one\": 1, \"%s_two\": 2}", stem, stem);
+    ck_assert_msg(read_text(text, &m, &err) == LLMROOF_OK, "%s", err.message);
+    ck_assert_uint_eq(m.layers, 2);
+    snprintf(text, sizeof text, "{" SHAPES ", \"text_config\": {\"%s_one\": 1, \"%s_two\": 2}}",
+             stem, stem);
+    ck_assert_msg(read_text(text, &m, &err) == LLMROOF_OK, "%s", err.message);
+    /* The same long key twice in one object is still a duplicate. */
+    snprintf(text, sizeof text, "{" SHAPES ", \"%s_one\": 1,\n \"%s_one\": 2}", stem, stem);
+    ck_assert_int_eq(read_text(text, &m, &err), LLMROOF_E_DUPLICATE);
+    ck_assert_uint_eq(err.line, 2);
+    ck_assert_ptr_nonnull(strstr(err.message, "given twice"));
+}
+END_TEST
+
 /* ORG_NAME/config.json names the model after its directory; with no
  * directory name (config.json, ./config.json) the model type does. */
 START_TEST(ids_from_paths)
@@ -253,6 +275,7 @@ int main(void)
                         (int)(sizeof fixtures / sizeof fixtures[0]));
     tcase_add_test(tc, minimal_and_defaults);
     tcase_add_loop_test(tc, bad_files, 0, (int)(sizeof bad / sizeof bad[0]));
+    tcase_add_test(tc, long_keys);
     tcase_add_test(tc, ids_from_paths);
     tcase_add_test(tc, bad_arguments);
     suite_add_tcase(s, tc);

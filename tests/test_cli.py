@@ -598,6 +598,22 @@ def pick_usage_errors_exit_2():
                   ["--min-ctx", "0"], ["--headroom", "nan"], ["--bogus"]):
         code, _, err = run(*(base + extra))
         assert code == 2, (extra, code, err)
+    # Issue 14, item 11: an empty element of a list is refused in --kv as in
+    # --tensor-split ("f16," was taken as f16); a --min-ctx above the
+    # context (the default 4096, or --ctx, or --ctx 0's depth + prompt +
+    # gen) was taken silently, though the context can only shrink.
+    for extra in (["--kv", "f16,"], ["--kv", ",f16"], ["--kv", "f16,,q8_0"]):
+        code, _, err = run(*(base + extra))
+        assert code == 2 and "invalid value '%s' for --kv" % extra[1] in err, (extra, code, err)
+    for extra, ctx in ((["--min-ctx", "8192"], 4096), (["--ctx", "2048", "--min-ctx", "2049"], 2048),
+                       (["--ctx", "0", "--prompt", "1000", "--min-ctx", "2000"], 1128)):
+        code, _, err = run(*(base + extra))
+        assert code == 2 and "--min-ctx %s is above the context (%d)" % (
+            extra[-1], ctx) in err, (extra, code, err)
+    for extra in (["--ctx", "8192", "--min-ctx", "8192"], ["--ctx", "8192", "--min-ctx", "2048"],
+                  ["--kv", "f16,q8_0"]):
+        code, _, err = run(*(base + extra))
+        assert code in (0, 3), (extra, code, err)
     code, _, err = run("pick", "--model", "llama-3.1-8b")
     assert code == 2 and "--system" in err, err
     code, _, err = run("pick", "--system", "pc-rtx-409", "--model", "llama-3.1-8b")
@@ -840,6 +856,81 @@ def compare_bad_mix_files_name_line_and_column():
     assert code == 2 and "MIX.yaml" in err, err
     code, _, err = run("compare", "/nonexistent/mix.yaml")
     assert code == 1 and "cannot open" in err, err
+
+
+@test
+def compare_mix_reader_has_the_loaders_limits():
+    """Issue 14, item 10: the mix reader (libyaml's document loader) took
+    anchors and aliases, had no depth limit (200,000 nested brackets took
+    95 s) and took a machine or a key given twice.  It now refuses what the
+    catalog loader refuses, each at its file:line:column, and the deep file
+    stops at depth 17 (the run's timeout turns a hang into a failure)."""
+    good = open(article_mix(), encoding="utf-8").read()
+    sdxl = good.index("  - name: SDXL images")
+    cases = [
+        (good.replace("systems: [", "systems: &m ["), "anchors (&m) are not allowed", 6),
+        ("systems: [*m]\nworkloads: []\n", "aliases (*m) are not allowed", 1),
+        (good.replace("systems: [", "systems: !!seq ["), "explicit tags (tag:yaml.org,2002:seq) are not allowed", 6),
+        (good.replace("share: 70%", "share: !!str 70%"), "explicit tags", 11),
+        ("workloads: " + "[" * 200000 + "]" * 200000 + "\n", "nesting deeper than 16", 1),
+        ("workloads:\n" + "  - " * 40 + "x\n", "nesting deeper than 16", 2),
+        (good.replace("pc-2x-rtx-4090]", "pc-2x-rtx-4090, pc-rtx-4090]"),
+         "systems: 'pc-rtx-4090' is given twice", 6),
+        (good + "systems: [pc-rtx-4090]\n", "key 'systems' is given twice", 34),
+        (good.replace("    gen: 512\n", "    gen: 512\n    gen: 64\n"),
+         "key 'gen' is given twice", 25),
+        (good.replace("{metal: coreml, cuda: diffusers}", "{metal: coreml, metal: mlx}"),
+         "key 'metal' is given twice", 32),
+        (good[:sdxl] + good[sdxl:].replace("    kind: image\n",
+                                           "    kind: image\n    kind: image\n"),
+         "key 'kind' is given twice", 29),
+        (good + "---\n" + good, "a second YAML document", 34),
+    ]
+    d = tempfile.mkdtemp(prefix="llmroof-mix-")
+    try:
+        path = os.path.join(d, "mix.yaml")
+        for text, want, line in cases:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            code, out, err = run("compare", path, timeout=30)
+            assert code == 1 and out == "", (want, code, out[:300], err)
+            assert want in err and "mix.yaml:%d:" % line in err, (want, line, err)
+        # The same machine twice on the command line is a usage error.
+        code, _, err = run("compare", article_mix(), "--system", "pc-rtx-4090", "--system",
+                           "pc-rtx-4090")
+        assert code == 2 and "'pc-rtx-4090' given twice" in err, (code, err)
+    finally:
+        shutil.rmtree(d)
+
+
+@test
+def empty_paths_are_usage_errors():
+    """Issue 14, item 11: `--catalog ""` was exit 2 but `--gguf ""` exit 1
+    (a file that cannot be opened).  An empty file name is a usage error
+    wherever a file is named."""
+    est = ["estimate", "--system", "pc-rtx-4090"]
+    pick = ["pick", "--system", "pc-rtx-4090"]
+    for args in (est + ["--gguf", ""], est + ["--gguf="], est + ["--config", "", "--quant", "Q4_0"],
+                 pick + ["--gguf", ""], pick + ["--config", ""], ["inspect", ""],
+                 ["compare", ""], ["compare", article_mix(), "--plot", ""], ["check", ""],
+                 ["list", "--catalog", ""], ["--catalog", "", "list"]):
+        code, out, err = run(*args)
+        assert code == 2 and out == "" and "needs a file name" in err, (args, code, err)
+
+
+@test
+def gpu_layers_beyond_the_model_is_exit_1():
+    """Issue 14, item 11: docs/cli.md says `--gpu-layers` beyond the model
+    is exit 1, but 34 on llama-3.1-8b (32 layers and the output layer: 33)
+    was clamped with exit 0.  The library clamps (llama.cpp's -ngl 99,
+    docs/model.md); the tool refuses, naming the most it can take."""
+    base = ["--system", "pc-rtx-4090", "--model", "llama-3.1-8b", "--quant", "Q4_K_M"]
+    j = estimate_json(*(base + ["--gpu-layers", "33"]))
+    assert j["placement"]["gpu_layers"] == 33 and j["placement"]["layers"] == 32, j["placement"]
+    for n in ("34", "99"):
+        code, out, err = run("estimate", *(base + ["--gpu-layers", n]))
+        assert code == 1 and out == "", (n, code, out[:200], err)
+        assert "--gpu-layers %s" % n in err and "32 layers" in err and "at most 33" in err, err
 
 
 @test

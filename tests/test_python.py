@@ -705,6 +705,70 @@ def lookup_errors():
 
 
 @test
+def argument_types_are_checked():
+    """Issue 14, item 11: Catalog.from_string(5) loaded five NUL bytes
+    (bytes(5)) instead of raising TypeError, and ids(99) returned [] where
+    99 is no section.  Text is a str or bytes-like; a section is a Section,
+    its value, label or name; anything else raises."""
+    import llmroof
+    for bad in (5, 2.5, None, ["llmroof: 1"], object()):
+        e = raises(TypeError, llmroof.Catalog.from_string, bad)
+        assert "str or bytes" in str(e), (bad, e)
+    with llmroof.Catalog.builtin() as cat:
+        raises(TypeError, cat.load_string, 5)
+        before = cat.counts()
+        cat.load_string(bytearray(b"llmroof: 1\n"))  # bytes-like still loads
+        cat.load_string(memoryview(b"llmroof: 1\n"))
+        assert cat.counts() == before
+        for bad in (99, -1, 7):
+            for fn in (cat.ids, cat.count):
+                e = raises(ValueError, fn, bad)
+                assert "unknown Section %d" % bad in str(e), (fn, bad, e)
+            raises(ValueError, cat.get, bad, "rtx-4090")
+        raises(TypeError, cat.ids, 2.0)
+        raises(TypeError, cat.ids, True)
+        assert cat.ids(2) == cat.ids("systems") == cat.ids(llmroof.Section.SYSTEMS)
+        assert cat.count(3) == cat.count("MODELS") > 0
+
+
+@test
+def asan_runtime_detection():
+    """Issue 14, item 11: the binding refused a clang-ASan library even with
+    clang's runtime preloaded (it looked for "libasan" only).  The runtime
+    counts as loaded when /proc/self/maps maps gcc's libasan or clang's
+    libclang_rt.asan (or __asan_init is visible in the process); checked
+    here on fake maps, and on this process's own."""
+    from llmroof import capi
+    line = "7f2a4c000000-7f2a4c100000 r-xp 00000000 08:01 131 %s\n"
+    clang = [line % p for p in (
+        "/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.so",
+        "/usr/lib/llvm-19/lib/clang/19/lib/x86_64-unknown-linux-gnu/libclang_rt.asan.so",
+        "/opt/llvm/lib/libclang_rt.asan-aarch64.so (deleted)")]
+    gcc = line % "/usr/lib/x86_64-linux-gnu/libasan.so.8.0.0"
+    none = (line % "/usr/lib/x86_64-linux-gnu/libc.so.6" + line % "/home/libasan/notes.so"
+            + line % "/usr/lib/libclang_rt.asan_static.a" + "7ffd rw-p 00000000 00:00 0 [stack]\n")
+    for maps in clang + [gcc]:
+        assert capi.asan_runtime_loaded(maps=none + maps), maps
+    assert not capi.asan_runtime_loaded(maps=none)
+    d = tempfile.mkdtemp(prefix="llmroof-asan-")
+    try:
+        lib, plain = os.path.join(d, "libasan-built.so"), os.path.join(d, "libplain.so")
+        with open(lib, "wb") as f:
+            f.write(b"\x7fELF...__asan_init...__asan_version_mismatch_check_v8")
+        with open(plain, "wb") as f:
+            f.write(b"\x7fELF...llmroof_estimate")
+        for maps in clang + [gcc]:
+            assert not capi.asan_preload_needed(lib, maps=maps), maps
+        assert capi.asan_preload_needed(lib, maps=none)
+        assert not capi.asan_preload_needed(plain, maps=none)
+    finally:
+        shutil.rmtree(d)
+    # This process: an ASan runtime exactly when the test preloads one.
+    preloaded = "asan" in os.environ.get("LD_PRELOAD", "")
+    assert capi.asan_runtime_loaded() == preloaded, os.environ.get("LD_PRELOAD")
+
+
+@test
 def pick_matches_the_tool():
     """Catalog.pick() gives what `llmroof pick --format json` gives, and its
     llama_args are llmroof_pick_llama_args()'s."""

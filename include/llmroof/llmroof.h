@@ -609,7 +609,8 @@ typedef struct llmroof_request {
     uint32_t batch;                /* parallel sequences; default 1 */
     uint32_t ubatch;               /* physical batch; default 512 */
     int32_t kv_type;               /* llmroof_kv_type; default F16 */
-    int32_t gpu_layers;            /* -1 = automatic (most that fit); default -1 */
+    int32_t gpu_layers;            /* -1 = automatic (most that fit); default -1.  Above
+                                      layers + 1 is clamped, as llama.cpp's -ngl 99 */
     int32_t split;                 /* llmroof_split; default AUTO */
     uint32_t tensor_split_count;   /* 0 = by free memory */
     double tensor_split[LLMROOF_MAX_DEVICES];
@@ -712,7 +713,8 @@ LLMROOF_API void llmroof_result_init(llmroof_result *res);
 /* Predicts memory fit and speed.  A model that cannot run is not an error:
  * the call succeeds with fit == LLMROOF_FIT_NONE and tiers saying by how much
  * each is short.  Errors are for bad requests (unknown ids, a split mode the
- * engine lacks, gpu_layers beyond the model, ...).
+ * engine lacks, gpu_layers below -1, ...); gpu_layers above the model's
+ * layers + 1 is clamped (docs/model.md §4; the llmroof tool refuses it).
  * Never allocates; safe to call from many threads on one catalog. */
 LLMROOF_API llmroof_status llmroof_estimate(const llmroof_catalog *cat,
                                             const llmroof_request *req, llmroof_result *res,
@@ -1038,8 +1040,10 @@ LLMROOF_API void llmroof_gguf_info_init(llmroof_gguf_info *info);
  * cannot be derived still gives exact bytes: the call succeeds, derived
  * lacks LLMROOF_GGUF_SHAPES and note says what is missing.  Hostile or
  * broken files (truncated, absurd counts, offsets past the end, unknown
- * types, duplicate keys) are errors with the byte offset in `column` and
- * line 0.  Never reads tensor data; memory is bounded by the tensor count. */
+ * types, duplicate keys, a shape key, general.alignment, general.file_type
+ * or split.count present but not a whole number from 0 to 2^32 - 1) are
+ * errors with the byte offset in `column` and line 0; absent keys keep
+ * their defaults.  Never reads tensor data; memory is bounded by the tensor count. */
 LLMROOF_API llmroof_status llmroof_model_from_gguf(const char *path, llmroof_model *model,
                                                    llmroof_quant *quant,
                                                    llmroof_gguf_info *info,

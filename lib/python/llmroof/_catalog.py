@@ -18,6 +18,16 @@ def _flags(override):
     return capi.LLMROOF_LOAD_OVERRIDE if override else 0
 
 
+def _section(value):
+    """A Section from a member, its value, its label or its name; an integer
+    that is none raises ValueError (issue 14: ids(99) was [])."""
+    section = capi.Section.parse(value)
+    if not isinstance(section, capi.Section):
+        raise ValueError("unknown Section %r (expected one of: %s)" % (
+            value, ", ".join(m.label for m in capi.Section)))
+    return section
+
+
 def _id(value, what):
     if not isinstance(value, str):
         raise TypeError("%s id: expected a str, got %s" % (what, type(value).__name__))
@@ -126,7 +136,12 @@ class Catalog:
 
     def load_string(self, text, name=None, override=False):
         """Adds YAML from a str (or bytes): all of it, or on error nothing."""
-        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        if isinstance(text, str):
+            data = text.encode("utf-8")
+        elif isinstance(text, (bytes, bytearray, memoryview)):
+            data = bytes(text)
+        else:  # bytes(5) would be five NUL bytes (issue 14)
+            raise TypeError("text: expected a str or bytes, got %s" % type(text).__name__)
         cname = None if name is None else os.fsencode(name)
         self._lib.llmroof_catalog_load_string(self._h(), cname, data, len(data),
                                               _flags(override), _err())
@@ -172,7 +187,7 @@ class Catalog:
     # ---------------------------------------------------------------- reading
     def get(self, section, ident):
         """The descriptor `ident` of a section (Section, or "devices", ...)."""
-        py, cname = SECTIONS[capi.Section.parse(section)]
+        py, cname = SECTIONS[_section(section)]
         st = _objects.new_struct(py._struct)
         getattr(self._lib, "llmroof_catalog_get_" + cname)(
             self._h(), _id(ident, cname), st, _err())
@@ -201,7 +216,7 @@ class Catalog:
 
     def count(self, section):
         """Number of entries in a section."""
-        return self._lib.llmroof_catalog_count(self._h(), int(capi.Section.parse(section)))
+        return self._lib.llmroof_catalog_count(self._h(), int(_section(section)))
 
     def counts(self):
         """{"devices": n, "links": n, ...} for every section."""
@@ -209,7 +224,7 @@ class Catalog:
 
     def ids(self, section):
         """Ids of a section, in load order."""
-        h, s = self._h(), int(capi.Section.parse(section))
+        h, s = self._h(), int(_section(section))
         ids = []
         for i in range(self._lib.llmroof_catalog_count(h, s)):
             ident = self._lib.llmroof_catalog_id(h, s, i)

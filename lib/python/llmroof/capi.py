@@ -1112,18 +1112,54 @@ def candidates():
     return found
 
 
-def asan_preload_needed(path):
+def _maps_asan_runtime(maps):
+    """Whether /proc/self/maps text maps an ASan runtime: gcc's libasan.so or
+    clang's libclang_rt.asan (libclang_rt.asan-x86_64.so, or
+    libclang_rt.asan.so in a per-target directory)."""
+    for line in maps.splitlines():
+        if "/" not in line:
+            continue
+        name = line.rsplit("/", 1)[1]
+        if name.startswith("libasan.so") or (name.startswith("libclang_rt.asan")
+                                             and not name.startswith("libclang_rt.asan_")
+                                             and ".so" in name):
+            return True
+    return False
+
+
+def asan_runtime_loaded(maps=None):
+    """True when this process has an AddressSanitizer runtime, gcc's or
+    clang's: __asan_init is visible in it (a runtime preloaded, or linked into
+    the interpreter), or /proc/self/maps maps one.  `maps` (the text of such a
+    file) replaces this process's, for tests."""
+    if maps is None:
+        try:
+            ctypes.CDLL(None)["__asan_init"]
+            return True
+        except (OSError, AttributeError):
+            pass
+        try:
+            with open("/proc/self/maps") as f:
+                maps = f.read()
+        except OSError:
+            return False
+    return _maps_asan_runtime(maps)
+
+
+def asan_preload_needed(path, maps=None):
     """True when `path` is built with AddressSanitizer and this process does not
-    have the ASan runtime loaded: loading it would abort the interpreter
-    ("ASan runtime does not come first in initial library list")."""
+    have an ASan runtime loaded: loading it would abort the interpreter
+    ("ASan runtime does not come first in initial library list").  gcc's
+    libasan and clang's libclang_rt.asan both count (issue 14: a clang-ASan
+    library was refused with clang's runtime preloaded).  `maps`: as for
+    asan_runtime_loaded()."""
     try:
         with open(path, "rb") as f:
             if b"__asan_init" not in f.read():
                 return False
-        with open("/proc/self/maps") as f:
-            return "libasan" not in f.read()
     except OSError:
         return False
+    return not asan_runtime_loaded(maps)
 
 
 def check_version(number, path="libllmroof"):
@@ -1148,8 +1184,10 @@ class Library:
     def __init__(self, path, expected_major=None):
         if asan_preload_needed(path):
             raise LibraryError(
-                "%s is built with AddressSanitizer: run Python with LD_PRELOAD=$(cc "
-                "-print-file-name=libasan.so) (and ASAN_OPTIONS=detect_leaks=0)" % path)
+                "%s is built with AddressSanitizer: run Python with its compiler's ASan "
+                "runtime preloaded, LD_PRELOAD=$(gcc -print-file-name=libasan.so) or "
+                "$(clang -print-file-name=libclang_rt.asan-x86_64.so) (and "
+                "ASAN_OPTIONS=detect_leaks=0)" % path)
         try:
             self.cdll = ctypes.CDLL(path)
         except OSError as e:

@@ -38,7 +38,7 @@ void cli_help_estimate(FILE *out)
         "\n"
         "Placement:\n"
         "  --gpu-layers N|auto  layers on GPUs, the output layer counting as one\n"
-        "                       (like llama.cpp -ngl, at most the model's layers + 1;\n"
+        "                       (like llama.cpp -ngl: 99 = all of them;\n"
         "                       default auto = most that fit)\n"
         "  --split MODE         layer, row, tensor, none or auto (default auto)\n"
         "  --tensor-split a,b   share of the model per GPU (default: by free memory)\n"
@@ -746,15 +746,6 @@ int cli_cmd_estimate(int argc, char **argv, cli_common *c)
     rc = lookup_all(cat, r, names);
     if (rc != CLI_OK)
         goto done;
-    /* The library clamps -ngl above layers + 1, as llama.cpp takes -ngl 99
-     * (docs/model.md §4); the tool says so instead (docs/cli.md: exit 1). */
-    if (r->gpu_layers >= 0 && (uint32_t)r->gpu_layers > names->model.layers + 1u) {
-        cli_error("--gpu-layers %d is beyond the model: '%s' has %u layers and the output "
-                  "layer, so at most %u", (int)r->gpu_layers, r->model, names->model.layers,
-                  names->model.layers + 1u);
-        rc = CLI_DATA;
-        goto done;
-    }
     llmroof_result_init(res);
     llmroof_error err;
     llmroof_error_init(&err);

@@ -714,7 +714,7 @@ LLMROOF_API void llmroof_result_init(llmroof_result *res);
  * the call succeeds with fit == LLMROOF_FIT_NONE and tiers saying by how much
  * each is short.  Errors are for bad requests (unknown ids, a split mode the
  * engine lacks, gpu_layers below -1, ...); gpu_layers above the model's
- * layers + 1 is clamped (docs/model.md §4; the llmroof tool refuses it).
+ * layers + 1 is clamped (docs/model.md §4), as llama.cpp takes -ngl 99.
  * Never allocates; safe to call from many threads on one catalog. */
 LLMROOF_API llmroof_status llmroof_estimate(const llmroof_catalog *cat,
                                             const llmroof_request *req, llmroof_result *res,

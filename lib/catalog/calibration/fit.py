@@ -362,23 +362,11 @@ def run_tool(tool, catalogs, system, model, quant, w, engine, backend=None):
     return js, None
 
 
-# Repeating layers of each catalog model (the tool's `list models`), filled
-# by main(): llama-bench's -ngl 99 ("all") becomes layers + 1, the most the
-# tool takes (docs/cli.md; the library would clamp it the same way).
-MODEL_LAYERS = {}
-
-
-def gpu_layers(model, ngl):
-    layers = MODEL_LAYERS.get(model)
-    return ngl if layers is None else str(min(int(ngl), layers + 1))
-
-
 def run_once(tool, catalogs, system, model, quant, w, engine, backend, depth):
     cmd = [tool, "estimate", "--system", system, "--model", model, "--quant", quant,
            "--prompt", str(w["prompt"]), "--gen", str(w["gen"]), "--depth", str(depth),
            "--ctx", str(w["ctx"]), "--ubatch", str(w["ubatch"]), "--split", w["split"],
-           "--gpu-layers", gpu_layers(model, w["ngl"]), "--threads", str(w["threads"]),
-           "--engine", engine,
+           "--gpu-layers", w["ngl"], "--threads", str(w["threads"]), "--engine", engine,
            "--override", "--json"]
     cmd.append("--flash-attn" if w["fa"] else "--no-flash-attn")
     if backend:
@@ -1050,15 +1038,9 @@ def main():
         if m:
             dev_backend[m.group(1)] = m.group(2)
             dev_memory[m.group(1)] = m.group(3) + " GiB"
-    models_known = set()
-    for line in subprocess.run([args.llmroof, "list", "models"], capture_output=True, text=True,
-                               check=True).stdout.split("\n")[1:]:
-        cols = line.split()
-        if cols:
-            models_known.add(cols[0])
-        m = re.search(r"\d [KMBT]\s+(\d+)\s+\d+\s", line)  # params, layers, context
-        if cols and m:
-            MODEL_LAYERS[cols[0]] = int(m.group(1))
+    models_known = {l.split()[0] for l in subprocess.run(
+        [args.llmroof, "list", "models"], capture_output=True, text=True,
+        check=True).stdout.split("\n")[1:] if l.strip()}
     # Each quant's kernel class, from the tool's listing (id first, then
     # bits/weight, kernel and quality as the last three columns).
     kernel_of = {}

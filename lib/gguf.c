@@ -268,14 +268,6 @@ static int utf8_ok(const unsigned char *s, size_t n)
     return 1;
 }
 
-static uint64_t fnv(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
-
 /* Notes a key's or tensor name's hash and the file offset of its string
  * (its length field). */
 static llmroof_status remember(reader *r, uint64_t h, uint64_t pos)
@@ -609,7 +601,7 @@ static llmroof_status read_file(reader *r, sums *s, int first)
                          "'%.80s'", i, key);
         if (!utf8_ok((const unsigned char *)key, (size_t)len))
             return rfail(r, LLMROOF_E_SYNTAX, "metadata key %" PRIu64 " is not UTF-8 text", i);
-        TRY(remember(r, fnv(key, (size_t)len), at));
+        TRY(remember(r, llmroof__fnv1a(key, (size_t)len), at));
         uint32_t t;
         TRY(u32(r, &t));
         if (!first && strncmp(key, "split.", 6) != 0 && strcmp(key, "general.alignment") != 0) {
@@ -658,7 +650,7 @@ static llmroof_status read_file(reader *r, sums *s, int first)
                        "'%.80s'", i, name);
             break;
         }
-        if ((st = remember(r, fnv(name, (size_t)len), at)) != LLMROOF_OK)
+        if ((st = remember(r, llmroof__fnv1a(name, (size_t)len), at)) != LLMROOF_OK)
             break;
         if ((st = u32(r, &nd)) != LLMROOF_OK)
             break;

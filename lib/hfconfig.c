@@ -24,14 +24,11 @@ typedef struct key_id {
 
 static void key_id_of(key_id *k, const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
     size_t keep = n < sizeof k->text ? n : sizeof k->text - 1;
     memcpy(k->text, s, keep);
     k->text[keep] = '\0';
     k->len = n;
-    k->hash = h;
+    k->hash = llmroof__fnv1a(s, n);
 }
 
 typedef struct field {

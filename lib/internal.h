@@ -41,6 +41,18 @@ static inline int llmroof__is_control(unsigned char c)
     return c < 0x20 || c == 0x7f;
 }
 
+/* A 64-bit FNV-1a hash of n bytes (Fowler, Noll and Vo's prime; the offset
+ * basis is theirs short of its last digit, as both readers had it: any
+ * basis serves): the names' hashes of the GGUF and config.json readers'
+ * duplicate checks. */
+static inline uint64_t llmroof__fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
 /* Control characters turned into spaces: text from files shown in one
  * line. */
 void llmroof__blank_controls(char *s);
@@ -188,13 +200,13 @@ size_t llmroof__edit_distance(const char *a, const char *b);
 llmroof_status llmroof__yaml_load(const llmroof_catalog *cat, llmroof__batch *b, const char *file,
                                   const char *text, size_t length, uint32_t flags,
                                   llmroof_error *err);
-/* Reads a whole regular file with a size cap (llmroof__open_regular).
- * *text is NUL-terminated and freed with llmroof__free(). */
 /* A regular file opened for reading (blocking), refused before any read
  * when it is anything else (a FIFO, a device: they could block for ever);
  * its size in *size (may be NULL).  -1 with err set (LLMROOF_E_IO) on
  * failure. */
 int llmroof__open_regular(const char *path, uint64_t *size, llmroof_error *err);
+/* Reads a whole regular file with a size cap (llmroof__open_regular).
+ * *text is NUL-terminated and freed with llmroof__free(). */
 llmroof_status llmroof__read_file(const char *path, char **text, size_t *length,
                                   llmroof_error *err);
 #endif

@@ -18,16 +18,6 @@ def _flags(override):
     return capi.LLMROOF_LOAD_OVERRIDE if override else 0
 
 
-def _section(value):
-    """A Section from a member, its value, its label or its name; an integer
-    that is none raises ValueError (issue 14: ids(99) was [])."""
-    section = capi.Section.parse(value)
-    if not isinstance(section, capi.Section):
-        raise ValueError("unknown Section %r (expected one of: %s)" % (
-            value, ", ".join(m.label for m in capi.Section)))
-    return section
-
-
 def _id(value, what):
     if not isinstance(value, str):
         raise TypeError("%s id: expected a str, got %s" % (what, type(value).__name__))
@@ -187,7 +177,7 @@ class Catalog:
     # ---------------------------------------------------------------- reading
     def get(self, section, ident):
         """The descriptor `ident` of a section (Section, or "devices", ...)."""
-        py, cname = SECTIONS[_section(section)]
+        py, cname = SECTIONS[capi.Section.member(section)]
         st = _objects.new_struct(py._struct)
         getattr(self._lib, "llmroof_catalog_get_" + cname)(
             self._h(), _id(ident, cname), st, _err())
@@ -216,7 +206,7 @@ class Catalog:
 
     def count(self, section):
         """Number of entries in a section."""
-        return self._lib.llmroof_catalog_count(self._h(), int(_section(section)))
+        return self._lib.llmroof_catalog_count(self._h(), int(capi.Section.member(section)))
 
     def counts(self):
         """{"devices": n, "links": n, ...} for every section."""
@@ -224,7 +214,7 @@ class Catalog:
 
     def ids(self, section):
         """Ids of a section, in load order."""
-        h, s = self._h(), int(_section(section))
+        h, s = self._h(), int(capi.Section.member(section))
         ids = []
         for i in range(self._lib.llmroof_catalog_count(h, s)):
             ident = self._lib.llmroof_catalog_id(h, s, i)
@@ -354,11 +344,7 @@ def _pick(self, system, model, quants=None, kv_types=None, min_ctx=0, min_decode
     if kv_types:
         mask = 0
         for kv in kv_types:
-            t = capi.KvType.parse(kv)
-            if not isinstance(t, capi.KvType):
-                raise ValueError("pick(): unknown kv type %r (expected one of: %s)" % (
-                    kv, ", ".join(m.label for m in capi.KvType)))
-            mask |= 1 << int(t)
+            mask |= 1 << int(capi.KvType.member(kv))
         _objects.set_field(req, "kv_types", mask)
     # The same type and range checks as every other field (issue 14: int()
     # and float() wrapped 2**64 + 20 GiB to 20 GiB, -1 to 2**64 - 1, and

@@ -126,10 +126,24 @@ class _Enum(enum.IntEnum):
             for member in cls:
                 if value == member.label or value.upper() == member.name:
                     return member
-            raise ValueError("unknown %s %r (expected one of: %s)" % (
-                cls.__name__, value, ", ".join(m.label for m in cls)))
+            raise cls._unknown(value)
         raise TypeError("%s: expected an int or a string, got %s" % (
             cls.__name__, type(value).__name__))
+
+    @classmethod
+    def member(cls, value):
+        """As parse(), but an integer that is no member raises ValueError too:
+        for the binding's own uses of a value (a section to list, a bit to
+        set), where the library never sees it."""
+        member = cls.parse(value)
+        if not isinstance(member, cls):
+            raise cls._unknown(value)
+        return member
+
+    @classmethod
+    def _unknown(cls, value):
+        return ValueError("unknown %s %r (expected one of: %s)" % (
+            cls.__name__, value, ", ".join(m.label for m in cls)))
 
 
 def _enum_or_int(cls, value):
